@@ -1,0 +1,199 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace ZscalerPki.Core.Certificates;
+
+/// <summary>
+/// Reads certificates the way admins hand them over: PEM (one or many blocks, also PKCS#7 blocks),
+/// DER, PKCS#7 / .p7b (DER or PEM), and base64 without armour (certreq output).
+/// </summary>
+public static class CertificateReader
+{
+    private const string SignedDataOid = "1.2.840.113549.1.7.2";
+
+    /// <summary>Reads every certificate in a file. Errors name the file and what was expected.</summary>
+    public static IReadOnlyList<X509Certificate2> ReadFile(string path)
+    {
+        byte[] data;
+        try
+        {
+            data = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new PkiException("CertificateFileUnreadable", PkiErrorCategory.ReadError,
+                $"Cannot read the certificate file '{path}': {ex.Message}", path, ex);
+        }
+        return Read(data, path);
+    }
+
+    /// <summary>Reads every certificate in a PEM text or base64 string.</summary>
+    public static IReadOnlyList<X509Certificate2> ReadText(string text) => Read(Encoding.UTF8.GetBytes(text), "the given text");
+
+    /// <summary>Reads every certificate in a buffer (PEM, DER, PKCS#7, or base64 text).</summary>
+    public static IReadOnlyList<X509Certificate2> Read(ReadOnlySpan<byte> data, string source = "the input")
+    {
+        if (data.IsEmpty || data.Trim(" \t\r\n\0"u8).IsEmpty)
+            throw Invalid(source, "it is empty");
+
+        if (LooksLikeText(data))
+        {
+            var text = Encoding.UTF8.GetString(data);
+            if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+                return ReadPem(text, source);
+            var compact = new string(text.Where(c => !char.IsWhiteSpace(c)).ToArray());
+            byte[] der;
+            try
+            {
+                der = Convert.FromBase64String(compact);
+            }
+            catch (FormatException)
+            {
+                throw Invalid(source, "it is neither PEM, DER, PKCS#7 nor base64");
+            }
+            return ReadBinary(der, source);
+        }
+        return ReadBinary(data, source);
+    }
+
+    /// <summary>The single certificate in the input; a bundle with several is an error naming the count.</summary>
+    public static X509Certificate2 ReadSingle(ReadOnlySpan<byte> data, string source = "the input")
+    {
+        var all = Read(data, source);
+        if (all.Count != 1)
+            throw new PkiException("MultipleCertificates", PkiErrorCategory.InvalidData,
+                $"{Capitalize(source)} holds {all.Count} certificates where one was expected. Pass the certificate alone, or use the parameter that takes a chain.", source);
+        return all[0];
+    }
+
+    private static IReadOnlyList<X509Certificate2> ReadPem(string text, string source)
+    {
+        var result = new List<X509Certificate2>();
+        var span = text.AsSpan();
+        while (PemEncoding.TryFind(span, out var fields))
+        {
+            var label = span[fields.Label];
+            var b64 = span[fields.Base64Data];
+            var der = new byte[fields.DecodedDataLength];
+            if (!Convert.TryFromBase64Chars(b64, der, out _))
+                throw Invalid(source, $"its PEM block '{label}' is not valid base64");
+            if (label.SequenceEqual("CERTIFICATE") || label.SequenceEqual("X509 CERTIFICATE") || label.SequenceEqual("TRUSTED CERTIFICATE"))
+                result.Add(LoadDer(der, source));
+            else if (label.SequenceEqual("PKCS7") || label.SequenceEqual("CMS"))
+                result.AddRange(ReadPkcs7(der, source));
+            span = span[fields.Location.End..];
+        }
+        if (result.Count == 0)
+        {
+            if (text.Contains("CERTIFICATE REQUEST", StringComparison.Ordinal))
+                throw new PkiException("InputIsCsr", PkiErrorCategory.InvalidData,
+                    $"{Capitalize(source)} is a certificate signing request, not a certificate. Have your CA sign it first, then pass the issued certificate.", source);
+            throw Invalid(source, "it has no PEM CERTIFICATE or PKCS7 block");
+        }
+        return result;
+    }
+
+    private static IReadOnlyList<X509Certificate2> ReadBinary(ReadOnlySpan<byte> der, string source)
+    {
+        if (IsPkcs7(der))
+            return ReadPkcs7(der.ToArray(), source);
+        return new[] { LoadDer(der.ToArray(), source) };
+    }
+
+    private static bool IsPkcs7(ReadOnlySpan<byte> der)
+    {
+        try
+        {
+            var reader = new AsnReader(der.ToArray(), AsnEncodingRules.BER);
+            var seq = reader.ReadSequence();
+            return seq.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier) && seq.ReadObjectIdentifier() == SignedDataOid;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Certificates of a PKCS#7 SignedData (RFC 2315/5652), the "certs-only" .p7b of AD CS and <c>openssl crl2pkcs7</c>.</summary>
+    private static IReadOnlyList<X509Certificate2> ReadPkcs7(byte[] der, string source)
+    {
+        var result = new List<X509Certificate2>();
+        try
+        {
+            var contentInfo = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
+            if (contentInfo.ReadObjectIdentifier() != SignedDataOid)
+                throw Invalid(source, "its PKCS#7 content is not SignedData");
+            var signedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
+            signedData.ReadInteger(); // version
+            signedData.ReadSetOf(); // digestAlgorithms
+            signedData.ReadSequence(); // encapContentInfo
+            var certTag = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+            if (signedData.HasData && signedData.PeekTag().HasSameClassAndValue(certTag))
+            {
+                var certs = signedData.ReadSetOf(skipSortOrderValidation: true, expectedTag: certTag);
+                while (certs.HasData)
+                {
+                    var tag = certs.PeekTag();
+                    var encoded = certs.ReadEncodedValue();
+                    if (tag.HasSameClassAndValue(Asn1Tag.Sequence))
+                        result.Add(LoadDer(encoded.ToArray(), source));
+                }
+            }
+        }
+        catch (AsnContentException ex)
+        {
+            throw Invalid(source, $"its PKCS#7 structure is malformed ({ex.Message})", ex);
+        }
+        if (result.Count == 0)
+            throw Invalid(source, "its PKCS#7 bundle holds no certificates");
+        return result;
+    }
+
+    private static X509Certificate2 LoadDer(byte[] der, string source)
+    {
+        try
+        {
+            // Reject trailing garbage and non-certificates before handing the bytes to the platform.
+            var reader = new AsnReader(der, AsnEncodingRules.DER);
+            var cert = reader.ReadSequence();
+            var tbs = cert.ReadSequence();
+            if (reader.HasData)
+                throw Invalid(source, "it has bytes after the certificate");
+            _ = tbs;
+#pragma warning disable SYSLIB0057
+            return new X509Certificate2(der);
+#pragma warning restore SYSLIB0057
+        }
+        catch (AsnContentException ex)
+        {
+            throw Invalid(source, "it is not a DER certificate, PEM, PKCS#7 or base64", ex);
+        }
+        catch (CryptographicException ex)
+        {
+            throw Invalid(source, $"the platform could not parse the certificate ({ex.Message})", ex);
+        }
+    }
+
+    private static bool LooksLikeText(ReadOnlySpan<byte> data)
+    {
+        var probe = data[..Math.Min(data.Length, 512)];
+        foreach (var b in probe)
+        {
+            if (b == 0 || (b < 0x20 && b != '\r' && b != '\n' && b != '\t') || b >= 0x80 && b != 0xEF && b != 0xBB && b != 0xBF)
+                return false;
+        }
+        return true;
+    }
+
+    internal static PkiException Invalid(string source, string why, Exception? inner = null) =>
+        new("InvalidCertificateData", PkiErrorCategory.InvalidData,
+            $"Cannot read a certificate from {source}: {why}. Pass a PEM, DER (.cer), PKCS#7 (.p7b) or base64 certificate.", source, inner);
+
+    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
+    /// <summary>PEM text for one certificate (64-column base64, LF line ends).</summary>
+    public static string ToPem(X509Certificate2 certificate) =>
+        new string(PemEncoding.Write("CERTIFICATE", certificate.RawData)) + "\n";
+}

@@ -1,0 +1,151 @@
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core.Certificates;
+
+namespace ZscalerPki.Core.Enrollment;
+
+/// <summary>Root or intermediate CA.</summary>
+public enum CaType
+{
+    Root,
+    Intermediate,
+}
+
+/// <summary>What the enrollment CA enrolls (Zscaler: "Client Certificate Type").</summary>
+public enum ClientCertificateType
+{
+    /// <summary>App Connectors, Private Service Edges, Private Cloud Controllers.</summary>
+    None,
+    ClientConnector,
+    IsolationClient,
+    /// <summary>AppProtection-enabled application segments; only one is active, a new one replaces the previous.</summary>
+    AppProtection,
+}
+
+/// <summary>Whether an enrollment CA is in use or was replaced (AppProtection).</summary>
+public enum EnrollmentStatus
+{
+    Active,
+    Replaced,
+}
+
+/// <summary>The parent of an intermediate: a vault entry by name, or a certificate with its private key (e.g. from Cert:\CurrentUser\My).</summary>
+public sealed record EnrollmentParent
+{
+    public string? VaultName { get; init; }
+    public X509Certificate2? Certificate { get; init; }
+
+    public static EnrollmentParent FromVault(string name) => new() { VaultName = name };
+    public static EnrollmentParent FromCertificate(X509Certificate2 certificate) => new() { Certificate = certificate };
+
+    public override string ToString() => VaultName ?? Certificate?.Subject ?? "(none)";
+}
+
+/// <summary>Everything New-EnrollmentCertificate asks for.</summary>
+public sealed record NewEnrollmentRequest
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public CaType Type { get; init; } = CaType.Root;
+    public EnrollmentParent? Parent { get; init; }
+    public ClientCertificateType ClientCertificateType { get; init; } = ClientCertificateType.None;
+    /// <summary>X.500 subject; default <c>CN=&lt;Name&gt;</c>.</summary>
+    public string? Subject { get; init; }
+    public KeyAlgorithm KeyAlgorithm { get; init; } = KeyAlgorithm.Rsa2048;
+    public SignatureHash HashAlgorithm { get; init; } = SignatureHash.Sha256;
+    public DateTimeOffset? NotAfter { get; init; }
+    public int? ValidityDays { get; init; }
+    public int? PathLength { get; init; }
+    /// <summary>Protects the new key in the vault.</summary>
+    public ReadOnlyMemory<char> KeyPassword { get; init; }
+    /// <summary>Opens the parent's key in the vault; defaults to <see cref="KeyPassword"/>.</summary>
+    public ReadOnlyMemory<char>? ParentKeyPassword { get; init; }
+    /// <summary>Also persist certificate and key in this store (e.g. <c>Cert:\CurrentUser\My</c>).</summary>
+    public CertStoreLocation? CertStoreLocation { get; init; }
+    /// <summary>The clock; tests pin it.</summary>
+    public DateTimeOffset? Now { get; init; }
+}
+
+/// <summary>The vault record of an enrollment CA (<c>entry.json</c>).</summary>
+public sealed record EnrollmentEntry
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public CaType Type { get; init; }
+    public ClientCertificateType ClientCertificateType { get; init; }
+    public EnrollmentStatus Status { get; init; }
+    /// <summary>Vault name of the parent; null for roots and for parents outside the vault.</summary>
+    public string? Parent { get; init; }
+    /// <summary>The parent certificate when it is not in the vault (a CA from a certificate store).</summary>
+    public string? ExternalParentPem { get; init; }
+    public KeyAlgorithm KeyAlgorithm { get; init; }
+    public required string CertificatePem { get; init; }
+    public DateTimeOffset CreatedUtc { get; init; }
+    public DateTimeOffset? ReplacedUtc { get; init; }
+    public string? ReplacedBy { get; init; }
+}
+
+/// <summary>An enrollment CA as the cmdlets show it.</summary>
+public sealed class EnrollmentCertificate
+{
+    internal EnrollmentCertificate(EnrollmentEntry entry, X509Certificate2 certificate, string vaultPath)
+    {
+        Name = entry.Name;
+        Description = entry.Description;
+        Type = entry.Type;
+        ClientCertificateType = entry.ClientCertificateType;
+        Status = entry.Status;
+        Parent = entry.Parent ?? (entry.ExternalParentPem is null ? null : certificate.Issuer);
+        Certificate = certificate;
+        KeyAlgorithm = entry.KeyAlgorithm;
+        Created = entry.CreatedUtc;
+        ReplacedBy = entry.ReplacedBy;
+        VaultPath = vaultPath;
+    }
+
+    public string Name { get; }
+    public string? Description { get; }
+    public CaType Type { get; }
+    public ClientCertificateType ClientCertificateType { get; }
+    public EnrollmentStatus Status { get; }
+    public string Subject => Certificate.Subject;
+    public string Issuer => Certificate.Issuer;
+    public string SerialNumber => Certificate.SerialNumber;
+    public string Thumbprint => Certificate.Thumbprint;
+    public DateTime NotBefore => Certificate.NotBefore;
+    public DateTime NotAfter => Certificate.NotAfter;
+    /// <summary>Parent's vault name, or its subject when it lives outside the vault; null for roots.</summary>
+    public string? Parent { get; }
+    public KeyAlgorithm KeyAlgorithm { get; }
+    public DateTimeOffset Created { get; }
+    public string? ReplacedBy { get; }
+    public string VaultPath { get; }
+    /// <summary>The certificate (public part only).</summary>
+    public X509Certificate2 Certificate { get; }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>What came of a request: the item, and warnings to show (e.g. a clamped validity).</summary>
+public sealed record PkiResult<T>(T Item, IReadOnlyList<string> Warnings);
+
+/// <summary>File formats for exports.</summary>
+public enum ExportFormat
+{
+    Pem,
+    Der,
+    Pfx,
+}
+
+/// <summary>Everything Export-EnrollmentCertificate asks for.</summary>
+public sealed record ExportEnrollmentRequest
+{
+    public required string Name { get; init; }
+    public ExportFormat Format { get; init; } = ExportFormat.Pem;
+    /// <summary>Leaf first, then each parent up to the root, as Zscaler's upload expects.</summary>
+    public bool IncludeChain { get; init; }
+    public bool IncludePrivateKey { get; init; }
+    /// <summary>Opens the key in the vault (with <see cref="IncludePrivateKey"/>).</summary>
+    public ReadOnlyMemory<char> KeyPassword { get; init; }
+    /// <summary>Protects the exported key or PFX.</summary>
+    public ReadOnlyMemory<char> Password { get; init; }
+}

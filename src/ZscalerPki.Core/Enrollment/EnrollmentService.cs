@@ -1,0 +1,312 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Storage;
+
+namespace ZscalerPki.Core.Enrollment;
+
+/// <summary>Enrollment (CA) certificates in a vault: create, list, remove, export.</summary>
+public sealed class EnrollmentService
+{
+    public const int DefaultRootValidityDays = 3650;
+    public const int DefaultIntermediateValidityDays = 1825;
+
+    private readonly Vault _vault;
+
+    public EnrollmentService(Vault vault) => _vault = vault;
+
+    public Vault Vault => _vault;
+
+    /// <summary>Generates a key, issues the CA certificate, and stores both (key encrypted) in the vault.</summary>
+    public PkiResult<EnrollmentCertificate> Create(NewEnrollmentRequest request)
+    {
+        var warnings = new List<string>();
+        var now = request.Now ?? DateTimeOffset.UtcNow;
+        VaultNames.Validate(request.Name);
+        if (request.KeyPassword.IsEmpty)
+            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
+                "A key password is required: private keys are never stored unencrypted. Pass -KeyPassword (Read-Host -AsSecureString).", request.Name);
+        if (request.PathLength is < 0)
+            throw new PkiException("InvalidPathLength", PkiErrorCategory.InvalidArgument,
+                $"The path length {request.PathLength} is negative. Pass 0 or more, or omit it for no constraint.", request.PathLength);
+        if (request.NotAfter.HasValue && request.ValidityDays.HasValue)
+            throw new PkiException("ValidityConflict", PkiErrorCategory.InvalidArgument,
+                "Both -NotAfter and -ValidityDays were given. Pass one of them.", request.Name);
+        if (request.ValidityDays is <= 0)
+            throw new PkiException("InvalidValidity", PkiErrorCategory.InvalidArgument,
+                $"-ValidityDays must be at least 1 (was {request.ValidityDays}).", request.ValidityDays);
+        if (request.Type == CaType.Root && request.Parent is not null)
+            throw new PkiException("ParentNotAllowed", PkiErrorCategory.InvalidArgument,
+                "A root CA signs itself and takes no -Parent. Use -Type Intermediate to create a CA under a parent.", request.Parent.ToString());
+        if (request.Type == CaType.Intermediate && request.Parent is null)
+            throw new PkiException("ParentRequired", PkiErrorCategory.InvalidArgument,
+                $"The intermediate CA '{request.Name}' needs a parent: pass -Parent with a vault name, an enrollment certificate, or a CA certificate with its private key.", request.Name);
+
+        X500DistinguishedName subject;
+        try
+        {
+            subject = new X500DistinguishedName(request.Subject ?? $"CN={request.Name}");
+        }
+        catch (CryptographicException ex)
+        {
+            throw new PkiException("InvalidSubject", PkiErrorCategory.InvalidArgument,
+                $"The subject '{request.Subject}' is not a distinguished name. Write it like 'CN=Contoso Enrollment CA, O=Contoso, C=US'.", request.Subject, ex);
+        }
+        if (subject.RawData.Length <= 2)
+            throw new PkiException("InvalidSubject", PkiErrorCategory.InvalidArgument,
+                "The subject is empty. Pass a distinguished name such as 'CN=Contoso Enrollment CA'.", request.Subject);
+
+        if (_vault.FindName(Collections.Enrollment, request.Name) is { } taken)
+            throw new PkiException("NameAlreadyExists", PkiErrorCategory.ResourceExists,
+                $"An enrollment certificate named '{taken}' already exists (names are unique, ignoring case). Choose another name or remove the existing one first.", request.Name);
+
+        var notAfter = request.NotAfter ?? now.AddDays(request.ValidityDays
+            ?? (request.Type == CaType.Root ? DefaultRootValidityDays : DefaultIntermediateValidityDays));
+        if (notAfter <= now)
+            throw new PkiException("InvalidValidity", PkiErrorCategory.InvalidArgument,
+                $"-NotAfter {notAfter:u} is not in the future.", notAfter);
+
+        // Resolve the signer.
+        using var key = Keys.Generate(request.KeyAlgorithm);
+        CaCertificateBuilder.Signer signer;
+        AsymmetricAlgorithm? parentKey = null;
+        string? parentName = null;
+        string? externalParentPem = null;
+        try
+        {
+            if (request.Parent is null)
+            {
+                signer = new CaCertificateBuilder.Signer(null, key);
+            }
+            else
+            {
+                X509Certificate2 parentCert;
+                if (request.Parent.VaultName is { } pn)
+                {
+                    var parentEntry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, pn) ?? throw Vault.NotFound(Collections.Enrollment, pn);
+                    parentName = parentEntry.Name;
+                    parentCert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(parentEntry.CertificatePem), $"vault entry '{parentName}'");
+                    CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
+                    var pw = request.ParentKeyPassword ?? request.KeyPassword;
+                    parentKey = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, parentName), pw.Span, parentCert.PublicKey.Oid.Value!, parentName);
+                }
+                else
+                {
+                    parentCert = request.Parent.Certificate!;
+                    var label = $"'{parentCert.Subject}' ({parentCert.Thumbprint})";
+                    CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, label);
+                    parentKey = Keys.PrivateKeyOf(parentCert) ?? throw new PkiException("ParentHasNoPrivateKey", PkiErrorCategory.InvalidArgument,
+                        $"The parent certificate {label} has no private key available to this session, so it cannot sign. Use the store certificate that holds its key (Cert:\\CurrentUser\\My), or import its PFX.", parentCert);
+                    externalParentPem = parentCert.ExportCertificatePem() + "\n";
+                }
+                var parentLimit = CaCertificateBuilder.PathLengthOf(parentCert);
+                if (parentLimit is { } limit && request.PathLength is { } wanted && wanted > limit - 1)
+                    throw new PkiException("PathLengthTooLarge", PkiErrorCategory.InvalidArgument,
+                        $"The parent allows at most {limit - 1} CA level(s) below the new CA, so -PathLength {wanted} is too large. Pass -PathLength {limit - 1} or less.", wanted);
+                if (notAfter > parentCert.NotAfter.ToUniversalTime())
+                {
+                    warnings.Add($"The requested end of validity {notAfter.UtcDateTime:u} is after the parent's ({parentCert.NotAfter.ToUniversalTime():u}); an intermediate never outlives its parent, so it ends with the parent.");
+                    notAfter = parentCert.NotAfter.ToUniversalTime();
+                }
+                signer = new CaCertificateBuilder.Signer(parentCert, parentKey);
+            }
+
+            var certificate = CaCertificateBuilder.Issue(subject, Keys.PublicKeyOf(key), signer, request.HashAlgorithm,
+                now - CaCertificateBuilder.Backdate, notAfter, request.PathLength);
+            var keyPem = KeyProtection.Encrypt(key, request.KeyPassword.Span);
+            var entry = new EnrollmentEntry
+            {
+                Name = request.Name,
+                Description = request.Description,
+                Type = request.Type,
+                ClientCertificateType = request.ClientCertificateType,
+                Status = EnrollmentStatus.Active,
+                Parent = parentName,
+                ExternalParentPem = externalParentPem,
+                KeyAlgorithm = request.KeyAlgorithm,
+                CertificatePem = CertificateReader.ToPem(certificate),
+                CreatedUtc = now,
+            };
+
+            using (_vault.Lock())
+            {
+                _vault.Create(Collections.Enrollment, request.Name, entry, keyPem);
+                if (request.ClientCertificateType == ClientCertificateType.AppProtection)
+                {
+                    foreach (var previous in _vault.ReadAll<EnrollmentEntry>(Collections.Enrollment))
+                    {
+                        if (previous.ClientCertificateType == ClientCertificateType.AppProtection && previous.Status == EnrollmentStatus.Active
+                            && !string.Equals(previous.Name, request.Name, StringComparison.OrdinalIgnoreCase))
+                        {
+                            _vault.Update(Collections.Enrollment, previous.Name, previous with { Status = EnrollmentStatus.Replaced, ReplacedUtc = now, ReplacedBy = request.Name });
+                            warnings.Add($"The AppProtection CA '{previous.Name}' was replaced by '{request.Name}'; it stays in the vault with status Replaced.");
+                        }
+                    }
+                }
+            }
+
+            if (request.CertStoreLocation is { } store)
+                store.AddWithPrivateKey(Keys.WithKey(certificate, key));
+
+            return new PkiResult<EnrollmentCertificate>(ToObject(entry), warnings);
+        }
+        finally
+        {
+            parentKey?.Dispose();
+        }
+    }
+
+    /// <summary>Entries matching the filters (name wildcards, type, client certificate type), ordered by name.</summary>
+    public IReadOnlyList<EnrollmentCertificate> Get(string? name = null, CaType? type = null, ClientCertificateType? clientType = null)
+    {
+        var pattern = string.IsNullOrEmpty(name) ? null : new Wildcard(name);
+        return Normalize(_vault.ReadAll<EnrollmentEntry>(Collections.Enrollment))
+            .Where(e => pattern is null || pattern.IsMatch(e.Name))
+            .Where(e => type is null || e.Type == type)
+            .Where(e => clientType is null || e.ClientCertificateType == clientType)
+            .Select(ToObject)
+            .ToList();
+    }
+
+    /// <summary>One entry by exact name (ignoring case); <c>NotFound</c> when missing.</summary>
+    public EnrollmentCertificate GetOne(string name)
+    {
+        var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
+        return Get(entry.Name).Single(e => e.Name == entry.Name);
+    }
+
+    /// <summary>Names of the CAs issued by <paramref name="name"/>.</summary>
+    public IReadOnlyList<string> Children(string name) =>
+        _vault.ReadAll<EnrollmentEntry>(Collections.Enrollment)
+            .Where(e => string.Equals(e.Parent, name, StringComparison.OrdinalIgnoreCase))
+            .Select(e => e.Name)
+            .ToList();
+
+    /// <summary>Removes an entry; a CA with children in the vault is refused unless <paramref name="force"/>.</summary>
+    public void Remove(string name, bool force)
+    {
+        using (_vault.Lock())
+        {
+            var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
+            var children = Children(entry.Name);
+            if (children.Count > 0 && !force)
+                throw new PkiException("HasChildren", PkiErrorCategory.InvalidOperation,
+                    $"'{entry.Name}' has issued {string.Join(", ", children.Select(c => $"'{c}'"))}. Remove those first, or pass -Force to remove '{entry.Name}' anyway (their certificates stay valid but its key is gone).", entry.Name);
+            _vault.Delete(Collections.Enrollment, entry.Name);
+        }
+    }
+
+    /// <summary>The certificate and its issuers up to the root, leaf first.</summary>
+    public IReadOnlyList<X509Certificate2> Chain(string name)
+    {
+        var chain = new List<X509Certificate2>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var current = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
+        while (true)
+        {
+            chain.Add(Load(current));
+            if (!seen.Add(current.Name))
+                break;
+            if (current.ExternalParentPem is { } external)
+            {
+                chain.Add(CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(external), $"the parent of '{current.Name}'"));
+                break;
+            }
+            if (current.Parent is null)
+                break;
+            var parent = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, current.Parent)
+                ?? throw new PkiException("ChainIncomplete", PkiErrorCategory.ObjectNotFound,
+                    $"The parent '{current.Parent}' of '{current.Name}' is no longer in the vault, so the chain cannot be completed. Export without -IncludeChain, or add the parent's certificate yourself.", current.Parent);
+            current = parent;
+        }
+        return chain;
+    }
+
+    /// <summary>The certificate with its private key opened from the vault (for signing).</summary>
+    public X509Certificate2 OpenWithKey(string name, ReadOnlySpan<char> keyPassword)
+    {
+        var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
+        var cert = Load(entry);
+        using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), keyPassword, cert.PublicKey.Oid.Value!, entry.Name);
+        return Keys.WithKey(cert, key);
+    }
+
+    /// <summary>The export's bytes in the requested format.</summary>
+    public byte[] Export(ExportEnrollmentRequest request)
+    {
+        var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, request.Name) ?? throw Vault.NotFound(Collections.Enrollment, request.Name);
+        if (request.IncludePrivateKey && request.Password.IsEmpty)
+            throw new PkiException("ExportPasswordRequired", PkiErrorCategory.InvalidArgument,
+                "-IncludePrivateKey needs -Password: an exported private key is always encrypted.", entry.Name);
+        var certs = request.IncludeChain ? Chain(entry.Name) : new[] { Load(entry) };
+
+        switch (request.Format)
+        {
+            case ExportFormat.Der:
+                if (certs.Count > 1 || request.IncludePrivateKey)
+                    throw new PkiException("FormatCannotHoldChain", PkiErrorCategory.InvalidArgument,
+                        "DER holds exactly one certificate and no key. Use -Format Pem or Pfx for -IncludeChain or -IncludePrivateKey.", entry.Name);
+                return certs[0].RawData;
+
+            case ExportFormat.Pem:
+            {
+                var sb = new StringBuilder();
+                foreach (var c in certs)
+                    sb.Append(CertificateReader.ToPem(c));
+                if (request.IncludePrivateKey)
+                {
+                    using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey.Oid.Value!, entry.Name);
+                    sb.Append(KeyProtection.Encrypt(key, request.Password.Span)).Append('\n');
+                }
+                return Encoding.ASCII.GetBytes(sb.ToString());
+            }
+
+            case ExportFormat.Pfx:
+            {
+                if (request.Password.IsEmpty)
+                    throw new PkiException("ExportPasswordRequired", PkiErrorCategory.InvalidArgument,
+                        "A PFX export needs -Password.", entry.Name);
+                var collection = new X509Certificate2Collection();
+                if (request.IncludePrivateKey)
+                {
+                    using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey.Oid.Value!, entry.Name);
+                    collection.Add(Keys.WithKey(certs[0], key));
+                }
+                else
+                {
+                    collection.Add(certs[0]);
+                }
+                foreach (var c in certs.Skip(1))
+                    collection.Add(c);
+                return collection.Export(X509ContentType.Pkcs12, new string(request.Password.Span))!;
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(request), request.Format, null);
+        }
+    }
+
+    private EnrollmentCertificate ToObject(EnrollmentEntry entry) => new(entry, Load(entry), _vault.Root);
+
+    private static X509Certificate2 Load(EnrollmentEntry entry) =>
+        CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(entry.CertificatePem), $"vault entry '{entry.Name}'");
+
+    /// <summary>
+    /// Only one AppProtection CA is active: if a process died between adding a new one and marking the old one replaced,
+    /// the newest wins here and the next write repairs the files.
+    /// </summary>
+    private static IEnumerable<EnrollmentEntry> Normalize(IReadOnlyList<EnrollmentEntry> entries)
+    {
+        var newestAppProtection = entries
+            .Where(e => e.ClientCertificateType == ClientCertificateType.AppProtection && e.Status == EnrollmentStatus.Active)
+            .OrderByDescending(e => e.CreatedUtc)
+            .FirstOrDefault();
+        foreach (var e in entries)
+        {
+            if (e.ClientCertificateType == ClientCertificateType.AppProtection && e.Status == EnrollmentStatus.Active && !ReferenceEquals(e, newestAppProtection))
+                yield return e with { Status = EnrollmentStatus.Replaced, ReplacedBy = newestAppProtection!.Name };
+            else
+                yield return e;
+        }
+    }
+}

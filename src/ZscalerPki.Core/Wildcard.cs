@@ -1,0 +1,59 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ZscalerPki.Core;
+
+/// <summary>
+/// PowerShell's wildcard syntax (<c>*</c>, <c>?</c>, <c>[abc]</c>, <c>[a-z]</c>, backtick escapes), case-insensitive,
+/// implemented here because the engine has no System.Management.Automation reference.
+/// </summary>
+public sealed class Wildcard
+{
+    private readonly Regex _regex;
+
+    public Wildcard(string pattern)
+    {
+        Pattern = pattern;
+        var sb = new StringBuilder("^");
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            switch (c)
+            {
+                case '`' when i + 1 < pattern.Length:
+                    sb.Append(Regex.Escape(pattern[++i].ToString()));
+                    break;
+                case '*':
+                    sb.Append(".*");
+                    break;
+                case '?':
+                    sb.Append('.');
+                    break;
+                case '[':
+                    var close = pattern.IndexOf(']', i + 1);
+                    if (close > i + 1)
+                    {
+                        var set = pattern[(i + 1)..close].Replace("\\", "\\\\").Replace("^", "\\^");
+                        sb.Append('[').Append(set).Append(']');
+                        i = close;
+                    }
+                    else
+                    {
+                        sb.Append("\\[");
+                    }
+                    break;
+                default:
+                    sb.Append(Regex.Escape(c.ToString()));
+                    break;
+            }
+        }
+        sb.Append('$');
+        _regex = new Regex(sb.ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline);
+    }
+
+    public string Pattern { get; }
+
+    public static bool ContainsWildcard(string? text) => text is not null && text.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
+
+    public bool IsMatch(string? text) => text is not null && _regex.IsMatch(text);
+}

@@ -1,0 +1,94 @@
+using System.Management.Automation;
+using System.Security;
+using System.Text;
+using ZscalerPki.Core;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Infrastructure;
+
+namespace ZscalerPki.Commands;
+
+/// <summary>
+/// <para type="synopsis">Exports an enrollment certificate (optionally with its chain and private key) as PEM, DER or PFX.</para>
+/// </summary>
+[Cmdlet(VerbsData.Export, "EnrollmentCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ToTextSet)]
+[OutputType(typeof(string), ParameterSetName = new[] { ToTextSet })]
+[OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet, LiteralPathSet })]
+public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
+{
+    private const string ToTextSet = "ToText";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(EnrollmentNameCompleter))]
+    public string Name { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    public string Path { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    public string LiteralPath { get; set; } = string.Empty;
+
+    [Parameter]
+    public ExportFormat Format { get; set; } = ExportFormat.Pem;
+
+    /// <summary>Append the issuers up to the root, leaf first.</summary>
+    [Parameter]
+    public SwitchParameter IncludeChain { get; set; }
+
+    [Parameter]
+    public SwitchParameter IncludePrivateKey { get; set; }
+
+    /// <summary>Encrypts the exported key or PFX.</summary>
+    [Parameter]
+    public SecureString? Password { get; set; }
+
+    /// <summary>Opens the key in the vault (with -IncludePrivateKey).</summary>
+    [Parameter]
+    public SecureString? KeyPassword { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void Process()
+    {
+        var toText = ParameterSetName == ToTextSet || (string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath));
+        if (toText && Format != ExportFormat.Pem)
+            throw new PkiException("PathRequired", PkiErrorCategory.InvalidArgument,
+                $"-Format {Format} is binary: pass -Path to write it to a file (only PEM is written to the pipeline).", Name);
+        if (IncludePrivateKey && KeyPassword is null)
+            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
+                "-IncludePrivateKey needs -KeyPassword to open the key in the vault.", Name);
+
+        using var keyPassword = Reveal(KeyPassword);
+        using var password = Reveal(Password);
+        var request = new ExportEnrollmentRequest
+        {
+            Name = Name,
+            Format = Format,
+            IncludeChain = IncludeChain.IsPresent,
+            IncludePrivateKey = IncludePrivateKey.IsPresent,
+            KeyPassword = keyPassword.Memory,
+            Password = password.Memory,
+        };
+        var service = new EnrollmentService(Vault);
+
+        if (toText)
+        {
+            WriteResult(Encoding.ASCII.GetString(service.Export(request)));
+            return;
+        }
+
+        var target = ResolveOutputPath(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
+        if (!Confirm(target, $"Export '{Name}' as {Format}{(IncludeChain ? " with chain" : string.Empty)}{(IncludePrivateKey ? " with private key" : string.Empty)}"))
+            return;
+        WriteFile(target, service.Export(request), Force.IsPresent, secret: IncludePrivateKey.IsPresent || Format == ExportFormat.Pfx);
+        if (PassThru)
+            WriteResult(new FileInfo(target));
+    }
+}

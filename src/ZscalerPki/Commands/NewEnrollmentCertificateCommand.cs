@@ -1,0 +1,118 @@
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Infrastructure;
+
+namespace ZscalerPki.Commands;
+
+/// <summary>
+/// <para type="synopsis">Generates a root or intermediate enrollment (CA) certificate and keeps it, key encrypted, in the vault.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "EnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(EnrollmentCertificate))]
+public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [AllowEmptyString]
+    public string Name { get; set; } = string.Empty;
+
+    [Parameter]
+    public string? Description { get; set; }
+
+    /// <summary>Root or Intermediate; default Intermediate when -Parent is given, else Root.</summary>
+    [Parameter]
+    public CaType? Type { get; set; }
+
+    /// <summary>A vault name, an enrollment certificate (pipeline), or an X509Certificate2 with its private key.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(EnrollmentNameCompleter))]
+    public object? Parent { get; set; }
+
+    [Parameter]
+    public ClientCertificateType ClientCertificateType { get; set; } = ClientCertificateType.None;
+
+    [Parameter]
+    public string? Subject { get; set; }
+
+    [Parameter]
+    public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.Rsa2048;
+
+    [Parameter]
+    public SignatureHash HashAlgorithm { get; set; } = SignatureHash.Sha256;
+
+    [Parameter]
+    public DateTime? NotAfter { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 36500)]
+    public int? ValidityDays { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, 32)]
+    public int? PathLength { get; set; }
+
+    [Parameter(Mandatory = true)]
+    public SecureString KeyPassword { get; set; } = null!;
+
+    /// <summary>Opens the parent's key when it is in the vault under another password; default -KeyPassword.</summary>
+    [Parameter]
+    public SecureString? ParentKeyPassword { get; set; }
+
+    [Parameter]
+    public string? CertStoreLocation { get; set; }
+
+    protected override void Process()
+    {
+        var parent = ResolveParent(Parent);
+        var type = Type ?? (parent is null ? CaType.Root : CaType.Intermediate);
+        var store = CertStoreLocation is null ? null : Core.Certificates.CertStoreLocation.Parse(CertStoreLocation);
+        if (!Confirm(Name, $"Create {type} enrollment CA certificate ({KeyAlgorithm}, {HashAlgorithm}) in vault '{Vault.Root}'"))
+            return;
+
+        using var password = Reveal(KeyPassword);
+        using var parentPassword = Reveal(ParentKeyPassword);
+        var request = new NewEnrollmentRequest
+        {
+            Name = Name,
+            Description = Description,
+            Type = type,
+            Parent = parent,
+            ClientCertificateType = ClientCertificateType,
+            Subject = Subject,
+            KeyAlgorithm = KeyAlgorithm,
+            HashAlgorithm = HashAlgorithm,
+            NotAfter = NotAfter.HasValue ? new DateTimeOffset(NotAfter.Value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(NotAfter.Value, DateTimeKind.Local) : NotAfter.Value) : null,
+            ValidityDays = ValidityDays,
+            PathLength = PathLength,
+            KeyPassword = password.Memory,
+            ParentKeyPassword = ParentKeyPassword is null ? null : parentPassword.Memory,
+            CertStoreLocation = store,
+        };
+
+        const string activity = "New-EnrollmentCertificate";
+        Progress(1, activity, $"Generating {KeyAlgorithm} key, signing and encrypting '{Name}'", 10);
+        var result = new EnrollmentService(Vault).Create(request);
+        ProgressDone(1, activity);
+        foreach (var warning in result.Warnings)
+            Warn(warning);
+        WriteResult(result.Item);
+    }
+
+    private static EnrollmentParent? ResolveParent(object? value)
+    {
+        value = CertificateInput.Unwrap(value);
+        return value switch
+        {
+            null => null,
+            string s when string.IsNullOrWhiteSpace(s) => null,
+            string s => EnrollmentParent.FromVault(s.Trim()),
+            EnrollmentCertificate e => EnrollmentParent.FromVault(e.Name),
+            X509Certificate2 c => EnrollmentParent.FromCertificate(c),
+            _ => throw new PkiException("InvalidParent", PkiErrorCategory.InvalidArgument,
+                $"-Parent takes a vault name, an enrollment certificate, or an X509Certificate2 with its private key, not a {value.GetType().Name}.", value),
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace ZscalerPki.Tests.Harness;
+
+/// <summary>The OpenSSL 3 CLI as an independent oracle.</summary>
+public static class OpenSsl
+{
+    public sealed record Result(int ExitCode, string StdOut, string StdErr)
+    {
+        public string All => StdOut + StdErr;
+    }
+
+    public static Result Run(string workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("openssl")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(60_000))
+        {
+            p.Kill(true);
+            throw new TimeoutException("openssl " + string.Join(' ', args));
+        }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs openssl and fails the test with its output when it exits non-zero.</summary>
+    public static string Ok(string workingDirectory, params string[] args)
+    {
+        var r = Run(workingDirectory, args);
+        Assert.True(r.ExitCode == 0, $"openssl {string.Join(' ', args)} failed ({r.ExitCode}):\n{r.All}");
+        return r.StdOut;
+    }
+}

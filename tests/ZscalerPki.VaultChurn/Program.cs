@@ -1,0 +1,45 @@
+// vault-churn: writes to a vault from a separate process.
+//   create VAULT PREFIX COUNT TEMPLATE   create COUNT entries PREFIX-0..; TEMPLATE is an entry.json whose certificate is reused
+//   forever VAULT PREFIX TEMPLATE         create, update and delete entries until killed; prints "ready" after the first write
+using System.Text.Json;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Storage;
+
+var mode = args[0];
+var vault = Vault.Open(args[1]);
+var prefix = args[2];
+var template = JsonSerializer.Deserialize<EnrollmentEntry>(File.ReadAllText(args[^1]), Vault.Json)!;
+var key = File.ReadAllText(Path.ChangeExtension(args[^1], ".p8"));
+
+if (mode == "create")
+{
+    var count = int.Parse(args[3]);
+    for (var i = 0; i < count; i++)
+    {
+        var name = $"{prefix}-{i}";
+        using (vault.Lock())
+            vault.Create(Collections.Enrollment, name, template with { Name = name, Description = $"written by {Environment.ProcessId}" }, key);
+    }
+    Console.WriteLine("done");
+    return 0;
+}
+
+var n = 0;
+while (true)
+{
+    var name = $"{prefix}-{n}";
+    using (vault.Lock())
+        vault.Create(Collections.Enrollment, name, template with { Name = name }, key);
+    using (vault.Lock())
+        vault.Update(Collections.Enrollment, name, template with { Name = name, Description = new string('x', 4096 + n % 100) });
+    if (n % 3 == 2)
+    {
+        using (vault.Lock())
+            vault.Delete(Collections.Enrollment, $"{prefix}-{n - 1}");
+    }
+    using (vault.Lock())
+        vault.WriteSettings(new VaultSettings { Subscription = n % 2 == 0 ? Subscription.Software : Subscription.SoftwareAndHsm });
+    if (n == 0)
+        Console.WriteLine("ready");
+    n++;
+}

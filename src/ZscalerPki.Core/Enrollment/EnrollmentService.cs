@@ -88,7 +88,7 @@ public sealed class EnrollmentService
                     parentName = parentEntry.Name;
                     parentCert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(parentEntry.CertificatePem), $"vault entry '{parentName}'");
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
-                    var pw = request.ParentKeyPassword ?? request.KeyPassword;
+                    var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : request.KeyPassword;
                     parentKey = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, parentName), pw.Span, parentCert.PublicKey.Oid.Value!, parentName);
                 }
                 else

@@ -35,10 +35,10 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
 
     /// <summary>Append the issuers up to the root, leaf first.</summary>
     [Parameter]
-    public SwitchParameter IncludeChain { get; set; }
+    public SwitchParameter IncludeChain { get => GetSwitch(nameof(IncludeChain)); set => SetSwitch(nameof(IncludeChain), value); }
 
     [Parameter]
-    public SwitchParameter IncludePrivateKey { get; set; }
+    public SwitchParameter IncludePrivateKey { get => GetSwitch(nameof(IncludePrivateKey)); set => SetSwitch(nameof(IncludePrivateKey), value); }
 
     /// <summary>Encrypts the exported key or PFX.</summary>
     [Parameter]
@@ -49,19 +49,19 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
     public SecureString? KeyPassword { get; set; }
 
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
 
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
-    public SwitchParameter PassThru { get; set; }
+    public SwitchParameter PassThru { get => GetSwitch(nameof(PassThru)); set => SetSwitch(nameof(PassThru), value); }
 
     protected override void Process()
     {
-        var toText = ParameterSetName == ToTextSet || (string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath));
+        var toText = string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath);
         if (toText && Format != ExportFormat.Pem)
             throw new PkiException("PathRequired", PkiErrorCategory.InvalidArgument,
                 $"-Format {Format} is binary: pass -Path to write it to a file (only PEM is written to the pipeline).", Name);
-        if (IncludePrivateKey && KeyPassword is null)
+        if (IsSet(nameof(IncludePrivateKey)) && KeyPassword is null)
             throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
                 "-IncludePrivateKey needs -KeyPassword to open the key in the vault.", Name);
 
@@ -71,8 +71,8 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
         {
             Name = Name,
             Format = Format,
-            IncludeChain = IncludeChain.IsPresent,
-            IncludePrivateKey = IncludePrivateKey.IsPresent,
+            IncludeChain = IsSet(nameof(IncludeChain)),
+            IncludePrivateKey = IsSet(nameof(IncludePrivateKey)),
             KeyPassword = keyPassword.Memory,
             Password = password.Memory,
         };
@@ -84,11 +84,11 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
             return;
         }
 
-        var target = ResolveOutputPath(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
-        if (!Confirm(target, $"Export '{Name}' as {Format}{(IncludeChain ? " with chain" : string.Empty)}{(IncludePrivateKey ? " with private key" : string.Empty)}"))
+        var target = ResolveOutputPath(string.IsNullOrEmpty(LiteralPath) ? Path : LiteralPath);
+        if (!Confirm(target, $"Export '{Name}' as {Format}{(request.IncludeChain ? " with chain" : string.Empty)}{(request.IncludePrivateKey ? " with private key" : string.Empty)}"))
             return;
-        WriteFile(target, service.Export(request), Force.IsPresent, secret: IncludePrivateKey.IsPresent || Format == ExportFormat.Pfx);
-        if (PassThru)
+        WriteFile(target, service.Export(request), IsSet(nameof(Force)), secret: request.IncludePrivateKey || Format == ExportFormat.Pfx);
+        if (IsSet(nameof(PassThru)))
             WriteResult(new FileInfo(target));
     }
 }

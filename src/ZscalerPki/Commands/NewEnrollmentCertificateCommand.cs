@@ -88,7 +88,7 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
             ValidityDays = ValidityDays,
             PathLength = PathLength,
             KeyPassword = password.Memory,
-            ParentKeyPassword = ParentKeyPassword is null ? null : parentPassword.Memory,
+            ParentKeyPassword = ParentKeyPassword is null ? (ReadOnlyMemory<char>?)null : parentPassword.Memory,
             CertStoreLocation = store,
         };
 

@@ -12,6 +12,7 @@ namespace ZscalerPki.Infrastructure;
 /// </summary>
 public abstract class ZscalerPkiCmdlet : PSCmdlet
 {
+    private readonly HashSet<string> _switches = new(StringComparer.OrdinalIgnoreCase);
     private ICmdletSeam? _seam;
     private Vault? _vault;
 
@@ -70,6 +71,23 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
                 Seam.WriteError(error);
         }
     }
+
+    // Switch parameters keep their state here. SwitchParameter's members are stubs in the reference assembly that tests run
+    // against (IsPresent is always false there), so cmdlets read switches with IsSet and tests set them with SetSwitchValue.
+    // Declare a switch as: public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
+    protected SwitchParameter GetSwitch(string name) => new(_switches.Contains(name));
+
+    protected void SetSwitch(string name, SwitchParameter value) => SetSwitchValue(name, value.IsPresent);
+
+    internal void SetSwitchValue(string name, bool on)
+    {
+        if (on)
+            _switches.Add(name);
+        else
+            _switches.Remove(name);
+    }
+
+    protected bool IsSet(string name) => _switches.Contains(name);
 
     protected void WriteResult(object? value) => Seam.WriteObject(value, enumerateCollection: false);
 

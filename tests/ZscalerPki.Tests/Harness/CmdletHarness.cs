@@ -87,6 +87,19 @@ public static class CmdletHarness
         return seam;
     }
 
+    /// <summary>Turns switch parameters on (SwitchParameter is a stub in the reference assembly; the base class keeps switch state).</summary>
+    public static T With<T>(this T cmdlet, params string[] switches)
+        where T : ZscalerPkiCmdlet
+    {
+        foreach (var name in switches)
+        {
+            if (cmdlet.GetType().GetProperty(name)?.PropertyType != typeof(System.Management.Automation.SwitchParameter))
+                throw new ArgumentException($"{cmdlet.GetType().Name} has no switch parameter -{name}");
+            cmdlet.SetSwitchValue(name, true);
+        }
+        return cmdlet;
+    }
+
     public static SecureString Secure(string text)
     {
         var s = new SecureString();

@@ -1,0 +1,36 @@
+@{
+    RootModule           = 'ZscalerPki.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Core')
+    GUID                 = '6f0b7c2e-52a1-4d47-9a3e-1c5d7e0f9b21'
+    Author               = 'ZscalerPki contributors'
+    CompanyName          = 'ZscalerPki'
+    Copyright            = '(c) ZscalerPki contributors. All rights reserved.'
+    Description          = 'Certificate workflows for Zscaler admins on their own machines: enrollment CA certificates, SSL-inspection intermediate CA keys and CSRs, importing signed intermediates, and RFC 5280 chain testing.'
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('ZscalerPki.Format.ps1xml')
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'Export-EnrollmentCertificate'
+        'Export-IntermediateCertificate'
+        'Get-EnrollmentCertificate'
+        'Get-IntermediateCertificate'
+        'Get-PkiVault'
+        'Import-SignedIntermediate'
+        'New-EnrollmentCertificate'
+        'New-IntermediateCsr'
+        'Remove-EnrollmentCertificate'
+        'Remove-IntermediateCertificate'
+        'Set-IntermediateCertificate'
+        'Set-PkiVault'
+        'Submit-CertificateRequest'
+        'Test-CertificateChain'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('PKI', 'X509', 'Certificate', 'Zscaler', 'CSR', 'SSL', 'TLS', 'RFC5280')
+        }
+    }
+}

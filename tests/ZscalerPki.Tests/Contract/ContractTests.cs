@@ -1,0 +1,207 @@
+using System.Management.Automation;
+using System.Reflection;
+using System.Security;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using ZscalerPki.Infrastructure;
+
+namespace ZscalerPki.Tests.Contract;
+
+/// <summary>
+/// The module's public contract, read from metadata with CustomAttributeData (no System.Management.Automation code runs):
+/// verbs, output types, ShouldProcess, pipeline bindings, parameter conventions, manifest exports and MAML help.
+/// </summary>
+public sealed class ContractTests
+{
+    private static readonly Assembly Module = typeof(ZscalerPkiCmdlet).Assembly;
+
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZscalerPki.psd1")))
+                dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("repository root (ZscalerPki.psd1) not found");
+        }
+    }
+
+    public sealed record CmdletInfo(Type Type, string Verb, string Noun, IReadOnlyDictionary<string, object?> Named)
+    {
+        public string Name => $"{Verb}-{Noun}";
+
+        public bool SupportsShouldProcess => Named.TryGetValue("SupportsShouldProcess", out var v) && v is true;
+    }
+
+    public sealed record ParameterInfo(PropertyInfo Property, IReadOnlyList<CustomAttributeData> ParameterAttributes)
+    {
+        public string Name => Property.Name;
+
+        public bool Any(string named) => ParameterAttributes.Any(a => a.NamedArguments.Any(n => n.MemberName == named && n.TypedValue.Value is true));
+
+        public IEnumerable<string> Aliases => Property.GetCustomAttributesData()
+            .Where(a => a.AttributeType == typeof(AliasAttribute))
+            .SelectMany(a => ((IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!).Select(v => (string)v.Value!));
+    }
+
+    public static IReadOnlyList<CmdletInfo> Cmdlets() => Module.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(ZscalerPkiCmdlet).IsAssignableFrom(t))
+        .Select(t =>
+        {
+            var attr = t.GetCustomAttributesData().Single(a => a.AttributeType == typeof(CmdletAttribute));
+            return new CmdletInfo(t, (string)attr.ConstructorArguments[0].Value!, (string)attr.ConstructorArguments[1].Value!,
+                attr.NamedArguments.ToDictionary(n => n.MemberName, n => n.TypedValue.Value));
+        })
+        .OrderBy(c => c.Name)
+        .ToList();
+
+    public static IReadOnlyList<ParameterInfo> Parameters(Type cmdlet) => cmdlet.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Select(p => new ParameterInfo(p, p.GetCustomAttributesData().Where(a => a.AttributeType == typeof(ParameterAttribute)).ToList()))
+        .Where(p => p.ParameterAttributes.Count > 0)
+        .ToList();
+
+    /// <summary>Get-Verb, from the constants of SMA's Verbs* classes (constants are metadata; nothing runs).</summary>
+    private static HashSet<string> ApprovedVerbs() => new(
+        new[] { typeof(VerbsCommon), typeof(VerbsCommunications), typeof(VerbsData), typeof(VerbsDiagnostic), typeof(VerbsLifecycle), typeof(VerbsOther), typeof(VerbsSecurity) }
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
+            .Where(f => f.IsLiteral)
+            .Select(f => (string)f.GetRawConstantValue()!),
+        StringComparer.Ordinal);
+
+    [Fact]
+    public void EveryCmdlet_IsSealed_UsesAnApprovedVerb_DeclaresOutputType()
+    {
+        var verbs = ApprovedVerbs();
+        Assert.Contains("Submit", verbs);
+        Assert.NotEmpty(Cmdlets());
+        foreach (var c in Cmdlets())
+        {
+            Assert.True(c.Type.IsSealed, $"{c.Type.Name} should be sealed");
+            Assert.True(c.Type.Name == c.Verb + c.Noun + "Command", $"{c.Type.Name} should be named {c.Verb}{c.Noun}Command");
+            Assert.Contains(c.Verb, verbs);
+            Assert.True(c.Type.GetCustomAttributesData().Any(a => a.AttributeType == typeof(OutputTypeAttribute)), $"{c.Name} has no [OutputType]");
+        }
+    }
+
+    [Fact]
+    public void EveryCmdletThatWrites_SupportsShouldProcess()
+    {
+        var readOnly = new HashSet<string> { "Get", "Test" };
+        foreach (var c in Cmdlets())
+        {
+            if (readOnly.Contains(c.Verb))
+                Assert.False(c.SupportsShouldProcess, $"{c.Name} only reads; it should not offer -WhatIf");
+            else
+                Assert.True(c.SupportsShouldProcess, $"{c.Name} writes, so it must declare SupportsShouldProcess");
+        }
+    }
+
+    [Fact]
+    public void ParameterConventions_PasswordsAreSecureStrings_LiteralPathHasPSPath_SwitchesGoThroughTheBase()
+    {
+        foreach (var c in Cmdlets())
+        {
+            foreach (var p in Parameters(c.Type))
+            {
+                if (p.Name.EndsWith("Password", StringComparison.Ordinal))
+                    Assert.True(p.Property.PropertyType == typeof(SecureString), $"{c.Name} -{p.Name} must be a SecureString");
+                if (p.Name == "LiteralPath")
+                    Assert.Contains("PSPath", p.Aliases);
+                if (p.Property.PropertyType == typeof(SwitchParameter))
+                {
+                    // A switch kept by the base class round-trips through SetSwitchValue (auto-properties would not, in tests).
+                    var cmdlet = (ZscalerPkiCmdlet)Activator.CreateInstance(c.Type)!;
+                    cmdlet.SetSwitchValue(p.Name, true);
+                    var backing = c.Type.GetMethod("IsSet", BindingFlags.NonPublic | BindingFlags.Instance)!;
+                    Assert.True((bool)backing.Invoke(cmdlet, new object[] { p.Name })!, $"{c.Name} -{p.Name}");
+                    Assert.DoesNotContain(c.Type.GetFields(BindingFlags.NonPublic | BindingFlags.Instance), f => f.Name == $"<{p.Name}>k__BackingField");
+                }
+            }
+            var names = Parameters(c.Type).Select(p => p.Name).ToHashSet();
+            if (names.Contains("Path"))
+                Assert.Contains("LiteralPath", names);
+            Assert.Contains("VaultPath", names);
+        }
+    }
+
+    [Theory]
+    [InlineData("New-EnrollmentCertificate", "Parent", "ValueFromPipeline")]
+    [InlineData("Get-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]
+    [InlineData("Remove-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]
+    [InlineData("Export-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]
+    public void PipelineBindings(string cmdlet, string parameter, string binding)
+    {
+        var c = Cmdlets().SingleOrDefault(x => x.Name == cmdlet);
+        Assert.NotNull(c);
+        var p = Parameters(c!.Type).Single(x => x.Name == parameter);
+        Assert.True(p.Any(binding), $"{cmdlet} -{parameter} should bind {binding}");
+    }
+
+    [Fact]
+    public void ManifestExports_AreExactlyTheCmdletClasses()
+    {
+        var psd1 = File.ReadAllText(Path.Combine(RepoRoot, "ZscalerPki.psd1"));
+        var block = Regex.Match(psd1, @"CmdletsToExport\s*=\s*@\((?<list>[^)]*)\)", RegexOptions.Singleline).Groups["list"].Value;
+        var exported = Regex.Matches(block, @"'([^']+)'").Select(m => m.Groups[1].Value).Order().ToList();
+        Assert.Equal(Cmdlets().Select(c => c.Name).Order().ToList(), exported);
+        Assert.Matches(@"RootModule\s*=\s*'ZscalerPki.dll'", psd1);
+        Assert.Matches(@"FormatsToProcess\s*=\s*@\('ZscalerPki.Format.ps1xml'\)", psd1);
+    }
+
+    [Fact]
+    public void MamlHelp_DocumentsEveryCmdletAndParameter_WithTwoExamples_AndAboutTopicExists()
+    {
+        XNamespace command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+        XNamespace maml = "http://schemas.microsoft.com/maml/2004/10";
+        XNamespace dev = "http://schemas.microsoft.com/maml/dev/2004/10";
+        var doc = XDocument.Load(Path.Combine(RepoRoot, "en-US", "ZscalerPki.dll-Help.xml"));
+        var commands = doc.Root!.Elements(command + "command")
+            .ToDictionary(e => e.Element(command + "details")!.Element(command + "name")!.Value.Trim());
+
+        foreach (var c in Cmdlets())
+        {
+            Assert.True(commands.TryGetValue(c.Name, out var help), $"no help for {c.Name}");
+            var details = help!.Element(command + "details")!;
+            Assert.False(string.IsNullOrWhiteSpace(details.Element(maml + "description")?.Value), $"{c.Name}: no synopsis");
+            Assert.False(string.IsNullOrWhiteSpace(help.Element(maml + "description")?.Value), $"{c.Name}: no description");
+            var examples = help.Element(command + "examples")?.Elements(command + "example").ToList() ?? new();
+            Assert.True(examples.Count >= 2, $"{c.Name}: {examples.Count} examples, want at least 2");
+            Assert.All(examples, e => Assert.Contains(c.Name, e.Element(dev + "code")!.Value));
+
+            var documented = help.Element(command + "parameters")?.Elements(command + "parameter")
+                .ToDictionary(p => p.Element(maml + "name")!.Value.Trim(), p => p.Element(maml + "description")?.Value.Trim() ?? string.Empty)
+                ?? new Dictionary<string, string>();
+            foreach (var p in Parameters(c.Type))
+            {
+                Assert.True(documented.TryGetValue(p.Name, out var text), $"{c.Name} -{p.Name} is not in the help");
+                Assert.False(string.IsNullOrWhiteSpace(text), $"{c.Name} -{p.Name} has an empty description");
+            }
+            var common = c.SupportsShouldProcess ? new[] { "WhatIf", "Confirm" } : Array.Empty<string>();
+            Assert.All(documented.Keys, k => Assert.Contains(k, Parameters(c.Type).Select(p => p.Name).Concat(common)));
+        }
+        Assert.Equal(Cmdlets().Count, commands.Count);
+
+        var about = Path.Combine(RepoRoot, "en-US", "about_ZscalerPki.help.txt");
+        Assert.True(File.Exists(about));
+        Assert.Contains("about_ZscalerPki", File.ReadAllText(about));
+    }
+
+    [Fact]
+    public void FormatFile_HasAViewForEveryOutputTypeOfOurs()
+    {
+        var format = XDocument.Load(Path.Combine(RepoRoot, "src", "ZscalerPki", "ZscalerPki.Format.ps1xml"));
+        var viewed = format.Descendants("TypeName").Select(t => t.Value.Trim()).ToHashSet();
+        var ours = Cmdlets()
+            .SelectMany(c => c.Type.GetCustomAttributesData().Where(a => a.AttributeType == typeof(OutputTypeAttribute)))
+            .SelectMany(a => a.ConstructorArguments.SelectMany(Flatten))
+            .OfType<Type>()
+            .Where(t => t.Namespace?.StartsWith("ZscalerPki", StringComparison.Ordinal) == true)
+            .Select(t => t.FullName!)
+            .Distinct();
+        foreach (var t in ours)
+            Assert.Contains(t, viewed);
+
+        static IEnumerable<object?> Flatten(CustomAttributeTypedArgument a) =>
+            a.Value is IEnumerable<CustomAttributeTypedArgument> many ? many.Select(m => m.Value) : new[] { a.Value };
+    }
+}

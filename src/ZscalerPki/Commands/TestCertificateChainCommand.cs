@@ -1,0 +1,173 @@
+using System.Management.Automation;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Storage;
+using ZscalerPki.Core.Validation;
+using ZscalerPki.Infrastructure;
+
+namespace ZscalerPki.Commands;
+
+/// <summary>
+/// <para type="synopsis">Validates certificate chains with ZscalerPki's own RFC 5280 path validation (optionally the browser WebPki profile).</para>
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "CertificateChain")]
+[OutputType(typeof(ChainValidationResult))]
+[OutputType(typeof(bool))]
+public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
+{
+    private IReadOnlyList<X509Certificate2> _roots = Array.Empty<X509Certificate2>();
+    private IReadOnlyList<X509Certificate2> _intermediates = Array.Empty<X509Certificate2>();
+    private IReadOnlyList<byte[]> _crls = Array.Empty<byte[]>();
+    private int _tested;
+
+    /// <summary>The certificate to test: X509Certificate2, an object with a Certificate property, a path, or PEM text. A bundle's first certificate is the leaf, the rest are intermediates.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Path", "PSPath")]
+    public object[] Certificate { get; set; } = Array.Empty<object>();
+
+    /// <summary>Trust anchors: certificates, files, vault names, or a store such as Cert:\LocalMachine\Root.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ArgumentCompleter(typeof(EnrollmentNameCompleter))]
+    public object[] TrustedRoot { get; set; } = Array.Empty<object>();
+
+    /// <summary>Untrusted intermediates to build the path from (certificates, files, vault names, stores).</summary>
+    [Parameter]
+    public object[]? Intermediate { get; set; }
+
+    /// <summary>CRLs (PEM or DER files, or bytes); with CRLs, revocation is checked for every certificate below the anchor.</summary>
+    [Parameter]
+    public object[]? Crl { get; set; }
+
+    /// <summary>The validation time; default now.</summary>
+    [Parameter]
+    public DateTime? At { get; set; }
+
+    /// <summary>The host name the leaf must match (SAN dNSName, with the profile's wildcard rules).</summary>
+    [Parameter]
+    public string? DnsName { get; set; }
+
+    /// <summary>The IP address the leaf must match (SAN iPAddress).</summary>
+    [Parameter]
+    public string? IPAddress { get; set; }
+
+    [Parameter]
+    public ChainPurpose Purpose { get; set; } = ChainPurpose.Any;
+
+    [Parameter]
+    public ValidationProfile Profile { get; set; } = ValidationProfile.Rfc5280;
+
+    /// <summary>With -Crl: accept certificates whose revocation status cannot be determined (no CRL, CRL expired). Default: such a chain is invalid.</summary>
+    [Parameter]
+    public SwitchParameter AllowUnknownRevocation { get => GetSwitch(nameof(AllowUnknownRevocation)); set => SetSwitch(nameof(AllowUnknownRevocation), value); }
+
+    /// <summary>Return only $true or $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get => GetSwitch(nameof(Quiet)); set => SetSwitch(nameof(Quiet), value); }
+
+    protected override void Begin()
+    {
+        _roots = ResolveCertificates(TrustedRoot, "-TrustedRoot");
+        if (_roots.Count == 0)
+            throw new PkiException("NoTrustedRoot", PkiErrorCategory.InvalidArgument,
+                "-TrustedRoot resolved to no certificates. Pass the root your users' machines trust (a file, a vault name, or Cert:\\LocalMachine\\Root).", TrustedRoot);
+        _intermediates = Intermediate is null ? Array.Empty<X509Certificate2>() : ResolveCertificates(Intermediate, "-Intermediate");
+        _crls = Crl is null ? Array.Empty<byte[]>() : Crl.SelectMany(ResolveCrl).ToList();
+        if (IPAddress is not null && !System.Net.IPAddress.TryParse(IPAddress, out _))
+            throw new PkiException("InvalidIPAddress", PkiErrorCategory.InvalidArgument,
+                $"'{IPAddress}' is not an IPv4 or IPv6 address.", IPAddress);
+    }
+
+    protected override void Process()
+    {
+        foreach (var item in Certificate)
+        {
+            try
+            {
+                var certs = CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false));
+                var request = new ChainValidationRequest
+                {
+                    Certificate = certs[0],
+                    TrustedRoots = _roots,
+                    Intermediates = certs.Count > 1 ? certs.Skip(1).Concat(_intermediates).ToList() : _intermediates,
+                    Crls = _crls,
+                    At = At.HasValue ? new DateTimeOffset(At.Value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(At.Value, DateTimeKind.Local) : At.Value) : null,
+                    DnsName = DnsName,
+                    IPAddress = IPAddress is null ? null : System.Net.IPAddress.Parse(IPAddress),
+                    Purpose = Purpose,
+                    Profile = Profile,
+                    RevocationMode = _crls.Count > 0 ? RevocationMode.Check : RevocationMode.None,
+                    UnknownRevocationIsFailure = !IsSet(nameof(AllowUnknownRevocation)),
+                };
+                var result = ChainValidator.Validate(request);
+                _tested++;
+                if (_tested > 1 && _tested % 25 == 0)
+                    Progress(2, "Test-CertificateChain", $"Tested {_tested} certificates", -1);
+                if (IsSet(nameof(Quiet)))
+                {
+                    WriteResult(result.IsValid);
+                }
+                else
+                {
+                    foreach (var p in result.Problems)
+                        Verbose($"{certs[0].Subject}: {p}");
+                    WriteResult(result);
+                }
+            }
+            catch (PkiException ex)
+            {
+                if (IsSet(nameof(Quiet)))
+                    WriteResult(false);
+                ReportError(ex);
+            }
+        }
+    }
+
+    protected override void End()
+    {
+        if (_tested >= 25)
+            ProgressDone(2, "Test-CertificateChain");
+    }
+
+    /// <summary>
+    /// Certificates from objects; a string is PEM text, a Cert:\ store path, an existing file, or the name of an
+    /// enrollment CA in the vault, in that order.
+    /// </summary>
+    private IReadOnlyList<X509Certificate2> ResolveCertificates(IEnumerable<object> values, string parameter)
+    {
+        var result = new List<X509Certificate2>();
+        foreach (var raw in values)
+        {
+            var value = CertificateInput.Unwrap(raw);
+            if (value is string s && !s.Contains("-----BEGIN", StringComparison.Ordinal) && !CertStoreLocation.LooksLikeStorePath(s)
+                && !File.Exists(ResolveOutputPath(s)) && VaultNames.Problem(s) is null && Directory.Exists(Vault.Root))
+            {
+                var entry = new EnrollmentService(Vault).Get(s);
+                if (entry.Count > 0 && !Wildcard.ContainsWildcard(s))
+                {
+                    result.AddRange(entry.Select(e => e.Certificate));
+                    continue;
+                }
+                throw new PkiException("CertificateSourceNotFound", PkiErrorCategory.ObjectNotFound,
+                    $"{parameter} '{s}' is not a file, a certificate store (Cert:\\LocalMachine\\Root) or an enrollment CA in the vault '{Vault.Root}'.", s);
+            }
+            result.AddRange(CertificateInput.Resolve(value, p => ResolveInputPaths(p, literal: false)));
+        }
+        return result;
+    }
+
+    private IEnumerable<byte[]> ResolveCrl(object raw)
+    {
+        var value = CertificateInput.Unwrap(raw);
+        return value switch
+        {
+            byte[] bytes => ValidationInput.ReadCrls(bytes, "a CRL"),
+            FileInfo f => ValidationInput.ReadCrlFile(f.FullName),
+            string s => ResolveInputPaths(s, literal: false).SelectMany(ValidationInput.ReadCrlFile),
+            _ => throw new PkiException("UnsupportedCrlInput", PkiErrorCategory.InvalidArgument,
+                $"-Crl takes CRL files (PEM or DER) or bytes, not a {value?.GetType().Name ?? "null"}.", value),
+        };
+    }
+}

@@ -1,8 +1,37 @@
+// Compiled into every test project (see <Compile Include="..\Shared\*.cs" /> in their .csproj files).
 using System.Diagnostics;
+using Xunit;
 
-namespace ZscalerPki.Tests.Harness;
+namespace ZscalerPki.Testing;
 
-/// <summary>The OpenSSL 3 CLI as an independent oracle.</summary>
+/// <summary>A temp folder per test, removed afterwards; <see cref="Vault"/> is a vault path inside it.</summary>
+public sealed class TempDir : IDisposable
+{
+    public TempDir()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zpki-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Vault => System.IO.Path.Combine(Path, "vault");
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>The OpenSSL 3 CLI, our independent oracle.</summary>
 public static class OpenSsl
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr)

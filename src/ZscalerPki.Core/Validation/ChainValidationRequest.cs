@@ -1,0 +1,91 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ZscalerPki.Core.Validation;
+
+/// <summary>What the end-entity certificate is going to be used for (maps to <c>-Purpose</c>).</summary>
+public enum ChainPurpose
+{
+    /// <summary>No extended key usage requirement.</summary>
+    Any,
+    /// <summary>TLS server authentication (id-kp-serverAuth, 1.3.6.1.5.5.7.3.1).</summary>
+    ServerAuth,
+    /// <summary>TLS client authentication (id-kp-clientAuth, 1.3.6.1.5.5.7.3.2).</summary>
+    ClientAuth,
+}
+
+/// <summary>Which rule set to apply (maps to <c>-Profile</c>); see Validation/RULES.md.</summary>
+public enum ValidationProfile
+{
+    /// <summary>RFC 5280 section 6 path validation plus the RFC 5280 certificate-profile checks listed in RULES.md.</summary>
+    Rfc5280,
+    /// <summary>Everything in <see cref="Rfc5280"/> plus the browser / CA-Browser-Forum rules listed in RULES.md.</summary>
+    WebPki,
+}
+
+/// <summary>Whether revocation is checked against the supplied CRLs.</summary>
+public enum RevocationMode
+{
+    /// <summary>No revocation checking.</summary>
+    None,
+    /// <summary>Every certificate below the trust anchor is checked against the supplied CRLs (RFC 5280 6.3).</summary>
+    Check,
+}
+
+/// <summary>
+/// Input of <see cref="ChainValidator.Validate(ChainValidationRequest)"/>; one property per parameter of
+/// <c>Test-CertificateChain</c>.
+/// </summary>
+public sealed record ChainValidationRequest
+{
+    /// <summary>The end-entity certificate to validate (<c>-Certificate</c>).</summary>
+    public required X509Certificate2 Certificate { get; init; }
+
+    /// <summary>Trust anchors (<c>-TrustedRoot</c>). A path must end at one of them.</summary>
+    public IReadOnlyList<X509Certificate2> TrustedRoots { get; init; } = Array.Empty<X509Certificate2>();
+
+    /// <summary>Untrusted certificates available for path building (<c>-Intermediate</c>, or a store's contents).</summary>
+    public IReadOnlyList<X509Certificate2> Intermediates { get; init; } = Array.Empty<X509Certificate2>();
+
+    /// <summary>DER-encoded CRLs (<c>-Crl</c>); read files with <see cref="ValidationInput.ReadCrlFile(string)"/>.</summary>
+    public IReadOnlyList<byte[]> Crls { get; init; } = Array.Empty<byte[]>();
+
+    /// <summary>Validation time (<c>-At</c>); null means now.</summary>
+    public DateTimeOffset? At { get; init; }
+
+    /// <summary>Host name the leaf must match (<c>-DnsName</c>), or null.</summary>
+    public string? DnsName { get; init; }
+
+    /// <summary>IP address the leaf must match (<c>-IPAddress</c>), or null.</summary>
+    public IPAddress? IPAddress { get; init; }
+
+    /// <summary>Intended use (<c>-Purpose</c>).</summary>
+    public ChainPurpose Purpose { get; init; } = ChainPurpose.Any;
+
+    /// <summary>Explicit EKU OIDs the leaf must allow (in addition to <see cref="Purpose"/>); each must be present (or anyExtendedKeyUsage under Rfc5280).</summary>
+    public IReadOnlyList<string>? RequiredEkus { get; init; }
+
+    /// <summary>Rule set (<c>-Profile</c>).</summary>
+    public ValidationProfile Profile { get; init; } = ValidationProfile.Rfc5280;
+
+    /// <summary>Revocation checking; null means <see cref="Validation.RevocationMode.Check"/> when CRLs are supplied, else None.</summary>
+    public RevocationMode? RevocationMode { get; init; }
+
+    /// <summary>When true, a certificate whose revocation status cannot be determined makes the chain invalid; otherwise it is a warning.</summary>
+    public bool UnknownRevocationIsFailure { get; init; }
+
+    /// <summary>RFC 5280 user-initial-policy-set (OIDs); null or empty means anyPolicy.</summary>
+    public IReadOnlyList<string>? InitialPolicySet { get; init; }
+
+    /// <summary>RFC 5280 initial-explicit-policy.</summary>
+    public bool InitialExplicitPolicy { get; init; }
+
+    /// <summary>RFC 5280 initial-policy-mapping-inhibit.</summary>
+    public bool InitialPolicyMappingInhibit { get; init; }
+
+    /// <summary>RFC 5280 initial-any-policy-inhibit.</summary>
+    public bool InitialAnyPolicyInhibit { get; init; }
+
+    /// <summary>Maximum number of intermediate CA certificates in the path, not counting self-issued ones; null means no limit beyond <see cref="ChainValidator.MaxPathLength"/>.</summary>
+    public int? MaxDepth { get; init; }
+}

@@ -1,0 +1,203 @@
+using System.Formats.Asn1;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace ZscalerPki.Core.Validation;
+
+internal sealed record CrlEntry(byte[] Serial, DateTime RevocationDate, int? Reason, DistinguishedName? EntryIssuer, bool HasUnknownCriticalExtension);
+
+internal sealed record IssuingDistributionPointInfo(
+    List<GeneralName>? FullName, byte[]? RelativeName, bool OnlyUserCerts, bool OnlyCACerts, int? OnlySomeReasons,
+    bool IndirectCrl, bool OnlyAttributeCerts, byte[] Raw);
+
+/// <summary>A CRL (RFC 5280 section 5) parsed with <see cref="AsnReader"/>.</summary>
+internal sealed class ParsedCrl
+{
+    private static readonly ConditionalWeakTable<byte[], ParsedCrl> Cache = new();
+
+    public const int ReasonRemoveFromCrl = 8;
+    public const int ReasonCertificateHold = 6;
+
+    public byte[] Raw { get; }
+    public ReadOnlyMemory<byte> Tbs { get; private set; }
+    public AlgorithmId SignatureAlgorithm { get; private set; } = null!;
+    public AlgorithmId TbsSignatureAlgorithm { get; private set; } = null!;
+    public byte[] SignatureValue { get; private set; } = [];
+    public DistinguishedName Issuer { get; private set; } = DistinguishedName.Empty;
+    public DateTime ThisUpdate { get; private set; }
+    public DateTime? NextUpdate { get; private set; }
+    public List<CrlEntry> Entries { get; } = new();
+    public BigInteger? CrlNumber { get; private set; }
+    public BigInteger? BaseCrlNumber { get; private set; }
+    public IssuingDistributionPointInfo? Idp { get; private set; }
+    public byte[]? AuthorityKeyId { get; private set; }
+    public bool HasUnknownCriticalExtension { get; private set; }
+    public bool IsDelta => BaseCrlNumber is not null;
+
+    private ParsedCrl(byte[] raw) => Raw = raw;
+
+    public static ParsedCrl From(byte[] der)
+    {
+        if (Cache.TryGetValue(der, out var c)) return c;
+        var parsed = Parse(der);
+        return Cache.GetValue(der, _ => parsed);
+    }
+
+    public static ParsedCrl Parse(byte[] der)
+    {
+        var crl = new ParsedCrl(der);
+        try
+        {
+            crl.ParseCore();
+        }
+        catch (Exception ex) when (ex is AsnContentException or ArgumentException or OverflowException)
+        {
+            throw new PkiException("CrlParseFailed", PkiErrorCategory.InvalidData, $"The CRL is not valid DER: {ex.Message}", null, ex);
+        }
+        return crl;
+    }
+
+    private void ParseCore()
+    {
+        var r = new AsnReader(Raw, AsnEncodingRules.DER);
+        var outer = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        Tbs = outer.PeekEncodedValue();
+        var tbs = outer.ReadSequence();
+        SignatureAlgorithm = AlgorithmId.Read(outer);
+        SignatureValue = outer.ReadBitString(out _);
+        outer.ThrowIfNotEmpty();
+
+        if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer)) tbs.ReadInteger();
+        TbsSignatureAlgorithm = AlgorithmId.Read(tbs);
+        Issuer = DistinguishedName.Read(tbs);
+        ThisUpdate = ParsedCertificate.ReadTime(tbs);
+        if (tbs.HasData && (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) || tbs.PeekTag().HasSameClassAndValue(Asn1Tag.GeneralizedTime)))
+            NextUpdate = ParsedCertificate.ReadTime(tbs);
+        var entryIssuer = Issuer;
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
+        {
+            var list = tbs.ReadSequence();
+            while (list.HasData)
+            {
+                var e = list.ReadSequence();
+                var serial = e.ReadIntegerBytes().ToArray();
+                var date = ParsedCertificate.ReadTime(e);
+                int? reason = null;
+                bool unknownCritical = false;
+                if (e.HasData)
+                {
+                    var exts = e.ReadSequence();
+                    while (exts.HasData)
+                    {
+                        var x = exts.ReadSequence();
+                        var oid = x.ReadObjectIdentifier();
+                        bool critical = x.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && x.ReadBoolean();
+                        var value = x.ReadOctetString();
+                        x.ThrowIfNotEmpty();
+                        var vr = new AsnReader(value, AsnEncodingRules.DER);
+                        switch (oid)
+                        {
+                            case Oids.CrlReason:
+                                reason = (int)vr.ReadEnumeratedValue<CrlReasonValue>();
+                                break;
+                            case Oids.CertificateIssuer:
+                                {
+                                    var names = GeneralName.ReadNames(vr);
+                                    var dn = names.FirstOrDefault(n => n.Kind == GeneralNameKind.Directory)?.Directory;
+                                    if (dn is not null) entryIssuer = dn;
+                                    break;
+                                }
+                            case Oids.InvalidityDate:
+                                vr.ReadGeneralizedTime();
+                                break;
+                            default:
+                                if (critical) unknownCritical = true;
+                                break;
+                        }
+                    }
+                }
+                e.ThrowIfNotEmpty();
+                Entries.Add(new CrlEntry(serial, date, reason, entryIssuer, unknownCritical));
+            }
+        }
+        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t0))
+        {
+            var w = tbs.ReadSequence(t0);
+            var exts = w.ReadSequence();
+            w.ThrowIfNotEmpty();
+            while (exts.HasData)
+            {
+                var x = exts.ReadSequence();
+                var oid = x.ReadObjectIdentifier();
+                bool critical = x.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && x.ReadBoolean();
+                var value = x.ReadOctetString();
+                x.ThrowIfNotEmpty();
+                var vr = new AsnReader(value, AsnEncodingRules.DER);
+                switch (oid)
+                {
+                    case Oids.CrlNumber: CrlNumber = vr.ReadInteger(); break;
+                    case Oids.DeltaCrlIndicator: BaseCrlNumber = vr.ReadInteger(); break;
+                    case Oids.AuthorityKeyId:
+                        {
+                            var s = vr.ReadSequence();
+                            var k0 = new Asn1Tag(TagClass.ContextSpecific, 0);
+                            if (s.HasData && s.PeekTag().HasSameClassAndValue(k0)) AuthorityKeyId = s.ReadOctetString(k0);
+                            break;
+                        }
+                    case Oids.IssuingDistributionPoint: Idp = ReadIdp(value.ToArray()); break;
+                    case Oids.IssuerAltName:
+                    case Oids.FreshestCrl:
+                    case Oids.AuthorityInfoAccess:
+                        break;
+                    default:
+                        if (critical) HasUnknownCriticalExtension = true;
+                        break;
+                }
+            }
+        }
+        tbs.ThrowIfNotEmpty();
+    }
+
+    private enum CrlReasonValue
+    {
+        Unspecified = 0, KeyCompromise = 1, CaCompromise = 2, AffiliationChanged = 3, Superseded = 4,
+        CessationOfOperation = 5, CertificateHold = 6, Unused7 = 7, RemoveFromCrl = 8, PrivilegeWithdrawn = 9, AaCompromise = 10,
+    }
+
+    private static IssuingDistributionPointInfo ReadIdp(byte[] raw)
+    {
+        var s = new AsnReader(raw, AsnEncodingRules.DER).ReadSequence();
+        var (full, rel) = ParsedCertificate.ReadDistributionPointName(s, new Asn1Tag(TagClass.ContextSpecific, 0, true));
+        bool userCerts = false, caCerts = false, indirect = false, attr = false;
+        int? reasons = null;
+        var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
+        var t2 = new Asn1Tag(TagClass.ContextSpecific, 2);
+        var t3 = new Asn1Tag(TagClass.ContextSpecific, 3);
+        var t4 = new Asn1Tag(TagClass.ContextSpecific, 4);
+        var t5 = new Asn1Tag(TagClass.ContextSpecific, 5);
+        if (s.HasData && s.PeekTag().HasSameClassAndValue(t1)) userCerts = s.ReadBoolean(t1);
+        if (s.HasData && s.PeekTag().HasSameClassAndValue(t2)) caCerts = s.ReadBoolean(t2);
+        if (s.HasData && s.PeekTag().HasSameClassAndValue(t3)) reasons = ParsedCertificate.ReadReasonFlags(s, t3);
+        if (s.HasData && s.PeekTag().HasSameClassAndValue(t4)) indirect = s.ReadBoolean(t4);
+        if (s.HasData && s.PeekTag().HasSameClassAndValue(t5)) attr = s.ReadBoolean(t5);
+        s.ThrowIfNotEmpty();
+        return new IssuingDistributionPointInfo(full, rel, userCerts, caCerts, reasons, indirect, attr, raw);
+    }
+
+    /// <summary>Checks the CRL's signature with a candidate issuer certificate's key.</summary>
+    public SignatureCheck VerifySignature(ParsedCertificate signer, ParsedCertificate? signerIssuer, out string? reason)
+    {
+        try
+        {
+            return SignatureVerifier.Verify(signer, signerIssuer, Tbs.Span, SignatureAlgorithm, SignatureValue, out reason);
+        }
+        catch (CryptographicException ex)
+        {
+            reason = ex.Message;
+            return SignatureCheck.Invalid;
+        }
+    }
+}

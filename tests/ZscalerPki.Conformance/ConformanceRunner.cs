@@ -1,0 +1,216 @@
+// Shared conformance logic. This file is kept byte-identical in tests/ZscalerPki.Conformance/ and
+// tests/ZscalerPki.Core.Tests/Validation/ (a test checks that), so the xunit floors run exactly the harness's logic.
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using ZscalerPki.Core;
+using ZscalerPki.Core.Validation;
+
+namespace ZscalerPki.Conformance;
+
+public sealed record ConformanceCase(string Id, string Expected, string Actual, string Context)
+{
+    public bool Passed => Actual == Expected;
+    public bool Skipped => Actual == "SKIPPED";
+}
+
+public static class ConformanceRunner
+{
+    public static readonly DateTimeOffset PkitsTime = new(2011, 4, 15, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Profile per x509-limbo case, from the id prefix and the features only (never from the id itself or the expected
+    /// result): <c>webpki::</c> cases, and cases tagged with any <c>pedantic-*</c> feature (checks beyond the RFC 5280
+    /// path-validation algorithm), run with <see cref="ValidationProfile.WebPki"/>; all others with Rfc5280.
+    /// </summary>
+    public static ValidationProfile LimboProfile(string id, IEnumerable<string> features) =>
+        id.StartsWith("webpki::", StringComparison.Ordinal) || features.Any(f => f.StartsWith("pedantic-", StringComparison.Ordinal))
+            ? ValidationProfile.WebPki
+            : ValidationProfile.Rfc5280;
+
+    private static readonly Dictionary<string, string> EkuNames = new()
+    {
+        ["serverAuth"] = "1.3.6.1.5.5.7.3.1",
+        ["clientAuth"] = "1.3.6.1.5.5.7.3.2",
+        ["codeSigning"] = "1.3.6.1.5.5.7.3.3",
+        ["emailProtection"] = "1.3.6.1.5.5.7.3.4",
+        ["timeStamping"] = "1.3.6.1.5.5.7.3.8",
+        ["OCSPSigning"] = "1.3.6.1.5.5.7.3.9",
+        ["anyExtendedKeyUsage"] = "2.5.29.37.0",
+    };
+
+    public static List<ConformanceCase> RunLimbo(string jsonPath)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(jsonPath));
+        var results = new List<ConformanceCase>();
+        foreach (var tc in doc.RootElement.GetProperty("testcases").EnumerateArray())
+            results.Add(RunLimboCase(tc));
+        return results;
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static IEnumerable<JsonElement> Arr(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : Enumerable.Empty<JsonElement>();
+
+    public static ConformanceCase RunLimboCase(JsonElement tc)
+    {
+        var id = Str(tc, "id") ?? "?";
+        var expected = Str(tc, "expected_result") ?? "?";
+        var features = Arr(tc, "features").Select(f => f.GetString() ?? "").ToList();
+        var profile = LimboProfile(id, features);
+        try
+        {
+            var kind = Str(tc, "validation_kind");
+            if (kind is not null and not "SERVER" and not "CLIENT")
+                return new ConformanceCase(id, expected, "SKIPPED", $"validation_kind {kind} not supported");
+            X509Certificate2 leaf;
+            try
+            {
+                leaf = ValidationInput.ReadCertificates(Encoding.ASCII.GetBytes(Str(tc, "peer_certificate") ?? ""))[0];
+            }
+            catch (PkiException ex)
+            {
+                return new ConformanceCase(id, expected, "FAILURE", "peer certificate rejected: " + ex.Message);
+            }
+            var roots = new List<X509Certificate2>();
+            foreach (var pem in Arr(tc, "trusted_certs"))
+                try { roots.AddRange(ValidationInput.ReadCertificates(Encoding.ASCII.GetBytes(pem.GetString() ?? ""))); } catch (PkiException) { }
+            var inters = new List<X509Certificate2>();
+            foreach (var pem in Arr(tc, "untrusted_intermediates"))
+                try { inters.AddRange(ValidationInput.ReadCertificates(Encoding.ASCII.GetBytes(pem.GetString() ?? ""))); } catch (PkiException) { }
+            var crls = new List<byte[]>();
+            bool hasCrls = tc.TryGetProperty("crls", out var crlProp) && crlProp.ValueKind == JsonValueKind.Array;
+            foreach (var pem in Arr(tc, "crls"))
+                try { crls.AddRange(ValidationInput.ReadCrls(Encoding.ASCII.GetBytes(pem.GetString() ?? ""))); } catch (PkiException) { }
+
+            string? dns = null;
+            IPAddress? ip = null;
+            if (tc.TryGetProperty("expected_peer_name", out var pn) && pn.ValueKind == JsonValueKind.Object)
+            {
+                var pkind = Str(pn, "kind");
+                var value = Str(pn, "value");
+                if (pkind == "DNS") dns = value;
+                else if (pkind == "IP") ip = IPAddress.Parse(value!);
+                else return new ConformanceCase(id, expected, "SKIPPED", $"peer name kind {pkind} not supported");
+            }
+            var ekus = new List<string>();
+            foreach (var e in Arr(tc, "extended_key_usage"))
+            {
+                var name = e.GetString() ?? "";
+                ekus.Add(EkuNames.TryGetValue(name, out var oid) ? oid : name);
+            }
+            DateTimeOffset? at = Str(tc, "validation_time") is { } vt ? DateTimeOffset.Parse(vt, System.Globalization.CultureInfo.InvariantCulture) : null;
+            int? maxDepth = tc.TryGetProperty("max_chain_depth", out var md) && md.ValueKind == JsonValueKind.Number ? md.GetInt32() : null;
+
+            var request = new ChainValidationRequest
+            {
+                Certificate = leaf,
+                TrustedRoots = roots,
+                Intermediates = inters,
+                Crls = crls,
+                At = at,
+                DnsName = dns,
+                IPAddress = ip,
+                Purpose = kind == "CLIENT" ? ChainPurpose.ClientAuth : ChainPurpose.ServerAuth,
+                RequiredEkus = ekus.Count > 0 ? ekus : null,
+                Profile = profile,
+                RevocationMode = hasCrls ? RevocationMode.Check : RevocationMode.None,
+                UnknownRevocationIsFailure = true,
+                MaxDepth = maxDepth,
+            };
+            var result = ChainValidator.Validate(request);
+            var context = $"profile={profile}; " + (result.IsValid ? "valid" : string.Join("; ", result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.ToString())));
+            return new ConformanceCase(id, expected, result.IsValid ? "SUCCESS" : "FAILURE", context);
+        }
+        catch (PkiException ex)
+        {
+            return new ConformanceCase(id, expected, "FAILURE", "error: " + ex.ErrorId + ": " + ex.Message);
+        }
+    }
+
+    public static string LimboResultJson(IEnumerable<ConformanceCase> results)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("version", 1);
+            w.WriteString("harness", "zscalerpki");
+            w.WriteStartArray("results");
+            foreach (var r in results)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", r.Id);
+                w.WriteString("actual_result", r.Actual);
+                w.WriteString("context", r.Context);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private static string PolicyOid(string name) =>
+        name == "anyPolicy" ? "2.5.29.32.0"
+        : name.StartsWith("NIST-test-policy-", StringComparison.Ordinal) ? "2.16.840.1.101.3.2.1.48." + name["NIST-test-policy-".Length..]
+        : name;
+
+    public static List<ConformanceCase> RunPkits(string dir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "pkits.json")));
+        var certCache = new Dictionary<string, X509Certificate2>();
+        var crlCache = new Dictionary<string, byte[]>();
+        X509Certificate2 Cert(string f)
+        {
+            if (!certCache.TryGetValue(f, out var c)) certCache[f] = c = ValidationInput.ReadCertificateFile(Path.Combine(dir, "certs", f))[0];
+            return c;
+        }
+        byte[] Crl(string f)
+        {
+            if (!crlCache.TryGetValue(f, out var c)) crlCache[f] = c = File.ReadAllBytes(Path.Combine(dir, "crls", f));
+            return c;
+        }
+        var results = new List<ConformanceCase>();
+        foreach (var tc in doc.RootElement.EnumerateArray())
+        {
+            var id = $"{Str(tc, "test_number")} {Str(tc, "name")}";
+            bool shouldValidate = tc.GetProperty("should_validate").GetBoolean();
+            var expected = shouldValidate ? "SUCCESS" : "FAILURE";
+            try
+            {
+                var files = Arr(tc, "certs").Select(x => x.GetString()!).ToList();
+                var certs = files.Select(Cert).ToList();
+                bool? B(string name) => tc.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+                var ips = tc.TryGetProperty("initial_policy_set", out var ip) && ip.ValueKind == JsonValueKind.Array
+                    ? ip.EnumerateArray().Select(x => PolicyOid(x.GetString()!)).ToList() : null;
+                var request = new ChainValidationRequest
+                {
+                    Certificate = certs[^1],
+                    TrustedRoots = new[] { certs[0] },
+                    Intermediates = certs.Skip(1).Take(certs.Count - 2).ToList(),
+                    Crls = Arr(tc, "crls").Select(x => Crl(x.GetString()!)).ToList(),
+                    At = PkitsTime,
+                    Profile = ValidationProfile.Rfc5280,
+                    RevocationMode = RevocationMode.Check,
+                    UnknownRevocationIsFailure = true,
+                    InitialPolicySet = ips,
+                    InitialExplicitPolicy = B("initial_explicit_policy") ?? false,
+                    InitialPolicyMappingInhibit = B("initial_policy_mapping_inhibit") ?? false,
+                    InitialAnyPolicyInhibit = B("initial_inhibit_any_policy") ?? false,
+                };
+                var result = ChainValidator.Validate(request);
+                var context = result.IsValid ? "valid" : string.Join("; ", result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.ToString()));
+                results.Add(new ConformanceCase(id, expected, result.IsValid ? "SUCCESS" : "FAILURE", context));
+            }
+            catch (PkiException ex)
+            {
+                results.Add(new ConformanceCase(id, expected, "FAILURE", "error: " + ex.ErrorId + ": " + ex.Message));
+            }
+        }
+        return results;
+    }
+}

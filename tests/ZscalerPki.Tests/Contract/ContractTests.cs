@@ -129,6 +129,14 @@ public sealed class ContractTests
     [InlineData("Get-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]
     [InlineData("Remove-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]
     [InlineData("Export-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]
+    [InlineData("Import-SignedIntermediate", "Name", "ValueFromPipelineByPropertyName")]
+    [InlineData("Import-SignedIntermediate", "Certificate", "ValueFromPipelineByPropertyName")]
+    [InlineData("Submit-CertificateRequest", "Csr", "ValueFromPipeline")]
+    [InlineData("Set-IntermediateCertificate", "Name", "ValueFromPipelineByPropertyName")]
+    [InlineData("Remove-IntermediateCertificate", "Name", "ValueFromPipelineByPropertyName")]
+    [InlineData("Export-IntermediateCertificate", "Name", "ValueFromPipelineByPropertyName")]
+    [InlineData("Test-CertificateChain", "Certificate", "ValueFromPipeline")]
+    [InlineData("Test-CertificateChain", "Certificate", "ValueFromPipelineByPropertyName")]
     public void PipelineBindings(string cmdlet, string parameter, string binding)
     {
         var c = Cmdlets().SingleOrDefault(x => x.Name == cmdlet);

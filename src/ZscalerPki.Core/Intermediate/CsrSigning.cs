@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Storage;
+
+namespace ZscalerPki.Core.Intermediate;
+
+/// <summary>What Submit-CertificateRequest returns: the issued certificate and its issuers.</summary>
+public sealed class IssuedCertificate
+{
+    public IssuedCertificate(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, string issuedBy, string? requestId = null)
+    {
+        Certificate = certificate;
+        Chain = chain.ToArray();
+        IssuedBy = issuedBy;
+        RequestId = requestId;
+    }
+
+    /// <summary>The issued certificate.</summary>
+    public X509Certificate2 Certificate { get; }
+    /// <summary>The issuer and its issuers up to the root (leaf's issuer first); binds to Import-SignedIntermediate -Chain.</summary>
+    public X509Certificate2[] Chain { get; }
+    /// <summary>The vault CA's name, or the AD CS config string.</summary>
+    public string IssuedBy { get; }
+    /// <summary>The AD CS request id (null for vault CAs).</summary>
+    public string? RequestId { get; }
+    public string Subject => Certificate.Subject;
+    public string Issuer => Certificate.Issuer;
+    public string SerialNumber => Certificate.SerialNumber;
+    public string Thumbprint => Certificate.Thumbprint;
+    public DateTime NotBefore => Certificate.NotBefore;
+    public DateTime NotAfter => Certificate.NotAfter;
+    /// <summary>The certificate as PEM.</summary>
+    public string Pem => CertificateReader.ToPem(Certificate);
+    /// <summary>The file the certificate was written to, when any.</summary>
+    public string? Path { get; set; }
+    /// <summary>The file the chain was written to, when any.</summary>
+    public string? ChainPath { get; set; }
+
+    public override string ToString() => Subject;
+}
+
+/// <summary>Signing a CSR with a CA in the vault.</summary>
+public sealed record SignWithVaultCaRequest
+{
+    public required CsrInfo Csr { get; init; }
+    /// <summary>Name of the enrollment (CA) certificate in the vault.</summary>
+    public required string Issuer { get; init; }
+    public ReadOnlyMemory<char> IssuerKeyPassword { get; init; }
+    public int ValidityDays { get; init; } = EnrollmentService.DefaultIntermediateValidityDays;
+    public SignatureHash HashAlgorithm { get; init; } = SignatureHash.Sha256;
+    /// <summary>CRL distribution point URIs to put in the certificate (the issuer's CDP).</summary>
+    public IReadOnlyList<string> CrlDistributionPoints { get; init; } = Array.Empty<string>();
+    public DateTimeOffset? Now { get; init; }
+}
+
+/// <summary>Signs CSRs as subordinate CAs: with a vault CA, or (Windows) with AD CS through certreq.exe.</summary>
+public sealed class CsrSigningService
+{
+    private readonly Vault _vault;
+
+    public CsrSigningService(Vault vault) => _vault = vault;
+
+    /// <summary>
+    /// The SubCA profile of <see cref="CaCertificateBuilder"/>: subject and key from the CSR, CA:TRUE with the path length
+    /// the CSR requests (0 when it requests none), keyCertSign + cRLSign, SKI/AKI, and the CDP when given.
+    /// </summary>
+    public PkiResult<IssuedCertificate> SignWithVaultCa(SignWithVaultCaRequest request)
+    {
+        var warnings = new List<string>();
+        var now = request.Now ?? DateTimeOffset.UtcNow;
+        if (request.ValidityDays < 1)
+            throw new PkiException("InvalidValidity", PkiErrorCategory.InvalidArgument, $"-ValidityDays must be at least 1 (was {request.ValidityDays}).", request.ValidityDays);
+        if (request.IssuerKeyPassword.IsEmpty)
+            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
+                $"Signing with '{request.Issuer}' needs its key password: pass -IssuerKeyPassword.", request.Issuer);
+        var cdps = new List<string>();
+        foreach (var uri in request.CrlDistributionPoints)
+        {
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https" or "ldap"))
+                throw new PkiException("InvalidCrlDistributionPoint", PkiErrorCategory.InvalidArgument,
+                    $"'{uri}' is not an absolute http://, https:// or ldap:// URI. Pass the URL where the issuer's CRL is published, e.g. http://pki.contoso.com/crl/root.crl.", uri);
+            cdps.Add(parsed.OriginalString);
+        }
+
+        var csr = request.Csr;
+        int pathLength;
+        if (csr.RequestsCa is null)
+        {
+            pathLength = 0;
+            warnings.Add("The CSR requests no basicConstraints; it is signed as a subordinate CA with path length 0.");
+        }
+        else
+        {
+            if (csr.RequestsCa == false)
+                warnings.Add("The CSR requests CA:FALSE; Submit-CertificateRequest always issues the subordinate-CA profile (CA:TRUE).");
+            pathLength = csr.PathLength ?? 0;
+        }
+        if (CertificateChecks.CommonName(csr.Subject) is null)
+            throw new PkiException("CsrWithoutCommonName", PkiErrorCategory.InvalidData,
+                $"The CSR's subject '{csr.Subject.Name}' has no common name (CN). Generate it with New-IntermediateCsr -CommonName.", csr.Subject.Name);
+
+        var enrollment = new EnrollmentService(_vault);
+        var chain = enrollment.Chain(request.Issuer);
+        var issuerCert = chain[0];
+        var label = $"'{request.Issuer}'";
+        CaCertificateBuilder.RequireUsableIssuer(issuerCert, now, issuingCa: true, label);
+        if (CaCertificateBuilder.PathLengthOf(issuerCert) is { } limit && pathLength > limit - 1)
+            throw new PkiException("PathLengthTooLarge", PkiErrorCategory.InvalidArgument,
+                $"The issuer {label} allows at most {limit - 1} CA level(s) below it, but the CSR requests path length {pathLength}. Generate the CSR with -PathLength {limit - 1}, or sign it with a CA higher up.", pathLength);
+
+        var notAfter = now.AddDays(request.ValidityDays);
+        if (notAfter > issuerCert.NotAfter.ToUniversalTime())
+        {
+            warnings.Add($"The requested validity ends after the issuer {label} ({issuerCert.NotAfter.ToUniversalTime():u}); the certificate ends with the issuer.");
+            notAfter = issuerCert.NotAfter.ToUniversalTime();
+        }
+
+        var extra = new List<X509Extension>();
+        if (cdps.Count > 0)
+            extra.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(cdps));
+
+        using var issuerWithKey = enrollment.OpenWithKey(request.Issuer, request.IssuerKeyPassword.Span);
+        using var key = Keys.PrivateKeyOf(issuerWithKey)!;
+        var certificate = CaCertificateBuilder.Issue(csr.Subject, csr.PublicKey, new CaCertificateBuilder.Signer(issuerCert, key),
+            request.HashAlgorithm, now - CaCertificateBuilder.Backdate, notAfter, pathLength, extra);
+        return new PkiResult<IssuedCertificate>(new IssuedCertificate(certificate, chain, request.Issuer), warnings);
+    }
+}

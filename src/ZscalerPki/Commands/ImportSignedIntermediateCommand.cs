@@ -1,0 +1,113 @@
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using ZscalerPki.Core;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Infrastructure;
+
+namespace ZscalerPki.Commands;
+
+/// <summary>
+/// <para type="synopsis">Imports the signed certificate (and optionally its chain) of an SSL-inspection intermediate after checking it against the CSR; the intermediate becomes ready.</para>
+/// </summary>
+[Cmdlet(VerbsData.Import, "SignedIntermediate", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(IntermediateCertificate))]
+public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const string CertificateSet = "Certificate";
+    private const string PemSet = "Pem";
+    private const string ChainOnlySet = "ChainOnly";
+
+    /// <summary>Name of the intermediate (also by property name from the pipeline).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(IntermediateNameCompleter))]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The signed certificate file: PEM, DER (.cer), base64 without armour (certreq output) or PKCS#7 (.p7b); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>The signed certificate file, taken literally.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    public string LiteralPath { get; set; } = string.Empty;
+
+    /// <summary>The signed certificate as an X509Certificate2 (also from Submit-CertificateRequest's output).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    public X509Certificate2 Certificate { get; set; } = null!;
+
+    /// <summary>The signed certificate as PEM (or base64) text.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PemSet)]
+    public string? Pem { get; set; }
+
+    /// <summary>The issuers up to the root: a PEM bundle or .p7b file.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = PemSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ChainOnlySet)]
+    public string? ChainPath { get; set; }
+
+    /// <summary>The issuers as certificates (binds from Submit-CertificateRequest's Chain property).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public X509Certificate2[]? Chain { get; set; }
+
+    /// <summary>The root the chain must end at when it does not end at a self-signed root: a certificate, file path or PEM text.</summary>
+    [Parameter]
+    public object? TrustedRoot { get; set; }
+
+    protected override void Process()
+    {
+        var (certificates, source) = ReadCertificate();
+        IReadOnlyList<X509Certificate2>? chain = null;
+        if (!string.IsNullOrEmpty(ChainPath))
+        {
+            chain = ResolveInputPaths(ChainPath, literal: false).SelectMany(IntermediateService.ReadCertificateFile).ToList();
+        }
+        if (Chain is { Length: > 0 })
+            chain = (chain ?? Array.Empty<X509Certificate2>()).Concat(Chain).ToList();
+        X509Certificate2? root = null;
+        if (TrustedRoot is not null)
+        {
+            var roots = CertificateInput.Resolve(TrustedRoot, p => ResolveInputPaths(p, literal: false));
+            if (roots.Count != 1)
+                throw new PkiException("TrustedRootAmbiguous", PkiErrorCategory.InvalidArgument,
+                    $"-TrustedRoot resolved to {roots.Count} certificates. Pass exactly one root certificate.", TrustedRoot);
+            root = roots[0];
+        }
+
+        var what = certificates.Count == 0 ? "the chain" : $"the signed certificate from {source}{(chain is null ? string.Empty : " and its chain")}";
+        if (!Confirm(Name, $"Validate and import {what}"))
+            return;
+        var result = new IntermediateService(Vault).Import(new ImportSignedIntermediateRequest
+        {
+            Name = Name,
+            Certificates = certificates,
+            Source = source,
+            Chain = chain,
+            TrustedRoot = root,
+        });
+        foreach (var w in result.Warnings)
+            Warn(w);
+        WriteResult(result.Item);
+    }
+
+    private (IReadOnlyList<X509Certificate2> Certificates, string Source) ReadCertificate()
+    {
+        // ParameterSetName is engine state (a stub under test), so the bound parameter decides.
+        if (!string.IsNullOrEmpty(LiteralPath) || !string.IsNullOrEmpty(Path))
+        {
+            var literal = !string.IsNullOrEmpty(LiteralPath);
+            var paths = ResolveInputPaths(literal ? LiteralPath : Path, literal);
+            return (paths.SelectMany(IntermediateService.ReadCertificateFile).ToList(), string.Join(", ", paths.Select(p => $"'{p}'")));
+        }
+        if (Certificate is not null)
+            return (new[] { Certificate }, CertificateChecks.Describe(Certificate));
+        if (Pem is not null)
+            return (IntermediateService.ReadCertificates(Encoding.UTF8.GetBytes(Pem), "the -Pem text"), "the -Pem text");
+        return (Array.Empty<X509Certificate2>(), "the chain");
+    }
+}

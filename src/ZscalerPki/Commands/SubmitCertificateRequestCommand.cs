@@ -1,0 +1,190 @@
+using System.Management.Automation;
+using System.Security;
+using System.Text;
+using ZscalerPki.Core;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Infrastructure;
+
+namespace ZscalerPki.Commands;
+
+/// <summary>
+/// <para type="synopsis">Signs a CSR as a subordinate CA: with a CA in the vault (-Issuer) or, on Windows, with AD CS through certreq.exe (-ConfigString).</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Submit, "CertificateRequest", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(IssuedCertificate))]
+public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const string CsrSet = "Csr";
+
+    /// <summary>CSR file(s); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>CSR file, taken literally.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    public string LiteralPath { get; set; } = string.Empty;
+
+    /// <summary>The CSR itself: PEM text, base64 string, DER bytes or a FileInfo; from the pipeline or the Csr property of New-IntermediateCsr's output.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CsrSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    public object Csr { get; set; } = null!;
+
+    /// <summary>Vault CA (enrollment certificate name) that signs the CSR.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(EnrollmentNameCompleter))]
+    public string? Issuer { get; set; }
+
+    /// <summary>Opens the key of the -Issuer CA in the vault.</summary>
+    [Parameter]
+    public SecureString? IssuerKeyPassword { get; set; }
+
+    /// <summary>Validity of the issued certificate in days (vault CA); default 1825, never beyond the issuer.</summary>
+    [Parameter]
+    [ValidateRange(1, 36500)]
+    public int ValidityDays { get; set; } = EnrollmentService.DefaultIntermediateValidityDays;
+
+    /// <summary>Digest of the signature (vault CA): SHA256 (default), SHA384 or SHA512.</summary>
+    [Parameter]
+    public SignatureHash HashAlgorithm { get; set; } = SignatureHash.Sha256;
+
+    /// <summary>CRL distribution point URI(s) of the issuer, written into the certificate (vault CA).</summary>
+    [Parameter]
+    [Alias("Cdp")]
+    public string[]? CrlDistributionPoint { get; set; }
+
+    /// <summary>AD CS CA as 'HOST\CA Name' (Windows only; runs certreq.exe -submit).</summary>
+    [Parameter]
+    public string? ConfigString { get; set; }
+
+    /// <summary>AD CS certificate template; default SubCA.</summary>
+    [Parameter]
+    public string Template { get; set; } = "SubCA";
+
+    /// <summary>Also write the issued certificate to this file (PEM).</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
+    /// <summary>Also write the issuer chain (leaf's issuer first, up to the root) to this file (PEM).</summary>
+    [Parameter]
+    public string? ChainOutFile { get; set; }
+
+    /// <summary>Replace existing -OutFile and -ChainOutFile files.</summary>
+    [Parameter]
+    public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
+
+    /// <summary>Runs certreq.exe; tests replace it.</summary>
+    internal IProcessRunner? ProcessRunner { get; set; }
+
+    protected override void Begin()
+    {
+        if (string.IsNullOrEmpty(Issuer) == string.IsNullOrEmpty(ConfigString))
+            throw new PkiException(string.IsNullOrEmpty(Issuer) ? "SignerRequired" : "SignerConflict", PkiErrorCategory.InvalidArgument,
+                "Pass exactly one signer: -Issuer <vault CA name> (with -IssuerKeyPassword) or -ConfigString 'HOST\\CA Name' (AD CS on Windows).", Issuer ?? ConfigString);
+        if (!string.IsNullOrEmpty(Issuer) && IssuerKeyPassword is null)
+            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
+                $"Signing with '{Issuer}' needs its key password: pass -IssuerKeyPassword.", Issuer);
+        if (!string.IsNullOrEmpty(ConfigString))
+        {
+            CertReqCommand.ValidateConfigString(ConfigString);
+            if (ProcessRunner is null)
+                CertReqCommand.RequireWindows();
+        }
+    }
+
+    protected override void Process()
+    {
+        foreach (var (csr, source) in ReadInputs())
+        {
+            try
+            {
+                Sign(csr, source);
+            }
+            catch (PkiException ex)
+            {
+                ReportError(ex);
+            }
+        }
+    }
+
+    private void Sign(CsrInfo csr, string source)
+    {
+        var signer = Issuer ?? ConfigString!;
+        var outFile = string.IsNullOrEmpty(OutFile) ? null : ResolveOutputPath(OutFile);
+        var chainFile = string.IsNullOrEmpty(ChainOutFile) ? null : ResolveOutputPath(ChainOutFile);
+        foreach (var p in new[] { outFile, chainFile })
+        {
+            if (p is not null && File.Exists(p) && !IsSet(nameof(Force)))
+                throw new PkiException("FileExists", PkiErrorCategory.ResourceExists, $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
+        }
+        if (!Confirm(csr.Subject.Name, $"Sign the CSR from {source} as a subordinate CA with {(Issuer is not null ? $"vault CA '{Issuer}'" : $"AD CS '{ConfigString}' (template {Template})")}"))
+            return;
+
+        IssuedCertificate issued;
+        if (Issuer is not null)
+        {
+            using var password = Reveal(IssuerKeyPassword);
+            var result = new CsrSigningService(Vault).SignWithVaultCa(new SignWithVaultCaRequest
+            {
+                Csr = csr,
+                Issuer = Issuer,
+                IssuerKeyPassword = password.Memory,
+                ValidityDays = ValidityDays,
+                HashAlgorithm = HashAlgorithm,
+                CrlDistributionPoints = CrlDistributionPoint ?? Array.Empty<string>(),
+            });
+            foreach (var w in result.Warnings)
+                Warn(w);
+            issued = result.Item;
+        }
+        else
+        {
+            Verbose($"Running certreq.exe {string.Join(' ', CertReqCommand.BuildSubmitArguments(ConfigString!, Template, "request.csr", "certificate.cer", "chain.p7b"))}");
+            issued = new AdcsClient(ProcessRunner).Submit(csr, ConfigString!, Template);
+        }
+
+        if (outFile is not null)
+        {
+            WriteFile(outFile, Encoding.ASCII.GetBytes(issued.Pem), IsSet(nameof(Force)));
+            issued.Path = outFile;
+        }
+        if (chainFile is not null)
+        {
+            if (issued.Chain.Length == 0)
+                Warn($"{signer} returned no chain, so '{chainFile}' was not written.");
+            else
+            {
+                WriteFile(chainFile, Encoding.ASCII.GetBytes(string.Concat(issued.Chain.Select(CertificateReader.ToPem))), IsSet(nameof(Force)));
+                issued.ChainPath = chainFile;
+            }
+        }
+        WriteResult(issued);
+    }
+
+    private IEnumerable<(CsrInfo Csr, string Source)> ReadInputs()
+    {
+        // ParameterSetName is engine state (a stub under test), so the bound parameter decides.
+        if (!string.IsNullOrEmpty(LiteralPath) || !string.IsNullOrEmpty(Path))
+        {
+            var literal = !string.IsNullOrEmpty(LiteralPath);
+            var paths = ResolveInputPaths(literal ? LiteralPath : Path, literal);
+            return paths.Select(p => (IntermediateCsr.ReadFile(p), $"'{p}'")).ToList();
+        }
+        var value = CertificateInput.Unwrap(Csr);
+        return value switch
+        {
+            byte[] bytes => new[] { (IntermediateCsr.Read(bytes, "the -Csr bytes"), "the -Csr bytes") },
+            FileInfo file => new[] { (IntermediateCsr.ReadFile(file.FullName), $"'{file.FullName}'") },
+            string text => new[] { (IntermediateCsr.Read(Encoding.UTF8.GetBytes(text), "the -Csr text"), "the -Csr text") },
+            // Piped whole (binding by value to an object parameter comes before binding by property name).
+            IntermediateCertificate item => new[] { (IntermediateCsr.Read(Encoding.ASCII.GetBytes(item.Csr), $"the CSR of '{item.Name}'"), $"the CSR of '{item.Name}'") },
+            null => throw new PkiException("CsrEmpty", PkiErrorCategory.InvalidArgument, "-Csr is empty. Pass the CSR as PEM text, base64, bytes or a file.", null),
+            _ => throw new PkiException("InvalidCsr", PkiErrorCategory.InvalidArgument,
+                $"-Csr takes PEM text, a base64 string, DER bytes or a FileInfo, not a {value.GetType().Name}.", value),
+        };
+    }
+}

@@ -1,0 +1,255 @@
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Commands;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Core.Storage;
+using ZscalerPki.Tests.Harness;
+using static ZscalerPki.Tests.Intermediate.IntermediateTestKit;
+
+namespace ZscalerPki.Tests.Intermediate;
+
+/// <summary>Signing by a vault CA, the subscription limits and the default rules, AD CS through a simulated certreq.</summary>
+public sealed class IntermediateLifecycleTests
+{
+    [Fact]
+    public void VaultCa_SignsTheCsrFromThePipeline_WithCdp_ImportAndExportVerify()
+    {
+        using var tmp = new TempDir();
+        var root = CmdletHarness.Run(new NewEnrollmentCertificateCommand
+        {
+            Name = "Corp-Root",
+            Subject = "CN=Contoso Root CA, O=Contoso Ltd",
+            KeyPassword = CmdletHarness.Secure(Password),
+            VaultPath = tmp.Vault,
+        }, tmp.Path);
+        Assert.Empty(root.Errors);
+        var item = NewCsr(tmp, "inspection", "inspection.csr");
+
+        // The CSR arrives through the pipeline: New-IntermediateCsr's output object binds to -Csr (by value, as PowerShell binds an object parameter).
+        var submit = CmdletHarness.Run(new SubmitCertificateRequestCommand
+        {
+            Issuer = "Corp-Root",
+            IssuerKeyPassword = CmdletHarness.Secure(Password),
+            ValidityDays = 730,
+            CrlDistributionPoint = new[] { "http://pki.contoso.com/crl/root.crl" },
+            OutFile = "inspection.pem",
+            ChainOutFile = "root.pem",
+            VaultPath = tmp.Vault,
+        }, tmp.Path, pipeline: new object?[] { item }, bind: (c, v) => c.Csr = v!);
+        Assert.Empty(submit.Errors);
+        var issued = Assert.IsType<IssuedCertificate>(Assert.Single(submit.Output));
+        Assert.Equal("Corp-Root", issued.IssuedBy);
+        Assert.Equal(tmp.File("inspection.pem"), issued.Path);
+        Assert.Equal("CN=Contoso Root CA, O=Contoso Ltd", Assert.Single(issued.Chain).Subject);
+
+        var text = OpenSsl.Ok(tmp.Path, "x509", "-in", "inspection.pem", "-noout", "-text");
+        Assert.Matches(@"X509v3 Basic Constraints: critical\s+CA:TRUE, pathlen:0", text);
+        Assert.Matches(@"X509v3 Key Usage: critical\s+Certificate Sign, CRL Sign", text);
+        Assert.Contains("URI:http://pki.contoso.com/crl/root.crl", text);
+        Assert.Contains("X509v3 Authority Key Identifier", text);
+        Assert.Contains("C = US, ST = Washington, L = Seattle, O = Contoso Ltd, OU = IT Security, CN = Contoso SSL Inspection CA", text);
+        Assert.Contains("inspection.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "inspection.pem"));
+
+        // Submit's output binds to Import by property name: Certificate and Chain.
+        var import = CmdletHarness.Run(new ImportSignedIntermediateCommand { Name = "inspection", VaultPath = tmp.Vault }, tmp.Path,
+            pipeline: new object?[] { issued }, bind: (c, v) => { c.Certificate = ((IssuedCertificate)v!).Certificate; c.Chain = ((IssuedCertificate)v!).Chain; });
+        Assert.Empty(import.Errors);
+        var ready = Assert.IsType<IntermediateCertificate>(Assert.Single(import.Output));
+        Assert.Equal(IntermediateState.CertReady, ready.State);
+        Assert.True(ready.IsDefault);
+        Assert.DoesNotContain(import.Warnings, w => w.Contains("path-length", StringComparison.Ordinal)); // our SubCA profile carries pathlen:0
+
+        var export = CmdletHarness.Run(new ExportIntermediateCertificateCommand { Name = "inspection", Path = "bundle.pem", VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Empty(export.Errors);
+        OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "-untrusted", "bundle.pem", "bundle.pem");
+
+        // The CSR as PEM text works too; an existing -OutFile is not overwritten without -Force.
+        Assert.Equal("FileExists", SubmitError(tmp, new SubmitCertificateRequestCommand { Csr = item.Csr, Issuer = "Corp-Root", IssuerKeyPassword = CmdletHarness.Secure(Password), OutFile = "inspection.pem", VaultPath = tmp.Vault }));
+
+        // Wrong issuer password, unknown issuer, a bad CDP, no signer: each its own error.
+        Assert.Equal("WrongKeyPassword", SubmitError(tmp, new SubmitCertificateRequestCommand { Path = "inspection.csr", Issuer = "Corp-Root", IssuerKeyPassword = CmdletHarness.Secure("wrong"), VaultPath = tmp.Vault }));
+        Assert.Equal("NotFound", SubmitError(tmp, new SubmitCertificateRequestCommand { Path = "inspection.csr", Issuer = "Nope", IssuerKeyPassword = CmdletHarness.Secure(Password), VaultPath = tmp.Vault }));
+        Assert.Equal("InvalidCrlDistributionPoint", SubmitError(tmp, new SubmitCertificateRequestCommand { Path = "inspection.csr", Issuer = "Corp-Root", IssuerKeyPassword = CmdletHarness.Secure(Password), CrlDistributionPoint = new[] { "not a uri" }, VaultPath = tmp.Vault }));
+        File.WriteAllText(tmp.File("garbage.csr"), "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n");
+        Assert.Equal("InvalidCsr", SubmitError(tmp, new SubmitCertificateRequestCommand { Path = "garbage.csr", Issuer = "Corp-Root", IssuerKeyPassword = CmdletHarness.Secure(Password), VaultPath = tmp.Vault }));
+        var none = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Run(new SubmitCertificateRequestCommand { Path = "inspection.csr", VaultPath = tmp.Vault }, tmp.Path));
+        Assert.Equal("SignerRequired", none.Error.ErrorId);
+    }
+
+    private static string SubmitError(TempDir tmp, SubmitCertificateRequestCommand cmd)
+    {
+        var seam = CmdletHarness.Run(cmd, tmp.Path);
+        Assert.Empty(seam.Output);
+        return Assert.Single(seam.Errors).ErrorId;
+    }
+
+    [Fact]
+    public void SoftwareSubscription_LimitsAndDefaultRules_UnderEveryTransition()
+    {
+        using var tmp = new TempDir();
+        using var ca = new MemoryCa("Limits Root");
+        var vault = CmdletHarness.Run(new GetPkiVaultCommand { VaultPath = tmp.Vault }, tmp.Path);
+        var info = Assert.IsType<PkiVaultInfo>(Assert.Single(vault.Output));
+        Assert.Equal(Subscription.Software, info.Subscription);
+        Assert.Equal((2, 1), (info.MaxIntermediates, info.MaxEnabledIntermediates));
+
+        var a = NewCsr(tmp, "A");
+
+        // A second enabled one breaks "at most 1 enabled"; the error names the limit and nothing is created.
+        var enabledB = CmdletHarness.Run(new NewIntermediateCsrCommand { Name = "B", CommonName = "B", KeyPassword = CmdletHarness.Secure(Password), VaultPath = tmp.Vault }, tmp.Path);
+        var e1 = Assert.Single(enabledB.Errors);
+        Assert.Equal("EnabledLimitExceeded", e1.ErrorId);
+        Assert.Contains("at most 1 enabled", e1.Message);
+        Assert.Single(CmdletHarness.Run(new GetIntermediateCertificateCommand { VaultPath = tmp.Vault }, tmp.Path).Output);
+
+        var b = NewCsr(tmp, "B", status: IntermediateStatus.Disabled, cn: "B");
+
+        // A third breaks "at most 2".
+        var third = CmdletHarness.Run(new NewIntermediateCsrCommand { Name = "C", CommonName = "C", Status = IntermediateStatus.Disabled, KeyPassword = CmdletHarness.Secure(Password), VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Equal("IntermediateLimitExceeded", Assert.Single(third.Errors).ErrorId);
+        Assert.Contains("at most 2 intermediate", third.Errors[0].Message);
+
+        // Default needs ready: A is not ready yet.
+        Assert.Equal("DefaultRequiresReady", SetError(tmp, new SetIntermediateCertificateCommand { Name = "A", Default = true, VaultPath = tmp.Vault }));
+
+        // Import both; A (enabled) becomes the default, B (disabled) does not.
+        File.WriteAllText(tmp.File("a.pem"), CertificateReader.ToPem(ca.Sign(PublicKeyOf(a), "CN=" + CommonName)));
+        File.WriteAllText(tmp.File("b.pem"), CertificateReader.ToPem(ca.Sign(PublicKeyOf(b), "CN=B")));
+        File.WriteAllText(tmp.File("root.pem"), ca.Pem);
+        Assert.True(Assert.IsType<IntermediateCertificate>(Assert.Single(Import(tmp, "A", path: "a.pem", chainPath: "root.pem").Output)).IsDefault);
+        Assert.False(Assert.IsType<IntermediateCertificate>(Assert.Single(Import(tmp, "B", path: "b.pem", chainPath: "root.pem").Output)).IsDefault);
+
+        // Default needs enabled: B is disabled. Enabling B while A is enabled breaks the limit.
+        Assert.Equal("DefaultRequiresEnabled", SetError(tmp, new SetIntermediateCertificateCommand { Name = "B", Default = true, VaultPath = tmp.Vault }));
+        Assert.Equal("EnabledLimitExceeded", SetError(tmp, new SetIntermediateCertificateCommand { Name = "B", Enabled = true, Default = true, VaultPath = tmp.Vault }));
+        Assert.True(Get(tmp, "A").IsDefault);
+
+        // -WhatIf changes nothing.
+        var whatIf = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", Enabled = false, VaultPath = tmp.Vault }, tmp.Path, shouldProcess: false);
+        Assert.Single(whatIf.ShouldProcessCalls);
+        Assert.True(Get(tmp, "A").IsDefault);
+
+        // Disabling the default clears it (warning): Zscaler's own intermediate is the default now.
+        var disable = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", Enabled = false, VaultPath = tmp.Vault }.With("PassThru"), tmp.Path);
+        Assert.Empty(disable.Errors);
+        Assert.Contains(disable.Warnings, w => w.Contains("cleared the default", StringComparison.Ordinal));
+        var disabledA = Assert.IsType<IntermediateCertificate>(Assert.Single(disable.Output));
+        Assert.False(disabledA.IsDefault);
+        Assert.Equal(IntermediateStatus.Disabled, disabledA.Status);
+
+        // Enabling B (ready) when no default exists makes it the default.
+        var enable = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", Enabled = true, VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Empty(enable.Errors);
+        Assert.Contains(enable.Warnings, w => w.Contains("now the default", StringComparison.Ordinal));
+        Assert.True(Get(tmp, "B").IsDefault);
+        var defaults = CmdletHarness.Run(new GetIntermediateCertificateCommand { VaultPath = tmp.Vault }.With("Default"), tmp.Path);
+        Assert.Equal("B", Assert.IsType<IntermediateCertificate>(Assert.Single(defaults.Output)).Name);
+
+        // -Default $false clears it explicitly; -Default $true sets it back.
+        var clear = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", Default = false, VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Contains(clear.Warnings, w => w.Contains("no longer the default", StringComparison.Ordinal));
+        Assert.False(Get(tmp, "B").IsDefault);
+        Assert.Empty(CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", Default = true, Description = "primary", VaultPath = tmp.Vault }, tmp.Path).Errors);
+        Assert.Equal("primary", Get(tmp, "B").Description);
+
+        // A downgrade is checked too: SoftwareAndHsm then back to Software works while within limits.
+        var hsm = CmdletHarness.Run(new SetPkiVaultCommand { Subscription = Subscription.SoftwareAndHsm, VaultPath = tmp.Vault }.With("PassThru"), tmp.Path);
+        Assert.Equal(4, Assert.IsType<PkiVaultInfo>(Assert.Single(hsm.Output)).MaxEnabledIntermediates);
+        Assert.Empty(CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", Enabled = true, VaultPath = tmp.Vault }, tmp.Path).Errors);
+        Assert.True(Get(tmp, "B").IsDefault); // enabling A does not steal the default
+        var downgrade = CmdletHarness.Run(new SetPkiVaultCommand { Subscription = Subscription.Software, VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Equal("SubscriptionLimitExceeded", Assert.Single(downgrade.Errors).ErrorId);
+        Assert.Contains("at most 1 enabled", downgrade.Errors[0].Message);
+        Assert.Equal(Subscription.SoftwareAndHsm, Vault.Open(tmp.Vault).ReadSettings().Subscription);
+
+        // Removing the default clears it (warning); -WhatIf removes nothing.
+        CmdletHarness.Run(new RemoveIntermediateCertificateCommand { Name = new[] { "B" }, VaultPath = tmp.Vault }, tmp.Path, shouldProcess: false);
+        Assert.True(Get(tmp, "B").IsDefault);
+        var remove = CmdletHarness.Run(new RemoveIntermediateCertificateCommand { Name = new[] { "B", "missing" }, VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Contains(remove.Warnings, w => w.Contains("was the default", StringComparison.Ordinal));
+        Assert.Equal("NotFound", Assert.Single(remove.Errors).ErrorId);
+        var left = Assert.IsType<IntermediateCertificate>(Assert.Single(CmdletHarness.Run(new GetIntermediateCertificateCommand { VaultPath = tmp.Vault }, tmp.Path).Output));
+        Assert.Equal("A", left.Name);
+        Assert.False(left.IsDefault);
+        Assert.False(Directory.Exists(Path.Combine(tmp.Vault, "intermediate", "B")));
+
+        var final = Assert.IsType<PkiVaultInfo>(Assert.Single(CmdletHarness.Run(new GetPkiVaultCommand { VaultPath = tmp.Vault }, tmp.Path).Output));
+        Assert.Equal((1, 1, (string?)null), (final.Intermediates, final.EnabledIntermediates, final.DefaultIntermediate));
+    }
+
+    private static string SetError(TempDir tmp, SetIntermediateCertificateCommand cmd)
+    {
+        var seam = CmdletHarness.Run(cmd, tmp.Path);
+        return Assert.Single(seam.Errors).ErrorId;
+    }
+
+    [Fact]
+    public void AdcsSubmission_BuildsTheCertreqCommand_AndReportsItsFailures()
+    {
+        using var tmp = new TempDir();
+        using var ca = new MemoryCa("Contoso Issuing CA");
+        var item = NewCsr(tmp, "inspection", "inspection.csr");
+        var key = PublicKeyOf(item);
+
+        // Without a process runner (the real certreq.exe) this platform says it once and clearly.
+        if (!OperatingSystem.IsWindows())
+        {
+            var real = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Run(new SubmitCertificateRequestCommand { Path = "inspection.csr", ConfigString = @"ca01.contoso.com\Contoso Issuing CA", VaultPath = tmp.Vault }, tmp.Path));
+            Assert.Equal("AdcsRequiresWindows", real.Error.ErrorId);
+            Assert.Contains("certreq", real.Error.Message);
+        }
+
+        // A simulated certreq that issues: writes the certificate (base64, as certreq does) and a .p7b with the chain.
+        var runner = new FakeCertReq((args, _) =>
+        {
+            File.WriteAllText(args[^2], Convert.ToBase64String(ca.Sign(key, "CN=" + CommonName + ", O=Contoso Ltd").RawData, Base64FormattingOptions.InsertLineBreaks));
+            File.WriteAllBytes(args[^1], OpenSslP7b(tmp, ca.Pem));
+            return new ProcessResult(0, "RequestId: 42\nRequestId: \"42\"\nCertificate retrieved(Issued) Issued\n", string.Empty);
+        });
+        var ok = CmdletHarness.Run(new SubmitCertificateRequestCommand { LiteralPath = "inspection.csr", ConfigString = @"ca01.contoso.com\Contoso Issuing CA", OutFile = "inspection.cer", VaultPath = tmp.Vault, ProcessRunner = runner }, tmp.Path);
+        Assert.Empty(ok.Errors);
+        var issued = Assert.IsType<IssuedCertificate>(Assert.Single(ok.Output));
+        Assert.Equal("42", issued.RequestId);
+        Assert.Equal("CN=Contoso Issuing CA", Assert.Single(issued.Chain).Subject);
+        var call = Assert.Single(runner.Calls);
+        Assert.Equal("certreq.exe", call.File);
+        Assert.Equal(new[] { "-submit", "-q", "-config", @"ca01.contoso.com\Contoso Issuing CA", "-attrib", "CertificateTemplate:SubCA" }, call.Args.Take(6));
+        Assert.EndsWith("request.csr", call.Args[6]);
+        Assert.Contains("CERTIFICATE REQUEST", call.CsrText);
+        Assert.Empty(Import(tmp, "inspection", path: "inspection.cer").Errors);
+
+        // Pending, denied, other failure: each its own error.
+        Assert.Equal("AdcsRequestPending", AdcsError(tmp, new ProcessResult(0, "RequestId: 43\nRequestId: \"43\"\nCertificate request is pending: Taken Under Submission (0)\n", string.Empty)));
+        Assert.Equal("AdcsRequestDenied", AdcsError(tmp, new ProcessResult(unchecked((int)0x80094012), "RequestId: 44\nCertificate not issued (Denied) Denied by Policy Module 0x80094800, The request was for a certificate template that is not supported by the AD CS server.\n", string.Empty)));
+        Assert.Equal("AdcsSubmitFailed", AdcsError(tmp, new ProcessResult(unchecked((int)0x800706BA), string.Empty, "Certificate Request Processor: The RPC server is unavailable. 0x800706ba\n")));
+        Assert.Equal("AdcsSubmitFailed", AdcsError(tmp, new ProcessResult(0, "RequestId: 45\n", string.Empty)));
+    }
+
+    private static string AdcsError(TempDir tmp, ProcessResult result)
+    {
+        var seam = CmdletHarness.Run(new SubmitCertificateRequestCommand { Path = "inspection.csr", ConfigString = @"ca01\Contoso Issuing CA", VaultPath = tmp.Vault, ProcessRunner = new FakeCertReq((_, _) => result) }, tmp.Path);
+        Assert.Empty(seam.Output);
+        return Assert.Single(seam.Errors).ErrorId;
+    }
+
+    private static byte[] OpenSslP7b(TempDir tmp, string pem)
+    {
+        File.WriteAllText(tmp.File("adcs-chain.pem"), pem);
+        OpenSsl.Ok(tmp.Path, "crl2pkcs7", "-nocrl", "-certfile", "adcs-chain.pem", "-outform", "DER", "-out", "adcs.p7b");
+        return File.ReadAllBytes(tmp.File("adcs.p7b"));
+    }
+
+    /// <summary>Stands in for certreq.exe and records how it was called.</summary>
+    private sealed class FakeCertReq(Func<IReadOnlyList<string>, string, ProcessResult> behave) : IProcessRunner
+    {
+        public List<(string File, IReadOnlyList<string> Args, string CsrText)> Calls { get; } = new();
+
+        public ProcessResult Run(string fileName, IReadOnlyList<string> arguments, TimeSpan timeout)
+        {
+            var csr = File.ReadAllText(arguments[6]);
+            Calls.Add((fileName, arguments, csr));
+            return behave(arguments, csr);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Management.Automation;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Tests.Harness;
+using static ZscalerPki.Tests.Intermediate.IntermediateTestKit;
+
+namespace ZscalerPki.Tests.Intermediate;
+
+/// <summary>One intermediate awaiting its certificate, shared by the negative imports (one key, one PBKDF2).</summary>
+public sealed class PendingIntermediateFixture : IDisposable
+{
+    public PendingIntermediateFixture()
+    {
+        Tmp = new TempDir();
+        Item = NewCsr(Tmp, "pending", "pending.csr");
+        CsrKey = PublicKeyOf(Item);
+        Root = new MemoryCa("Negative Root");
+        Issuing = new MemoryCa("Negative Issuing", Root);
+    }
+
+    public TempDir Tmp { get; }
+    public IntermediateCertificate Item { get; }
+    public PublicKey CsrKey { get; }
+    public MemoryCa Root { get; }
+    public MemoryCa Issuing { get; }
+
+    public void Dispose()
+    {
+        Issuing.Dispose();
+        Root.Dispose();
+        Tmp.Dispose();
+    }
+}
+
+/// <summary>Each bad import fails with its own ErrorId, a message saying what to do, and leaves the entry as it was.</summary>
+public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f) : IClassFixture<PendingIntermediateFixture>
+{
+    private const string Subject = "CN=" + CommonName + ", O=Contoso Ltd";
+
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "no-ca-true", "NotCaCertificate" },
+        { "no-basic-constraints", "NotCaCertificate" },
+        { "no-keycertsign", "MissingKeyUsage" },
+        { "no-key-usage", "MissingKeyUsage" },
+        { "another-key", "PublicKeyMismatch" },
+        { "changed-cn", "CommonNameMismatch" },
+        { "no-cn", "CommonNameMismatch" },
+        { "path-length-too-large", "PathLengthTooLarge" },
+        { "expired", "CertificateExpired" },
+        { "not-yet-valid", "CertificateNotYetValid" },
+        { "sha1", "WeakSignatureAlgorithm" },
+        { "broken-chain", "BrokenChain" },
+        { "same-name-other-key-chain", "BrokenChain" },
+        { "chain-with-stranger", "BrokenChain" },
+        { "chain-incomplete", "ChainIncomplete" },
+        { "untrusted-root", "UntrustedRoot" },
+        { "garbage", "InvalidCertificateData" },
+        { "empty-file", "CertificateEmpty" },
+        { "csr-instead", "InputIsCsr" },
+        { "chain-only-before-certificate", "CertificateRequired" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BadImport_HasItsOwnError_AndLeavesTheEntryUnchanged(string scenario, string errorId)
+    {
+        var tmp = f.Tmp;
+        var file = tmp.File(scenario + ".pem");
+        string? chainFile = null;
+        object? trustedRoot = null;
+        var good = f.Issuing.Sign(f.CsrKey, Subject);
+        void WriteCert(X509Certificate2 c) => File.WriteAllText(file, CertificateReader.ToPem(c));
+        void WriteChain(params X509Certificate2[] certs)
+        {
+            chainFile = tmp.File(scenario + "-chain.pem");
+            File.WriteAllText(chainFile, string.Concat(certs.Select(CertificateReader.ToPem)));
+        }
+
+        switch (scenario)
+        {
+            case "no-ca-true": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, ca: false, pathLength: null)); break;
+            case "no-basic-constraints": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, ca: null)); break;
+            case "no-keycertsign": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, usage: X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature)); break;
+            case "no-key-usage": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, usage: null)); break;
+            case "another-key":
+                using (var other = RSA.Create(2048))
+                    WriteCert(f.Issuing.Sign(new PublicKey(other), Subject));
+                break;
+            case "changed-cn": WriteCert(f.Issuing.Sign(f.CsrKey, "CN=Contoso SSL Inspection CA 2, O=Contoso Ltd")); break;
+            case "no-cn": WriteCert(f.Issuing.Sign(f.CsrKey, "O=Contoso Ltd")); break;
+            case "path-length-too-large": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, pathLength: 1)); break;
+            case "expired": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, notBefore: DateTimeOffset.UtcNow.AddDays(-400), notAfter: DateTimeOffset.UtcNow.AddDays(-1))); break;
+            case "not-yet-valid": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, notBefore: DateTimeOffset.UtcNow.AddDays(2), notAfter: DateTimeOffset.UtcNow.AddDays(400))); break;
+            case "sha1": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, hash: HashAlgorithmName.SHA1)); break;
+            case "broken-chain":
+                // The chain skips the issuing CA: the root did not sign the intermediate.
+                WriteCert(good);
+                WriteChain(f.Root.Certificate);
+                break;
+            case "same-name-other-key-chain":
+                using (var impostor = new MemoryCa("Negative Issuing"))
+                {
+                    WriteCert(good);
+                    WriteChain(impostor.Certificate, f.Root.Certificate);
+                }
+                break;
+            case "chain-with-stranger":
+                using (var stranger = new MemoryCa("Stranger Root"))
+                {
+                    WriteCert(good);
+                    WriteChain(f.Issuing.Certificate, f.Root.Certificate, stranger.Certificate);
+                }
+                break;
+            case "chain-incomplete":
+                WriteCert(good);
+                WriteChain(f.Issuing.Certificate);
+                break;
+            case "untrusted-root":
+                using (var otherRoot = new MemoryCa("Another Root"))
+                {
+                    WriteCert(good);
+                    WriteChain(f.Issuing.Certificate, f.Root.Certificate);
+                    trustedRoot = otherRoot.Certificate;
+                }
+                break;
+            case "garbage": File.WriteAllText(file, "this is not a certificate, just some text a user pasted by mistake\n"); break;
+            case "empty-file": File.WriteAllText(file, string.Empty); break;
+            case "csr-instead": File.Copy(tmp.File("pending.csr"), file, overwrite: true); break;
+            case "chain-only-before-certificate":
+                file = null!;
+                WriteChain(f.Issuing.Certificate, f.Root.Certificate);
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(scenario));
+        }
+
+        var seam = Import(tmp, "pending", path: file, chainPath: chainFile, trustedRoot: trustedRoot);
+
+        var error = Assert.Single(seam.Errors);
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.NotEqual(ErrorCategory.NotSpecified, error.Category);
+        Assert.True(error.Message.Length > 60, error.Message);
+        Assert.Empty(seam.Output);
+        var after = Get(tmp, "pending");
+        Assert.Equal(IntermediateState.CsrGenDone, after.State);
+        Assert.Null(after.Certificate);
+        Assert.False(after.IsDefault);
+        Assert.Empty(after.History);
+    }
+
+    [Fact]
+    public void ValidImport_StillWorksAfterTheFailures_OnASeparateEntry_AndABadReimportKeepsTheOldCertificate()
+    {
+        using var tmp = new TempDir();
+        var item = NewCsr(tmp, "ready", "ready.csr");
+        var key = PublicKeyOf(item);
+        File.WriteAllText(tmp.File("good.pem"), CertificateReader.ToPem(f.Issuing.Sign(key, Subject)));
+        File.WriteAllText(tmp.File("chain.pem"), f.Issuing.Pem + f.Root.Pem);
+        var ok = Import(tmp, "ready", path: "good.pem", chainPath: "chain.pem");
+        Assert.Empty(ok.Errors);
+        var ready = Assert.IsType<IntermediateCertificate>(Assert.Single(ok.Output));
+
+        // A wrong CN on re-import: refused, the previous certificate and chain remain in effect.
+        File.WriteAllText(tmp.File("bad.pem"), CertificateReader.ToPem(f.Issuing.Sign(key, "CN=Someone Else")));
+        var bad = Import(tmp, "ready", path: "bad.pem");
+        Assert.Equal("CommonNameMismatch", Assert.Single(bad.Errors).ErrorId);
+        Assert.Contains("state CertReady", bad.Errors[0].Message);
+        var after = Get(tmp, "ready");
+        Assert.Equal(ready.Thumbprint, after.Thumbprint);
+        Assert.Equal(IntermediateState.CertReady, after.State);
+        Assert.Equal(2, after.Chain.Length);
+        Assert.True(after.IsDefault);
+        Assert.Empty(after.History);
+
+        // Unknown name: NotFound.
+        var missing = Import(tmp, "nope", path: "good.pem");
+        Assert.Equal("NotFound", Assert.Single(missing.Errors).ErrorId);
+    }
+}

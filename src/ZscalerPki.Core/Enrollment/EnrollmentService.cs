@@ -24,9 +24,7 @@ public sealed class EnrollmentService
         var warnings = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
         VaultNames.Validate(request.Name);
-        if (request.KeyPassword.IsEmpty)
-            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
-                "A key password is required: private keys are never stored unencrypted. Pass -KeyPassword (Read-Host -AsSecureString).", request.Name);
+        KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
         if (request.PathLength is < 0)
             throw new PkiException("InvalidPathLength", PkiErrorCategory.InvalidArgument,
                 $"The path length {request.PathLength} is negative. Pass 0 or more, or omit it for no constraint.", request.PathLength);

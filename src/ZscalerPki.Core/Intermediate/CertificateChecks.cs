@@ -1,6 +1,5 @@
-using System.Formats.Asn1;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core.Validation;
 
 namespace ZscalerPki.Core.Intermediate;
 
@@ -44,85 +43,23 @@ public static class CertificateChecks
     /// <summary>Self-issued and self-signed (a root).</summary>
     public static bool IsSelfSigned(X509Certificate2 certificate) => IsIssuedBy(certificate, certificate);
 
-    /// <summary>Verifies the certificate's signature with the issuer's public key (RSA PKCS#1 v1.5, RSA-PSS, ECDSA).</summary>
+    /// <summary>
+    /// Verifies the certificate's signature with the issuer's public key, through the path-validation engine's verifier
+    /// (RSA PKCS#1 v1.5, RSA-PSS with its parameters, ECDSA, DSA).
+    /// </summary>
     public static bool SignatureVerifies(X509Certificate2 certificate, X509Certificate2 issuer)
     {
         try
         {
-            var reader = new AsnReader(certificate.RawData, AsnEncodingRules.DER);
-            var cert = reader.ReadSequence();
-            var tbs = cert.ReadEncodedValue().ToArray();
-            var algorithm = cert.ReadSequence();
-            var oid = algorithm.ReadObjectIdentifier();
-            var parameters = algorithm.HasData ? algorithm.ReadEncodedValue().ToArray() : null;
-            var signature = cert.ReadBitString(out _);
-
-            switch (oid)
-            {
-                case "1.2.840.113549.1.1.4":
-                case "1.2.840.113549.1.1.5":
-                case "1.2.840.113549.1.1.11":
-                case "1.2.840.113549.1.1.12":
-                case "1.2.840.113549.1.1.13":
-                {
-                    using var rsa = issuer.GetRSAPublicKey();
-                    return rsa is not null && rsa.VerifyData(tbs, signature, RsaHash(oid), RSASignaturePadding.Pkcs1);
-                }
-                case "1.2.840.113549.1.1.10":
-                {
-                    using var rsa = issuer.GetRSAPublicKey();
-                    return rsa is not null && parameters is not null && rsa.VerifyData(tbs, signature, PssHash(parameters), RSASignaturePadding.Pss);
-                }
-                case "1.2.840.10045.4.1":
-                case "1.2.840.10045.4.3.2":
-                case "1.2.840.10045.4.3.3":
-                case "1.2.840.10045.4.3.4":
-                {
-                    using var ec = issuer.GetECDsaPublicKey();
-                    return ec is not null && ec.VerifyData(tbs, signature, EcHash(oid), DSASignatureFormat.Rfc3279DerSequence);
-                }
-                default:
-                    return false;
-            }
+            var subject = ParsedCertificate.Parse(certificate.RawData);
+            var signer = ParsedCertificate.Parse(issuer.RawData);
+            return subject.SignatureUnusedBits == 0
+                && SignatureVerifier.Verify(signer, null, subject.Tbs.Span, subject.SignatureAlgorithm, subject.SignatureValue, out _) == SignatureCheck.Valid;
         }
-        catch (Exception ex) when (ex is AsnContentException or CryptographicException or ArgumentException)
+        catch (PkiException)
         {
             return false;
         }
-    }
-
-    private static HashAlgorithmName RsaHash(string oid) => oid switch
-    {
-        "1.2.840.113549.1.1.4" => HashAlgorithmName.MD5,
-        "1.2.840.113549.1.1.5" => HashAlgorithmName.SHA1,
-        "1.2.840.113549.1.1.12" => HashAlgorithmName.SHA384,
-        "1.2.840.113549.1.1.13" => HashAlgorithmName.SHA512,
-        _ => HashAlgorithmName.SHA256,
-    };
-
-    private static HashAlgorithmName EcHash(string oid) => oid switch
-    {
-        "1.2.840.10045.4.1" => HashAlgorithmName.SHA1,
-        "1.2.840.10045.4.3.3" => HashAlgorithmName.SHA384,
-        "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
-        _ => HashAlgorithmName.SHA256,
-    };
-
-    /// <summary>The hash of RSASSA-PSS-params (RFC 4055); .NET uses a salt as long as the hash, which is what issuers use in practice.</summary>
-    private static HashAlgorithmName PssHash(byte[] parameters)
-    {
-        var seq = new AsnReader(parameters, AsnEncodingRules.DER).ReadSequence();
-        var tag0 = new Asn1Tag(TagClass.ContextSpecific, 0);
-        if (!seq.HasData || !seq.PeekTag().HasSameClassAndValue(tag0))
-            return HashAlgorithmName.SHA1;
-        var hashOid = seq.ReadSequence(tag0).ReadSequence().ReadObjectIdentifier();
-        return hashOid switch
-        {
-            "2.16.840.1.101.3.4.2.1" => HashAlgorithmName.SHA256,
-            "2.16.840.1.101.3.4.2.2" => HashAlgorithmName.SHA384,
-            "2.16.840.1.101.3.4.2.3" => HashAlgorithmName.SHA512,
-            _ => HashAlgorithmName.SHA1,
-        };
     }
 
     /// <summary>A short label for messages: the subject and the thumbprint.</summary>

@@ -32,9 +32,7 @@ public sealed class IntermediateService
         var warnings = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
         VaultNames.Validate(request.Name);
-        if (request.KeyPassword.IsEmpty)
-            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
-                "A key password is required: private keys are never stored unencrypted. Pass -KeyPassword (Read-Host -AsSecureString).", request.Name);
+        KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
         if (request.KeySize is not (2048 or 3072 or 4096))
             throw new PkiException("InvalidKeySize", PkiErrorCategory.InvalidArgument,
                 $"-KeySize {request.KeySize} is not offered. Pass 2048 (default), 3072 or 4096.", request.KeySize);
@@ -150,8 +148,7 @@ public sealed class IntermediateService
         using (_vault.Lock())
         {
             var all = _vault.ReadAll<IntermediateEntry>(Collections.Intermediate);
-            var entry = all.FirstOrDefault(e => string.Equals(e.Name, request.Name, StringComparison.OrdinalIgnoreCase))
-                ?? throw Vault.NotFound(Collections.Intermediate, request.Name);
+            var entry = Find(all, request.Name);
             var source = request.Source ?? "the given certificate";
             var csrKey = PublicKey.CreateFromSubjectPublicKeyInfo(PemToDer(entry.PublicKeyPem), out _);
             var current = entry.CertificatePem is null ? null : CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(entry.CertificatePem), $"vault entry '{entry.Name}'");
@@ -386,8 +383,7 @@ public sealed class IntermediateService
         using (_vault.Lock())
         {
             var all = _vault.ReadAll<IntermediateEntry>(Collections.Intermediate);
-            var entry = all.FirstOrDefault(e => string.Equals(e.Name, request.Name, StringComparison.OrdinalIgnoreCase))
-                ?? throw Vault.NotFound(Collections.Intermediate, request.Name);
+            var entry = Find(all, request.Name);
             var others = all.Where(e => e.Name != entry.Name).ToList();
             var wasEnabled = entry.Status == IntermediateStatus.Enabled;
             var enabled = request.Enabled ?? wasEnabled;
@@ -474,6 +470,10 @@ public sealed class IntermediateService
                 $"'{entry.Name}' has no signed certificate yet (state {entry.State}). Have its CSR signed (Submit-CertificateRequest, or your CA) and run Import-SignedIntermediate first.", entry.Name);
         return includeChain ? entry.CertificatePem + (entry.ChainPem ?? string.Empty) : entry.CertificatePem;
     }
+
+    private static IntermediateEntry Find(IReadOnlyList<IntermediateEntry> all, string name) =>
+        all.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw Vault.NotFound(Collections.Intermediate, name);
 
     private IntermediateEntry Read(string name) =>
         _vault.TryRead<IntermediateEntry>(Collections.Intermediate, name) ?? throw Vault.NotFound(Collections.Intermediate, name);

@@ -68,10 +68,11 @@ public static class KeyProtection
     public const string RsaOid = "1.2.840.113549.1.1.1";
     public const string EcOid = "1.2.840.10045.2.1";
 
-    private static void RequirePassword(ReadOnlySpan<char> password)
+    /// <summary>Throws <c>KeyPasswordRequired</c> for an empty password; services call it before any expensive key work.</summary>
+    public static void RequirePassword(ReadOnlySpan<char> password, object? target = null, string parameter = "-KeyPassword")
     {
         if (password.IsEmpty)
             throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
-                "A key password is required: private keys are never stored unencrypted. Pass -KeyPassword (Read-Host -AsSecureString).");
+                $"A key password is required: private keys are never stored unencrypted. Pass {parameter} (Read-Host -AsSecureString).", target);
     }
 }

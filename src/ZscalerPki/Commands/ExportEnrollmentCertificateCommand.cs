@@ -84,11 +84,8 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
             return;
         }
 
-        var target = ResolveOutputPath(string.IsNullOrEmpty(LiteralPath) ? Path : LiteralPath);
-        if (!Confirm(target, $"Export '{Name}' as {Format}{(request.IncludeChain ? " with chain" : string.Empty)}{(request.IncludePrivateKey ? " with private key" : string.Empty)}"))
-            return;
-        WriteFile(target, service.Export(request), IsSet(nameof(Force)), secret: request.IncludePrivateKey || Format == ExportFormat.Pfx);
-        if (IsSet(nameof(PassThru)))
-            WriteResult(new FileInfo(target));
+        ExportToFile(Path, LiteralPath,
+            $"Export '{Name}' as {Format}{(request.IncludeChain ? " with chain" : string.Empty)}{(request.IncludePrivateKey ? " with private key" : string.Empty)}",
+            () => service.Export(request), secret: request.IncludePrivateKey || Format == ExportFormat.Pfx);
     }
 }

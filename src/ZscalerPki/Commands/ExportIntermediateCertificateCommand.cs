@@ -53,12 +53,8 @@ public sealed class ExportIntermediateCertificateCommand : ZscalerPkiCmdlet
             WriteResult(service.ExportBundle(Name, !IsSet(nameof(ExcludeChain))));
             return;
         }
-        var target = ResolveOutputPath(string.IsNullOrEmpty(LiteralPath) ? Path : LiteralPath);
         var bundle = service.ExportBundle(Name, !IsSet(nameof(ExcludeChain)));
-        if (!Confirm(target, $"Export the {(IsSet(nameof(ExcludeChain)) ? "certificate" : "certificate and chain")} of '{Name}' (PEM)"))
-            return;
-        WriteFile(target, Encoding.ASCII.GetBytes(bundle), IsSet(nameof(Force)));
-        if (IsSet(nameof(PassThru)))
-            WriteResult(new FileInfo(target));
+        ExportToFile(Path, LiteralPath, $"Export the {(IsSet(nameof(ExcludeChain)) ? "certificate" : "certificate and chain")} of '{Name}' (PEM)",
+            () => Encoding.ASCII.GetBytes(bundle));
     }
 }

@@ -84,7 +84,7 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
             Subject = Subject,
             KeyAlgorithm = KeyAlgorithm,
             HashAlgorithm = HashAlgorithm,
-            NotAfter = NotAfter.HasValue ? new DateTimeOffset(NotAfter.Value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(NotAfter.Value, DateTimeKind.Local) : NotAfter.Value) : null,
+            NotAfter = ToInstant(NotAfter),
             ValidityDays = ValidityDays,
             PathLength = PathLength,
             KeyPassword = password.Memory,

@@ -93,7 +93,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
                     TrustedRoots = _roots,
                     Intermediates = certs.Count > 1 ? certs.Skip(1).Concat(_intermediates).ToList() : _intermediates,
                     Crls = _crls,
-                    At = At.HasValue ? new DateTimeOffset(At.Value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(At.Value, DateTimeKind.Local) : At.Value) : null,
+                    At = ToInstant(At),
                     DnsName = DnsName,
                     IPAddress = IPAddress is null ? null : System.Net.IPAddress.Parse(IPAddress),
                     Purpose = Purpose,

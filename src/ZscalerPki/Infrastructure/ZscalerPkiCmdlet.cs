@@ -152,6 +152,24 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>
+    /// The tail of every Export cmdlet: resolve -Path/-LiteralPath, ask ShouldProcess, write the file whole (an existing file
+    /// only with -Force), and return its FileInfo with -PassThru. The cmdlet declares the Force and PassThru switches.
+    /// </summary>
+    protected void ExportToFile(string path, string literalPath, string action, Func<byte[]> content, bool secret = false)
+    {
+        var target = ResolveOutputPath(string.IsNullOrEmpty(literalPath) ? path : literalPath);
+        if (!Confirm(target, action))
+            return;
+        WriteFile(target, content(), IsSet("Force"), secret);
+        if (IsSet("PassThru"))
+            WriteResult(new FileInfo(target));
+    }
+
+    /// <summary>A date from the prompt as an instant: PowerShell's [datetime] '2027-01-01' is unspecified, meaning local time.</summary>
+    protected static DateTimeOffset? ToInstant(DateTime? value) =>
+        value is not { } v ? null : new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Local) : v);
+
     internal static PkiError ToError(PkiException ex) =>
         new(ex.ErrorId, MapCategory(ex.Category), ex.Message, ex.Target, ex);
 

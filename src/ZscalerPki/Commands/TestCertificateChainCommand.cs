@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Core.Storage;
 using ZscalerPki.Core.Validation;
 using ZscalerPki.Infrastructure;
@@ -23,7 +24,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     private IReadOnlyList<byte[]> _crls = Array.Empty<byte[]>();
     private int _tested;
 
-    /// <summary>The certificate to test: X509Certificate2, an object with a Certificate property, a path, or PEM text. A bundle's first certificate is the leaf, the rest are intermediates.</summary>
+    /// <summary>The certificate to test: X509Certificate2, an object with a Certificate property, a path, PEM text, or a vault name. A bundle's first certificate is the leaf, the rest are intermediates.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Path", "PSPath")]
     public object[] Certificate { get; set; } = Array.Empty<object>();
@@ -86,7 +87,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
         {
             try
             {
-                var certs = CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false));
+                var certs = ResolveCertificates(new[] { item }, "-Certificate");
                 var request = new ChainValidationRequest
                 {
                     Certificate = certs[0],
@@ -142,20 +143,25 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
         {
             var value = CertificateInput.Unwrap(raw);
             if (value is string s && !s.Contains("-----BEGIN", StringComparison.Ordinal) && !CertStoreLocation.LooksLikeStorePath(s)
-                && !File.Exists(ResolveOutputPath(s)) && VaultNames.Problem(s) is null && Directory.Exists(Vault.Root))
+                && !File.Exists(ResolveOutputPath(s)) && VaultNames.Problem(s) is null)
             {
-                var entry = new EnrollmentService(Vault).Get(s);
-                if (entry.Count > 0 && !Wildcard.ContainsWildcard(s))
-                {
-                    result.AddRange(entry.Select(e => e.Certificate));
-                    continue;
-                }
-                throw new PkiException("CertificateSourceNotFound", PkiErrorCategory.ObjectNotFound,
-                    $"{parameter} '{s}' is not a file, a certificate store (Cert:\\LocalMachine\\Root) or an enrollment CA in the vault '{Vault.Root}'.", s);
+                result.AddRange(FromVault(s, parameter));
+                continue;
             }
             result.AddRange(CertificateInput.Resolve(value, p => ResolveInputPaths(p, literal: false)));
         }
         return result;
+    }
+
+    /// <summary>An enrollment CA, or a ready SSL-inspection intermediate (with its imported chain), by vault name.</summary>
+    private IReadOnlyList<X509Certificate2> FromVault(string name, string parameter)
+    {
+        if (Vault.FindName(Collections.Enrollment, name) is { } enrollment)
+            return new[] { new EnrollmentService(Vault).GetOne(enrollment).Certificate };
+        if (Vault.FindName(Collections.Intermediate, name) is { } intermediate)
+            return CertificateInput.Resolve(new IntermediateService(Vault).GetOne(intermediate), _ => Array.Empty<string>());
+        throw new PkiException("CertificateSourceNotFound", PkiErrorCategory.ObjectNotFound,
+            $"{parameter} '{name}' is not a file, a certificate store (Cert:\\LocalMachine\\Root), or a certificate in the vault '{Vault.Root}'.", name);
     }
 
     private IEnumerable<byte[]> ResolveCrl(object raw)

@@ -34,9 +34,17 @@ internal static class CertificateInput
             case System.Collections.IEnumerable many:
                 return many.Cast<object?>().SelectMany(o => Resolve(o, resolveFile)).ToList();
         }
+        // Our own results (EnrollmentCertificate, IntermediateCertificate, IssuedCertificate, chain elements): the certificate,
+        // followed by its issuers when the object carries a Chain, so a bundle's first certificate stays the leaf.
         var property = value.GetType().GetProperty("Certificate");
         if (property?.GetValue(value) is X509Certificate2 inner)
-            return new[] { inner };
+        {
+            var chain = value.GetType().GetProperty("Chain")?.GetValue(value) as IEnumerable<X509Certificate2>;
+            return chain is null ? new[] { inner } : new[] { inner }.Concat(chain).ToList();
+        }
+        if (property is not null)
+            throw new PkiException("CertificateNotAvailable", PkiErrorCategory.InvalidArgument,
+                $"The {value.GetType().Name} '{value}' has no certificate yet (for an SSL-inspection intermediate: import the signed certificate first).", value);
         throw new PkiException("UnsupportedCertificateInput", PkiErrorCategory.InvalidArgument,
             $"A {value.GetType().Name} is not a certificate. Pass an X509Certificate2, a file path, PEM text, or an object with a Certificate property.", value);
     }

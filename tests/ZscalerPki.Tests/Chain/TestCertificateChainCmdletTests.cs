@@ -114,10 +114,61 @@ public sealed class TestCertificateChainCmdletTests
             pipeline: inputs, bind: (c, o) => c.Certificate = new[] { o! });
         Assert.Equal(30, seam.Output.Count(o => o is true));
         Assert.Equal(2, seam.Output.Count(o => o is false));
-        Assert.Equal(new[] { "InvalidCertificateData", "FileNotFound" }, seam.Errors.Select(e => e.ErrorId));
+        Assert.Equal(new[] { "InvalidCertificateData", "CertificateSourceNotFound" }, seam.Errors.Select(e => e.ErrorId));
         Assert.Contains(seam.Progress, p => p.Completed);
 
         var unknownRoot = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Run(new TestCertificateChainCommand { Certificate = new object[] { "chain.pem" }, TrustedRoot = new object[] { "NoSuchCa" }, VaultPath = pki.Tmp.Vault }, pki.Tmp.Path));
         Assert.Equal("CertificateSourceNotFound", unknownRoot.Error.ErrorId);
+    }
+}
+
+/// <summary>The SSL-inspection intermediate made by the other cmdlets, checked by Test-CertificateChain and by OpenSSL.</summary>
+public sealed class InspectionChainTests
+{
+    [Fact]
+    public void InspectionIntermediate_SignedByAVaultCa_Imported_IsValidByVaultName_AndOpenSslAgrees()
+    {
+        using var tmp = new TempDir();
+        var pw = CmdletHarness.Secure("inspection-pw");
+        CmdletHarness.Run(new NewEnrollmentCertificateCommand { Name = "Corp-Root", KeyPassword = pw, VaultPath = tmp.Vault, PathLength = 1 }, tmp.Path);
+        var csr = CmdletHarness.Run(new NewIntermediateCsrCommand { Name = "Inspection", CommonName = "Corp SSL Inspection", Country = "US", KeyPassword = pw, VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Empty(csr.Errors);
+        var pending = Assert.IsType<Core.Intermediate.IntermediateCertificate>(Assert.Single(csr.Output));
+
+        var issued = CmdletHarness.Run(new SubmitCertificateRequestCommand { Issuer = "Corp-Root", IssuerKeyPassword = pw, VaultPath = tmp.Vault }, tmp.Path,
+            pipeline: new object[] { pending }, bind: (c, o) => c.Csr = o!);
+        Assert.Empty(issued.Errors);
+        var cert = Assert.Single(issued.Output)!;
+        var import = CmdletHarness.Run(new ImportSignedIntermediateCommand
+        {
+            Name = "Inspection",
+            Certificate = (X509Certificate2)cert.GetType().GetProperty("Certificate")!.GetValue(cert)!,
+            Chain = (X509Certificate2[])cert.GetType().GetProperty("Chain")!.GetValue(cert)!,
+            VaultPath = tmp.Vault,
+        }, tmp.Path);
+        Assert.Empty(import.Errors);
+
+        // Test-CertificateChain -Certificate Inspection -TrustedRoot Corp-Root: both by vault name; the imported chain is used.
+        var seam = CmdletHarness.Run(new TestCertificateChainCommand { Certificate = new object[] { import.Output.Single()! }, TrustedRoot = new object[] { "Corp-Root" }, VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Empty(seam.Errors);
+        var result = Assert.IsType<ChainValidationResult>(Assert.Single(seam.Output));
+        Assert.True(result.IsValid, result.ToTreeString());
+        Assert.Equal(2, result.Elements.Count);
+        var byName = CmdletHarness.Run(new TestCertificateChainCommand { Certificate = new object[] { new Core.Intermediate.IntermediateService(Core.Storage.Vault.Open(tmp.Vault)).GetOne("Inspection") }, TrustedRoot = new object[] { "Corp-Root" }, VaultPath = tmp.Vault }.With("Quiet"), tmp.Path);
+        Assert.Equal(true, Assert.Single(byName.Output));
+
+        // The upload bundle verifies in OpenSSL as well.
+        var bundle = CmdletHarness.Run(new ExportIntermediateCertificateCommand { Name = "Inspection", VaultPath = tmp.Vault }, tmp.Path);
+        File.WriteAllText(tmp.File("bundle.pem"), (string)bundle.Output.Single()!);
+        CmdletHarness.Run(new ExportEnrollmentCertificateCommand { Name = "Corp-Root", Path = "root.pem", VaultPath = tmp.Vault }, tmp.Path);
+        var leaf = CertificateReader.ReadFile(tmp.File("bundle.pem"))[0];
+        File.WriteAllText(tmp.File("leaf.pem"), CertificateReader.ToPem(leaf));
+        OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "leaf.pem");
+
+        // A CSR-only entry has no certificate yet: one clear error, not a crash.
+        var pendingCsr = CmdletHarness.Run(new NewIntermediateCsrCommand { Name = "Pending", CommonName = "Corp SSL Inspection 2", Status = Core.Intermediate.IntermediateStatus.Disabled, KeyPassword = pw, VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Empty(pendingCsr.Errors);
+        var notYet = CmdletHarness.Run(new TestCertificateChainCommand { Certificate = new object[] { "Pending" }, TrustedRoot = new object[] { "Corp-Root" }, VaultPath = tmp.Vault }, tmp.Path);
+        Assert.Equal("CertificateNotAvailable", Assert.Single(notYet.Errors).ErrorId);
     }
 }

@@ -26,7 +26,7 @@ public static class CertificateReader
             throw new PkiException("CertificateFileUnreadable", PkiErrorCategory.ReadError,
                 $"Cannot read the certificate file '{path}': {ex.Message}", path, ex);
         }
-        return Read(data, path);
+        return Read(data, $"the file '{path}'");
     }
 
     /// <summary>Reads every certificate in a PEM text or base64 string.</summary>
@@ -35,8 +35,9 @@ public static class CertificateReader
     /// <summary>Reads every certificate in a buffer (PEM, DER, PKCS#7, or base64 text).</summary>
     public static IReadOnlyList<X509Certificate2> Read(ReadOnlySpan<byte> data, string source = "the input")
     {
-        if (data.IsEmpty || data.Trim(" \t\r\n\0"u8).IsEmpty)
-            throw Invalid(source, "it is empty");
+        if (data.Trim(" \t\r\n\0"u8).IsEmpty)
+            throw new PkiException("CertificateEmpty", PkiErrorCategory.InvalidData,
+                $"{Capitalize(source)} is empty: there is no certificate in it. Pass the file your CA returned (PEM, DER .cer, base64 or .p7b).", source);
 
         if (LooksLikeText(data))
         {

@@ -164,13 +164,13 @@ public sealed class AdcsClient
                 throw new PkiException("AdcsSubmitFailed", PkiErrorCategory.InvalidResult,
                     $"certreq.exe reported success but wrote no certificate{(requestId is null ? string.Empty : $" (request id {requestId})")}: {FirstLines(output)}. Retrieve it with certreq -retrieve -config \"{configString}\" {requestId ?? "<RequestId>"} intermediate.cer.", target);
 
-            var certificate = IntermediateService.ReadCertificateFile(cerPath);
+            var certificate = CertificateReader.ReadFile(cerPath);
             var issued = certificate.FirstOrDefault(c => Keys.SameKey(c.PublicKey, csr.PublicKey))
                 ?? throw new PkiException("AdcsSubmitFailed", PkiErrorCategory.InvalidResult,
                     $"The certificate certreq.exe returned does not carry the CSR's public key. Check the CA '{configString}'.", target);
             var chain = new List<X509Certificate2>();
             if (File.Exists(p7bPath) && new FileInfo(p7bPath).Length > 0)
-                chain.AddRange(IntermediateService.ReadCertificateFile(p7bPath).Where(c => !c.RawData.AsSpan().SequenceEqual(issued.RawData)));
+                chain.AddRange(CertificateReader.ReadFile(p7bPath).Where(c => !c.RawData.AsSpan().SequenceEqual(issued.RawData)));
             return new IssuedCertificate(issued, OrderChain(issued, chain), configString, requestId);
         }
         finally

@@ -111,33 +111,6 @@ public sealed class IntermediateService
     // ---------------------------------------------------------------- Import-SignedIntermediate
 
     /// <summary>
-    /// Reads certificate input: an empty input is <c>CertificateEmpty</c>; anything else that is not a certificate is the
-    /// reader's <c>InvalidCertificateData</c> (or <c>InputIsCsr</c>).
-    /// </summary>
-    public static IReadOnlyList<X509Certificate2> ReadCertificates(ReadOnlySpan<byte> data, string source)
-    {
-        if (data.Trim(" \t\r\n\0"u8).IsEmpty)
-            throw new PkiException("CertificateEmpty", PkiErrorCategory.InvalidData,
-                $"{char.ToUpperInvariant(source[0])}{source[1..]} is empty: there is no certificate to import. Pass the file your CA returned (PEM, DER .cer, base64 or .p7b).", source);
-        return CertificateReader.Read(data, source);
-    }
-
-    /// <summary>Reads a certificate file (see <see cref="ReadCertificates"/>).</summary>
-    public static IReadOnlyList<X509Certificate2> ReadCertificateFile(string path)
-    {
-        byte[] data;
-        try
-        {
-            data = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new PkiException("CertificateFileUnreadable", PkiErrorCategory.ReadError, $"Cannot read the certificate file '{path}': {ex.Message}", path, ex);
-        }
-        return ReadCertificates(data, $"the file '{path}'");
-    }
-
-    /// <summary>
     /// Validates the signed certificate (and chain) against the entry's CSR and stores it; the entry becomes CertReady.
     /// For a ready entry this replaces the certificate and/or the chain (same key) and keeps the old one in the history.
     /// </summary>

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core;
+using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Infrastructure;
 
@@ -65,7 +66,7 @@ public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
         IReadOnlyList<X509Certificate2>? chain = null;
         if (!string.IsNullOrEmpty(ChainPath))
         {
-            chain = ResolveInputPaths(ChainPath, literal: false).SelectMany(IntermediateService.ReadCertificateFile).ToList();
+            chain = ResolveInputPaths(ChainPath, literal: false).SelectMany(CertificateReader.ReadFile).ToList();
         }
         if (Chain is { Length: > 0 })
             chain = (chain ?? Array.Empty<X509Certificate2>()).Concat(Chain).ToList();
@@ -102,12 +103,12 @@ public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
         {
             var literal = !string.IsNullOrEmpty(LiteralPath);
             var paths = ResolveInputPaths(literal ? LiteralPath : Path, literal);
-            return (paths.SelectMany(IntermediateService.ReadCertificateFile).ToList(), string.Join(", ", paths.Select(p => $"'{p}'")));
+            return (paths.SelectMany(CertificateReader.ReadFile).ToList(), string.Join(", ", paths.Select(p => $"'{p}'")));
         }
         if (Certificate is not null)
             return (new[] { Certificate }, CertificateChecks.Describe(Certificate));
         if (Pem is not null)
-            return (IntermediateService.ReadCertificates(Encoding.UTF8.GetBytes(Pem), "the -Pem text"), "the -Pem text");
+            return (CertificateReader.Read(Encoding.UTF8.GetBytes(Pem), "the -Pem text"), "the -Pem text");
         return (Array.Empty<X509Certificate2>(), "the chain");
     }
 }

@@ -19,7 +19,7 @@ public class MalformedInputTests
         foreach (var len in new[] { 0, 1, 2, 10, der.Length / 2, der.Length - 1 })
         {
             var ex = Assert.Throws<PkiException>(() => ValidationInput.ReadCertificates(der[..len]));
-            Assert.Equal("InvalidCertificateData", ex.ErrorId);
+            Assert.Equal(len == 0 ? "CertificateEmpty" : "InvalidCertificateData", ex.ErrorId);
             Assert.Equal(PkiErrorCategory.InvalidData, ex.Category);
         }
         Assert.True(sw.Elapsed < Quick);

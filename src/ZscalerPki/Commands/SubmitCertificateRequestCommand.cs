@@ -144,7 +144,9 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
         else
         {
             Verbose($"Running certreq.exe {string.Join(' ', CertReqCommand.BuildSubmitArguments(ConfigString!, Template, "request.csr", "certificate.cer", "chain.p7b"))}");
+            Progress(3, "Submit-CertificateRequest", $"Waiting for AD CS '{ConfigString}' (certreq.exe)", -1);
             issued = new AdcsClient(ProcessRunner).Submit(csr, ConfigString!, Template);
+            ProgressDone(3, "Submit-CertificateRequest");
         }
 
         if (outFile is not null)

@@ -62,34 +62,41 @@ public sealed class Vault
         }
     }
 
-    /// <summary>Opens (creating, owner-only on Unix) the vault at <paramref name="path"/>, or at <see cref="DefaultPath"/>.</summary>
+    /// <summary>
+    /// Opens the vault at <paramref name="path"/>, or at <see cref="DefaultPath"/>. Nothing is created until the first write
+    /// (then the folder is made owner-only on Unix), so listing a vault that does not exist yet shows an empty vault.
+    /// </summary>
     public static Vault Open(string? path = null)
     {
         var root = Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? DefaultPath : path);
         if (File.Exists(root))
             throw new PkiException("VaultPathIsFile", PkiErrorCategory.InvalidArgument,
                 $"The vault path '{root}' is a file. Pass a folder to -VaultPath (it is created when missing).", root);
+        return new Vault(root);
+    }
+
+    private void EnsureRoot()
+    {
+        if (Directory.Exists(Root))
+            return;
         try
         {
-            if (!Directory.Exists(root))
-            {
-                if (OperatingSystem.IsWindows())
-                    Directory.CreateDirectory(root);
-                else
-                    Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            if (OperatingSystem.IsWindows())
+                Directory.CreateDirectory(Root);
+            else
+                Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new PkiException("VaultUnavailable", PkiErrorCategory.OpenError,
-                $"Cannot create the vault folder '{root}': {ex.Message}. Pass a writable folder to -VaultPath or set ${EnvironmentVariable}.", root, ex);
+                $"Cannot create the vault folder '{Root}': {ex.Message}. Pass a writable folder to -VaultPath or set ${EnvironmentVariable}.", Root, ex);
         }
-        return new Vault(root);
     }
 
     /// <summary>Takes the vault's cross-process write lock; dispose to release. Cleans up what killed writers left.</summary>
     public IDisposable Lock(TimeSpan? timeout = null)
     {
+        EnsureRoot();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         var path = Path.Combine(Root, ".lock");
         var delay = 5;

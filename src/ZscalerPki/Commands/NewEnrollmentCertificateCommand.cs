@@ -101,6 +101,16 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
         WriteResult(result.Item);
     }
 
+    /// <summary>-Parent 'Cert:\CurrentUser\My\THUMBPRINT': the one CA certificate at that store path.</summary>
+    private static EnrollmentParent FromStore(string path)
+    {
+        var found = CertificateInput.FromStore(path);
+        if (found.Count != 1)
+            throw new PkiException("InvalidParent", PkiErrorCategory.InvalidArgument,
+                $"-Parent '{path}' names {found.Count} certificates. Name one by its thumbprint, like Cert:\\CurrentUser\\My\\<thumbprint>.", path);
+        return EnrollmentParent.FromCertificate(found[0]);
+    }
+
     private static EnrollmentParent? ResolveParent(object? value)
     {
         value = CertificateInput.Unwrap(value);
@@ -108,6 +118,7 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
         {
             null => null,
             string s when string.IsNullOrWhiteSpace(s) => null,
+            string s when Core.Certificates.CertStoreLocation.LooksLikeStorePath(s) => FromStore(s),
             string s => EnrollmentParent.FromVault(s.Trim()),
             EnrollmentCertificate e => EnrollmentParent.FromVault(e.Name),
             X509Certificate2 c => EnrollmentParent.FromCertificate(c),

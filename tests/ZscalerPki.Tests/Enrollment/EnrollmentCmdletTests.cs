@@ -141,4 +141,40 @@ public sealed class EnrollmentCmdletTests
         Assert.Equal(new[] { "Alpha", "Beta" }, VaultNameCompleter.Complete(tmp.Vault, Core.Storage.Collections.Enrollment, ""));
         Assert.Empty(VaultNameCompleter.Complete(Path.Combine(tmp.Path, "no-vault"), Core.Storage.Collections.Enrollment, ""));
     }
+
+    [Fact]
+    public void ParentByStorePath_SignsWithTheStoreKey_AndListingAMissingVaultCreatesNothing()
+    {
+        using var tmp = new TempDir();
+        var missing = Path.Combine(tmp.Path, "not-yet");
+        Assert.Empty(CmdletHarness.Run(new GetEnrollmentCertificateCommand { VaultPath = missing }, tmp.Path).Output);
+        Assert.False(Directory.Exists(missing));
+
+        var storeName = "ZscalerPkiCmdletTest" + Guid.NewGuid().ToString("N")[..8];
+        var store = CertStoreLocation.Parse($@"Cert:\CurrentUser\{storeName}");
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var ca = CaCertificateBuilder.Issue(new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=Store CA"), Keys.PublicKeyOf(key),
+                new CaCertificateBuilder.Signer(null, key), SignatureHash.Sha256, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2), null);
+            store.AddWithPrivateKey(Keys.WithKey(ca, key));
+
+            // New-EnrollmentCertificate -Name Sub -Parent Cert:\CurrentUser\<store>\<thumbprint>
+            var seam = CmdletHarness.Run(new NewEnrollmentCertificateCommand { Name = "Sub", Parent = $@"Cert:\CurrentUser\{storeName}\{ca.Thumbprint}", KeyPassword = Pw, VaultPath = tmp.Vault }, tmp.Path);
+            Assert.Empty(seam.Errors);
+            var sub = Assert.IsType<EnrollmentCertificate>(Assert.Single(seam.Output));
+            Assert.Equal("CN=Store CA", sub.Issuer);
+            Assert.Equal(CaType.Intermediate, sub.Type);
+
+            var wrong = CmdletHarness.Run(new NewEnrollmentCertificateCommand { Name = "Sub2", Parent = $@"Cert:\CurrentUser\{storeName}\{new string('0', 40)}", KeyPassword = Pw, VaultPath = tmp.Vault }, tmp.Path);
+            Assert.Equal("CertificateNotFound", Assert.Single(wrong.Errors).ErrorId);
+        }
+        finally
+        {
+            using var x = new System.Security.Cryptography.X509Certificates.X509Store(storeName, System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser);
+            x.Open(System.Security.Cryptography.X509Certificates.OpenFlags.ReadWrite);
+            foreach (var c in x.Certificates)
+                x.Remove(c);
+        }
+    }
 }

@@ -24,7 +24,24 @@ internal sealed record AlgorithmId(string Oid, ReadOnlyMemory<byte>? Parameters)
     }
 }
 
-internal sealed record ExtensionData(string Oid, bool Critical, ReadOnlyMemory<byte> Value);
+internal sealed record ExtensionData(string Oid, bool Critical, ReadOnlyMemory<byte> Value)
+{
+    /// <summary>Reads one <c>Extensions ::= SEQUENCE OF Extension</c> (RFC 5280 4.1; the same shape in CRLs and CRL entries).</summary>
+    public static List<ExtensionData> ReadAll(AsnReader extensions)
+    {
+        var list = new List<ExtensionData>();
+        while (extensions.HasData)
+        {
+            var e = extensions.ReadSequence();
+            var oid = e.ReadObjectIdentifier();
+            var critical = e.HasData && e.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && e.ReadBoolean();
+            var value = e.ReadOctetString();
+            e.ThrowIfNotEmpty();
+            list.Add(new ExtensionData(oid, critical, value));
+        }
+        return list;
+    }
+}
 
 internal sealed record BasicConstraintsInfo(bool IsCA, int? PathLength, bool Critical);
 
@@ -220,19 +237,9 @@ internal sealed class ParsedCertificate
             var exts = wrapper.ReadSequence();
             wrapper.ThrowIfNotEmpty();
             if (!exts.HasData) Malformed.Add("Extensions: the extensions field is present but empty.");
-            while (exts.HasData)
+            foreach (var ext in ExtensionData.ReadAll(exts))
             {
-                var e = exts.ReadSequence();
-                var oid = e.ReadObjectIdentifier();
-                bool critical = false;
-                if (e.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
-                {
-                    critical = e.ReadBoolean();
-                }
-                var value = e.ReadOctetString();
-                e.ThrowIfNotEmpty();
-                var ext = new ExtensionData(oid, critical, value);
-                if (!ExtensionsByOid.TryAdd(oid, ext)) Malformed.Add($"{oid}: extension appears more than once.");
+                if (!ExtensionsByOid.TryAdd(ext.Oid, ext)) Malformed.Add($"{ext.Oid}: extension appears more than once.");
                 Extensions.Add(ext);
             }
         }

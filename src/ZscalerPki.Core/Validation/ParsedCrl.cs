@@ -88,14 +88,8 @@ internal sealed class ParsedCrl
                 bool unknownCritical = false;
                 if (e.HasData)
                 {
-                    var exts = e.ReadSequence();
-                    while (exts.HasData)
+                    foreach (var (oid, critical, value) in ExtensionData.ReadAll(e.ReadSequence()))
                     {
-                        var x = exts.ReadSequence();
-                        var oid = x.ReadObjectIdentifier();
-                        bool critical = x.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && x.ReadBoolean();
-                        var value = x.ReadOctetString();
-                        x.ThrowIfNotEmpty();
                         var vr = new AsnReader(value, AsnEncodingRules.DER);
                         switch (oid)
                         {
@@ -128,13 +122,8 @@ internal sealed class ParsedCrl
             var w = tbs.ReadSequence(t0);
             var exts = w.ReadSequence();
             w.ThrowIfNotEmpty();
-            while (exts.HasData)
+            foreach (var (oid, critical, value) in ExtensionData.ReadAll(exts))
             {
-                var x = exts.ReadSequence();
-                var oid = x.ReadObjectIdentifier();
-                bool critical = x.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && x.ReadBoolean();
-                var value = x.ReadOctetString();
-                x.ThrowIfNotEmpty();
                 var vr = new AsnReader(value, AsnEncodingRules.DER);
                 switch (oid)
                 {

@@ -85,9 +85,10 @@ public sealed record EnrollmentEntry
 }
 
 /// <summary>An enrollment CA as the cmdlets show it.</summary>
-public sealed class EnrollmentCertificate
+public sealed class EnrollmentCertificate : CertificateFacts
 {
     internal EnrollmentCertificate(EnrollmentEntry entry, X509Certificate2 certificate, string vaultPath)
+        : base(certificate)
     {
         Name = entry.Name;
         Description = entry.Description;
@@ -95,7 +96,6 @@ public sealed class EnrollmentCertificate
         ClientCertificateType = entry.ClientCertificateType;
         Status = entry.Status;
         Parent = entry.Parent ?? (entry.ExternalParentPem is null ? null : certificate.Issuer);
-        Certificate = certificate;
         KeyAlgorithm = entry.KeyAlgorithm;
         Created = entry.CreatedUtc;
         ReplacedBy = entry.ReplacedBy;
@@ -107,20 +107,12 @@ public sealed class EnrollmentCertificate
     public CaType Type { get; }
     public ClientCertificateType ClientCertificateType { get; }
     public EnrollmentStatus Status { get; }
-    public string Subject => Certificate.Subject;
-    public string Issuer => Certificate.Issuer;
-    public string SerialNumber => Certificate.SerialNumber;
-    public string Thumbprint => Certificate.Thumbprint;
-    public DateTime NotBefore => Certificate.NotBefore;
-    public DateTime NotAfter => Certificate.NotAfter;
     /// <summary>Parent's vault name, or its subject when it lives outside the vault; null for roots.</summary>
     public string? Parent { get; }
     public KeyAlgorithm KeyAlgorithm { get; }
     public DateTimeOffset Created { get; }
     public string? ReplacedBy { get; }
     public string VaultPath { get; }
-    /// <summary>The certificate (public part only).</summary>
-    public X509Certificate2 Certificate { get; }
 
     public override string ToString() => Name;
 }

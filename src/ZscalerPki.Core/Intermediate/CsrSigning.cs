@@ -7,30 +7,22 @@ using ZscalerPki.Core.Storage;
 namespace ZscalerPki.Core.Intermediate;
 
 /// <summary>What Submit-CertificateRequest returns: the issued certificate and its issuers.</summary>
-public sealed class IssuedCertificate
+public sealed class IssuedCertificate : CertificateFacts
 {
     public IssuedCertificate(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, string issuedBy, string? requestId = null)
+        : base(certificate)
     {
-        Certificate = certificate;
         Chain = chain.ToArray();
         IssuedBy = issuedBy;
         RequestId = requestId;
     }
 
-    /// <summary>The issued certificate.</summary>
-    public X509Certificate2 Certificate { get; }
     /// <summary>The issuer and its issuers up to the root (leaf's issuer first); binds to Import-SignedIntermediate -Chain.</summary>
     public X509Certificate2[] Chain { get; }
     /// <summary>The vault CA's name, or the AD CS config string.</summary>
     public string IssuedBy { get; }
     /// <summary>The AD CS request id (null for vault CAs).</summary>
     public string? RequestId { get; }
-    public string Subject => Certificate.Subject;
-    public string Issuer => Certificate.Issuer;
-    public string SerialNumber => Certificate.SerialNumber;
-    public string Thumbprint => Certificate.Thumbprint;
-    public DateTime NotBefore => Certificate.NotBefore;
-    public DateTime NotAfter => Certificate.NotAfter;
     /// <summary>The certificate as PEM.</summary>
     public string Pem => CertificateReader.ToPem(Certificate);
     /// <summary>The file the certificate was written to, when any.</summary>

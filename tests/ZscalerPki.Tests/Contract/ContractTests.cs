@@ -212,4 +212,13 @@ public sealed class ContractTests
         static IEnumerable<object?> Flatten(CustomAttributeTypedArgument a) =>
             a.Value is IEnumerable<CustomAttributeTypedArgument> many ? many.Select(m => m.Value) : new[] { a.Value };
     }
+
+    [Fact]
+    public void EveryCmdlet_IsExercisedByThePesterSuite()
+    {
+        var pester = Directory.GetFiles(Path.Combine(RepoRoot, "tests"), "*.Tests.ps1").Select(File.ReadAllText).ToList();
+        Assert.NotEmpty(pester);
+        foreach (var c in Cmdlets())
+            Assert.True(pester.Any(text => Regex.IsMatch(text, $@"(?m)^\s*[^#\r\n]*\b{Regex.Escape(c.Name)}\b")), $"no Pester test calls {c.Name}");
+    }
 }

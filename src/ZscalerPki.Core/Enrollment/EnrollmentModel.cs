@@ -117,9 +117,6 @@ public sealed class EnrollmentCertificate : CertificateFacts
     public override string ToString() => Name;
 }
 
-/// <summary>What came of a request: the item, and warnings to show (e.g. a clamped validity).</summary>
-public sealed record PkiResult<T>(T Item, IReadOnlyList<string> Warnings);
-
 /// <summary>File formats for exports.</summary>
 public enum ExportFormat
 {

@@ -91,9 +91,7 @@ public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
             Chain = chain,
             TrustedRoot = root,
         });
-        foreach (var w in result.Warnings)
-            Warn(w);
-        WriteResult(result.Item);
+        WriteResult(Deliver(result));
     }
 
     private (IReadOnlyList<X509Certificate2> Certificates, string Source) ReadCertificate()

@@ -96,9 +96,7 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
         Progress(1, activity, $"Generating {KeyAlgorithm} key, signing and encrypting '{Name}'", 10);
         var result = new EnrollmentService(Vault).Create(request);
         ProgressDone(1, activity);
-        foreach (var warning in result.Warnings)
-            Warn(warning);
-        WriteResult(result.Item);
+        WriteResult(Deliver(result));
     }
 
     /// <summary>-Parent 'Cert:\CurrentUser\My\THUMBPRINT': the one CA certificate at that store path.</summary>

@@ -153,8 +153,6 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
             WriteFile(publicKeyPath, Encoding.ASCII.GetBytes(result.Item.PublicKey), IsSet(nameof(Force)));
             Verbose($"Wrote the public key of '{Name}' to '{publicKeyPath}'.");
         }
-        foreach (var warning in result.Warnings)
-            Warn(warning);
-        WriteResult(result.Item);
+        WriteResult(Deliver(result));
     }
 }

@@ -68,9 +68,8 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
             Default = _default,
             Description = Description,
         });
-        foreach (var w in result.Warnings)
-            Warn(w);
+        var item = Deliver(result);
         if (IsSet(nameof(PassThru)))
-            WriteResult(result.Item);
+            WriteResult(item);
     }
 }

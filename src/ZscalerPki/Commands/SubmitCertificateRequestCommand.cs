@@ -137,9 +137,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
                 HashAlgorithm = HashAlgorithm,
                 CrlDistributionPoints = CrlDistributionPoint ?? Array.Empty<string>(),
             });
-            foreach (var w in result.Warnings)
-                Warn(w);
-            issued = result.Item;
+            issued = Deliver(result);
         }
         else
         {

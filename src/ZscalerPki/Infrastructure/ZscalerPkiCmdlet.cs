@@ -95,6 +95,14 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
 
     protected void Warn(string message) => Seam.WriteWarning(message);
 
+    /// <summary>An engine result reaches the host here: its warnings are written, its item is returned.</summary>
+    protected T Deliver<T>(Core.PkiResult<T> result)
+    {
+        foreach (var warning in result.Warnings)
+            Warn(warning);
+        return result.Item;
+    }
+
     protected void Verbose(string message) => Seam.WriteVerbose(message);
 
     protected void Progress(int id, string activity, string status, int percent) =>

@@ -74,17 +74,17 @@ public static class CaCertificateBuilder
     {
         var bc = issuer.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
         if (bc is null || !bc.CertificateAuthority)
-            throw new PkiException("ParentNotCA", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.ParentNotCA, PkiErrorCategory.InvalidArgument,
                 $"The parent {issuerLabel} is not a CA certificate (no basicConstraints CA:TRUE). Choose a root or intermediate CA as parent.", issuerLabel);
         var ku = issuer.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
         if (ku is not null && !ku.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign))
-            throw new PkiException("ParentCannotSign", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.ParentCannotSign, PkiErrorCategory.InvalidArgument,
                 $"The parent {issuerLabel} lacks the keyCertSign key usage, so certificates it signs would be rejected. Choose another parent.", issuerLabel);
         if (now > issuer.NotAfter.ToUniversalTime() || now < issuer.NotBefore.ToUniversalTime() - Backdate)
-            throw new PkiException("ParentNotValid", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.ParentNotValid, PkiErrorCategory.InvalidArgument,
                 $"The parent {issuerLabel} is not valid now (valid {issuer.NotBefore.ToUniversalTime():u} to {issuer.NotAfter.ToUniversalTime():u}). Renew it or choose another parent.", issuerLabel);
         if (issuingCa && bc.HasPathLengthConstraint && bc.PathLengthConstraint == 0)
-            throw new PkiException("ParentPathLengthExceeded", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.ParentPathLengthExceeded, PkiErrorCategory.InvalidArgument,
                 $"The parent {issuerLabel} has path length 0: it may sign only end-entity certificates, not another CA. Choose a parent with a larger path length.", issuerLabel);
     }
 

@@ -16,7 +16,7 @@ public sealed record CertStoreLocation(StoreLocation Location, string StoreName)
     public static CertStoreLocation Parse(string text)
     {
         if (!TryParse(text, out var location))
-            throw new PkiException("InvalidStoreLocation", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidStoreLocation, PkiErrorCategory.InvalidArgument,
                 $"'{text}' is not a certificate store location. Write it as Cert:\\CurrentUser\\My or Cert:\\LocalMachine\\Root.", text);
         return location!;
     }
@@ -70,7 +70,7 @@ public sealed record CertStoreLocation(StoreLocation Location, string StoreName)
         }
         catch (CryptographicException ex)
         {
-            throw new PkiException("StoreUnavailable", PkiErrorCategory.OpenError,
+            throw new PkiException(PkiErrorIds.StoreUnavailable, PkiErrorCategory.OpenError,
                 $"Cannot open the certificate store {this}: {ex.Message}", ToString(), ex);
         }
     }
@@ -97,7 +97,7 @@ public sealed record CertStoreLocation(StoreLocation Location, string StoreName)
         }
         catch (CryptographicException ex)
         {
-            throw new PkiException("StoreWriteFailed", PkiErrorCategory.WriteError,
+            throw new PkiException(PkiErrorIds.StoreWriteFailed, PkiErrorCategory.WriteError,
                 $"Cannot add the certificate to {this}: {ex.Message}. On Linux and macOS only Cert:\\CurrentUser stores are writable; on Windows LocalMachine needs an elevated session.", ToString(), ex);
         }
         finally

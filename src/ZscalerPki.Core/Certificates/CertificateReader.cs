@@ -23,7 +23,7 @@ public static class CertificateReader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new PkiException("CertificateFileUnreadable", PkiErrorCategory.ReadError,
+            throw new PkiException(PkiErrorIds.CertificateFileUnreadable, PkiErrorCategory.ReadError,
                 $"Cannot read the certificate file '{path}': {ex.Message}", path, ex);
         }
         return Read(data, $"the file '{path}'");
@@ -36,7 +36,7 @@ public static class CertificateReader
     public static IReadOnlyList<X509Certificate2> Read(ReadOnlySpan<byte> data, string source = "the input")
     {
         if (data.Trim(" \t\r\n\0"u8).IsEmpty)
-            throw new PkiException("CertificateEmpty", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.CertificateEmpty, PkiErrorCategory.InvalidData,
                 $"{Capitalize(source)} is empty: there is no certificate in it. Pass the file your CA returned (PEM, DER .cer, base64 or .p7b).", source);
 
         if (LooksLikeText(data))
@@ -64,7 +64,7 @@ public static class CertificateReader
     {
         var all = Read(data, source);
         if (all.Count != 1)
-            throw new PkiException("MultipleCertificates", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.MultipleCertificates, PkiErrorCategory.InvalidData,
                 $"{Capitalize(source)} holds {all.Count} certificates where one was expected. Pass the certificate alone, or use the parameter that takes a chain.", source);
         return all[0];
     }
@@ -89,7 +89,7 @@ public static class CertificateReader
         if (result.Count == 0)
         {
             if (text.Contains("CERTIFICATE REQUEST", StringComparison.Ordinal))
-                throw new PkiException("InputIsCsr", PkiErrorCategory.InvalidData,
+                throw new PkiException(PkiErrorIds.InputIsCsr, PkiErrorCategory.InvalidData,
                     $"{Capitalize(source)} is a certificate signing request, not a certificate. Have your CA sign it first, then pass the issued certificate.", source);
             throw Invalid(source, "it has no PEM CERTIFICATE or PKCS7 block");
         }
@@ -189,7 +189,7 @@ public static class CertificateReader
     }
 
     internal static PkiException Invalid(string source, string why, Exception? inner = null) =>
-        new("InvalidCertificateData", PkiErrorCategory.InvalidData,
+        new(PkiErrorIds.InvalidCertificateData, PkiErrorCategory.InvalidData,
             $"Cannot read a certificate from {source}: {why}. Pass a PEM, DER (.cer), PKCS#7 (.p7b) or base64 certificate.", source, inner);
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];

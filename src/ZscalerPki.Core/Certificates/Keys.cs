@@ -47,7 +47,7 @@ public static class Keys
     {
         RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
         ECDsa ec => X509SignatureGenerator.CreateForECDsa(ec),
-        _ => throw new PkiException("UnsupportedKey", PkiErrorCategory.NotImplemented,
+        _ => throw new PkiException(PkiErrorIds.UnsupportedKey, PkiErrorCategory.NotImplemented,
             $"Keys of type {key.GetType().Name} cannot sign; use RSA or ECDSA.", key),
     };
 
@@ -55,7 +55,7 @@ public static class Keys
     {
         RSA rsa => new PublicKey(rsa),
         ECDsa ec => new PublicKey(ec),
-        _ => throw new PkiException("UnsupportedKey", PkiErrorCategory.NotImplemented,
+        _ => throw new PkiException(PkiErrorIds.UnsupportedKey, PkiErrorCategory.NotImplemented,
             $"Keys of type {key.GetType().Name} are not supported; use RSA or ECDSA.", key),
     };
 

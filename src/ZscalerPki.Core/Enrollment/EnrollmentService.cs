@@ -26,19 +26,19 @@ public sealed class EnrollmentService
         VaultNames.Validate(request.Name);
         KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
         if (request.PathLength is < 0)
-            throw new PkiException("InvalidPathLength", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidPathLength, PkiErrorCategory.InvalidArgument,
                 $"The path length {request.PathLength} is negative. Pass 0 or more, or omit it for no constraint.", request.PathLength);
         if (request.NotAfter.HasValue && request.ValidityDays.HasValue)
-            throw new PkiException("ValidityConflict", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.ValidityConflict, PkiErrorCategory.InvalidArgument,
                 "Both -NotAfter and -ValidityDays were given. Pass one of them.", request.Name);
         if (request.ValidityDays is <= 0)
-            throw new PkiException("InvalidValidity", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidValidity, PkiErrorCategory.InvalidArgument,
                 $"-ValidityDays must be at least 1 (was {request.ValidityDays}).", request.ValidityDays);
         if (request.Type == CaType.Root && request.Parent is not null)
-            throw new PkiException("ParentNotAllowed", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.ParentNotAllowed, PkiErrorCategory.InvalidArgument,
                 "A root CA signs itself and takes no -Parent. Use -Type Intermediate to create a CA under a parent.", request.Parent.ToString());
         if (request.Type == CaType.Intermediate && request.Parent is null)
-            throw new PkiException("ParentRequired", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.ParentRequired, PkiErrorCategory.InvalidArgument,
                 $"The intermediate CA '{request.Name}' needs a parent: pass -Parent with a vault name, an enrollment certificate, or a CA certificate with its private key.", request.Name);
 
         X500DistinguishedName subject;
@@ -48,21 +48,21 @@ public sealed class EnrollmentService
         }
         catch (CryptographicException ex)
         {
-            throw new PkiException("InvalidSubject", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidSubject, PkiErrorCategory.InvalidArgument,
                 $"The subject '{request.Subject}' is not a distinguished name. Write it like 'CN=Contoso Enrollment CA, O=Contoso, C=US'.", request.Subject, ex);
         }
         if (subject.RawData.Length <= 2)
-            throw new PkiException("InvalidSubject", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidSubject, PkiErrorCategory.InvalidArgument,
                 "The subject is empty. Pass a distinguished name such as 'CN=Contoso Enrollment CA'.", request.Subject);
 
         if (_vault.FindName(Collections.Enrollment, request.Name) is { } taken)
-            throw new PkiException("NameAlreadyExists", PkiErrorCategory.ResourceExists,
+            throw new PkiException(PkiErrorIds.NameAlreadyExists, PkiErrorCategory.ResourceExists,
                 $"An enrollment certificate named '{taken}' already exists (names are unique, ignoring case). Choose another name or remove the existing one first.", request.Name);
 
         var notAfter = request.NotAfter ?? now.AddDays(request.ValidityDays
             ?? (request.Type == CaType.Root ? DefaultRootValidityDays : DefaultIntermediateValidityDays));
         if (notAfter <= now)
-            throw new PkiException("InvalidValidity", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidValidity, PkiErrorCategory.InvalidArgument,
                 $"-NotAfter {notAfter:u} is not in the future.", notAfter);
 
         // Resolve the signer.
@@ -94,13 +94,13 @@ public sealed class EnrollmentService
                     parentCert = request.Parent.Certificate!;
                     var label = $"'{parentCert.Subject}' ({parentCert.Thumbprint})";
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, label);
-                    parentKey = Keys.PrivateKeyOf(parentCert) ?? throw new PkiException("ParentHasNoPrivateKey", PkiErrorCategory.InvalidArgument,
+                    parentKey = Keys.PrivateKeyOf(parentCert) ?? throw new PkiException(PkiErrorIds.ParentHasNoPrivateKey, PkiErrorCategory.InvalidArgument,
                         $"The parent certificate {label} has no private key available to this session, so it cannot sign. Use the store certificate that holds its key (Cert:\\CurrentUser\\My), or import its PFX.", parentCert);
                     externalParentPem = parentCert.ExportCertificatePem() + "\n";
                 }
                 var parentLimit = CaCertificateBuilder.PathLengthOf(parentCert);
                 if (parentLimit is { } limit && request.PathLength is { } wanted && wanted > limit - 1)
-                    throw new PkiException("PathLengthTooLarge", PkiErrorCategory.InvalidArgument,
+                    throw new PkiException(PkiErrorIds.PathLengthTooLarge, PkiErrorCategory.InvalidArgument,
                         $"The parent allows at most {limit - 1} CA level(s) below the new CA, so -PathLength {wanted} is too large. Pass -PathLength {limit - 1} or less.", wanted);
                 if (notAfter > parentCert.NotAfter.ToUniversalTime())
                 {
@@ -189,7 +189,7 @@ public sealed class EnrollmentService
             var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
             var children = Children(entry.Name);
             if (children.Count > 0 && !force)
-                throw new PkiException("HasChildren", PkiErrorCategory.InvalidOperation,
+                throw new PkiException(PkiErrorIds.HasChildren, PkiErrorCategory.InvalidOperation,
                     $"'{entry.Name}' has issued {string.Join(", ", children.Select(c => $"'{c}'"))}. Remove those first, or pass -Force to remove '{entry.Name}' anyway (their certificates stay valid but its key is gone).", entry.Name);
             _vault.Delete(Collections.Enrollment, entry.Name);
         }
@@ -214,7 +214,7 @@ public sealed class EnrollmentService
             if (current.Parent is null)
                 break;
             var parent = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, current.Parent)
-                ?? throw new PkiException("ChainIncomplete", PkiErrorCategory.ObjectNotFound,
+                ?? throw new PkiException(PkiErrorIds.ChainIncomplete, PkiErrorCategory.ObjectNotFound,
                     $"The parent '{current.Parent}' of '{current.Name}' is no longer in the vault, so the chain cannot be completed. Export without -IncludeChain, or add the parent's certificate yourself.", current.Parent);
             current = parent;
         }
@@ -235,7 +235,7 @@ public sealed class EnrollmentService
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, request.Name) ?? throw Vault.NotFound(Collections.Enrollment, request.Name);
         if (request.IncludePrivateKey && request.Password.IsEmpty)
-            throw new PkiException("ExportPasswordRequired", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
                 "-IncludePrivateKey needs -Password: an exported private key is always encrypted.", entry.Name);
         var certs = request.IncludeChain ? Chain(entry.Name) : new[] { Load(entry) };
 
@@ -243,7 +243,7 @@ public sealed class EnrollmentService
         {
             case ExportFormat.Der:
                 if (certs.Count > 1 || request.IncludePrivateKey)
-                    throw new PkiException("FormatCannotHoldChain", PkiErrorCategory.InvalidArgument,
+                    throw new PkiException(PkiErrorIds.FormatCannotHoldChain, PkiErrorCategory.InvalidArgument,
                         "DER holds exactly one certificate and no key. Use -Format Pem or Pfx for -IncludeChain or -IncludePrivateKey.", entry.Name);
                 return certs[0].RawData;
 
@@ -263,7 +263,7 @@ public sealed class EnrollmentService
             case ExportFormat.Pfx:
             {
                 if (request.Password.IsEmpty)
-                    throw new PkiException("ExportPasswordRequired", PkiErrorCategory.InvalidArgument,
+                    throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
                         "A PFX export needs -Password.", entry.Name);
                 var collection = new X509Certificate2Collection();
                 if (request.IncludePrivateKey)

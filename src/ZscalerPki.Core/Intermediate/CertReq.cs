@@ -41,7 +41,7 @@ public sealed class CertReqProcessRunner : IProcessRunner
         }
         catch (Win32Exception ex)
         {
-            throw new PkiException("CertReqNotFound", PkiErrorCategory.NotInstalled,
+            throw new PkiException(PkiErrorIds.CertReqNotFound, PkiErrorCategory.NotInstalled,
                 $"Cannot run {fileName}: {ex.Message}. certreq.exe ships with Windows (System32); run this on a Windows machine that can reach the CA.", fileName, ex);
         }
         using (process)
@@ -58,7 +58,7 @@ public sealed class CertReqProcessRunner : IProcessRunner
                 catch (InvalidOperationException)
                 {
                 }
-                throw new PkiException("AdcsTimeout", PkiErrorCategory.OperationTimeout,
+                throw new PkiException(PkiErrorIds.AdcsTimeout, PkiErrorCategory.OperationTimeout,
                     $"certreq.exe did not finish within {timeout.TotalSeconds:0} s. Check that the CA is reachable (certutil -ping -config \"HOST\\CA Name\").", fileName);
             }
             return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
@@ -83,7 +83,7 @@ public static class CertReqCommand
         {
             var t = template.Trim();
             if (t.IndexOfAny(new[] { '\r', '\n', '"' }) >= 0)
-                throw new PkiException("InvalidTemplate", PkiErrorCategory.InvalidArgument,
+                throw new PkiException(PkiErrorIds.InvalidTemplate, PkiErrorCategory.InvalidArgument,
                     $"The template name '{template}' contains quotes or line breaks. Pass the template's name as AD CS shows it, e.g. SubCA.", template);
             args.Add("-attrib");
             args.Add("CertificateTemplate:" + t);
@@ -100,14 +100,14 @@ public static class CertReqCommand
     {
         var parts = (configString ?? string.Empty).Trim().Split('\\');
         if (parts.Length != 2 || parts.Any(string.IsNullOrWhiteSpace) || configString!.IndexOfAny(new[] { '"', '\r', '\n' }) >= 0)
-            throw new PkiException("InvalidConfigString", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidConfigString, PkiErrorCategory.InvalidArgument,
                 $"'{configString}' is not an AD CS config string. Write it as 'HOST\\CA Name' (e.g. 'ca01.contoso.com\\Contoso Issuing CA'); 'certutil -dump' lists them.", configString);
     }
 
     public static void RequireWindows()
     {
         if (!OperatingSystem.IsWindows())
-            throw new PkiException("AdcsRequiresWindows", PkiErrorCategory.NotImplemented,
+            throw new PkiException(PkiErrorIds.AdcsRequiresWindows, PkiErrorCategory.NotImplemented,
                 "Signing with AD CS (-ConfigString) runs certreq.exe and needs Windows. On this platform sign the CSR with a vault CA (-Issuer), or copy the CSR to a Windows machine and run 'certreq -submit -attrib \"CertificateTemplate:SubCA\" request.csr cert.cer chain.p7b', then Import-SignedIntermediate the result.");
     }
 
@@ -152,21 +152,21 @@ public sealed class AdcsClient
             var target = configString;
 
             if (output.Contains("denied", StringComparison.OrdinalIgnoreCase))
-                throw new PkiException("AdcsRequestDenied", PkiErrorCategory.PermissionDenied,
+                throw new PkiException(PkiErrorIds.AdcsRequestDenied, PkiErrorCategory.PermissionDenied,
                     $"The CA '{configString}' denied the request{(requestId is null ? string.Empty : $" (request id {requestId})")}: {FirstLines(output)}. Check that template '{template}' is published on that CA and that you may enroll for it (Certificate Templates console, Security tab), and that the CSR asks for a subordinate CA.", target);
             if (output.Contains("pending", StringComparison.OrdinalIgnoreCase) || output.Contains("Taken Under Submission", StringComparison.OrdinalIgnoreCase))
-                throw new PkiException("AdcsRequestPending", PkiErrorCategory.ResourceUnavailable,
+                throw new PkiException(PkiErrorIds.AdcsRequestPending, PkiErrorCategory.ResourceUnavailable,
                     $"The CA '{configString}' holds the request{(requestId is null ? string.Empty : $" as request id {requestId}")} for approval by a CA manager. Once it is issued, fetch it with certreq -retrieve -config \"{configString}\" {requestId ?? "<RequestId>"} intermediate.cer and run Import-SignedIntermediate -Path intermediate.cer.", requestId ?? target);
             if (result.ExitCode != 0)
-                throw new PkiException("AdcsSubmitFailed", PkiErrorCategory.InvalidResult,
+                throw new PkiException(PkiErrorIds.AdcsSubmitFailed, PkiErrorCategory.InvalidResult,
                     $"certreq.exe failed with exit code {result.ExitCode} (0x{result.ExitCode:X8}): {FirstLines(output)}. Check the config string ('certutil -config \"{configString}\" -ping') and the template name.", target);
             if (!File.Exists(cerPath) || new FileInfo(cerPath).Length == 0)
-                throw new PkiException("AdcsSubmitFailed", PkiErrorCategory.InvalidResult,
+                throw new PkiException(PkiErrorIds.AdcsSubmitFailed, PkiErrorCategory.InvalidResult,
                     $"certreq.exe reported success but wrote no certificate{(requestId is null ? string.Empty : $" (request id {requestId})")}: {FirstLines(output)}. Retrieve it with certreq -retrieve -config \"{configString}\" {requestId ?? "<RequestId>"} intermediate.cer.", target);
 
             var certificate = CertificateReader.ReadFile(cerPath);
             var issued = certificate.FirstOrDefault(c => Keys.SameKey(c.PublicKey, csr.PublicKey))
-                ?? throw new PkiException("AdcsSubmitFailed", PkiErrorCategory.InvalidResult,
+                ?? throw new PkiException(PkiErrorIds.AdcsSubmitFailed, PkiErrorCategory.InvalidResult,
                     $"The certificate certreq.exe returned does not carry the CSR's public key. Check the CA '{configString}'.", target);
             var chain = new List<X509Certificate2>();
             if (File.Exists(p7bPath) && new FileInfo(p7bPath).Length > 0)

@@ -22,7 +22,7 @@ public static class CountryCodes
     {
         var upper = code.Trim().ToUpperInvariant();
         if (!IsValid(upper))
-            throw new PkiException("InvalidCountry", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidCountry, PkiErrorCategory.InvalidArgument,
                 $"'{code}' is not a two-letter ISO 3166-1 country code. Pass a code such as US, DE, GB or IN (the United Kingdom is GB, not UK).", code);
         return upper;
     }

@@ -63,15 +63,15 @@ public sealed class CsrSigningService
         var warnings = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
         if (request.ValidityDays < 1)
-            throw new PkiException("InvalidValidity", PkiErrorCategory.InvalidArgument, $"-ValidityDays must be at least 1 (was {request.ValidityDays}).", request.ValidityDays);
+            throw new PkiException(PkiErrorIds.InvalidValidity, PkiErrorCategory.InvalidArgument, $"-ValidityDays must be at least 1 (was {request.ValidityDays}).", request.ValidityDays);
         if (request.IssuerKeyPassword.IsEmpty)
-            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 $"Signing with '{request.Issuer}' needs its key password: pass -IssuerKeyPassword.", request.Issuer);
         var cdps = new List<string>();
         foreach (var uri in request.CrlDistributionPoints)
         {
             if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https" or "ldap"))
-                throw new PkiException("InvalidCrlDistributionPoint", PkiErrorCategory.InvalidArgument,
+                throw new PkiException(PkiErrorIds.InvalidCrlDistributionPoint, PkiErrorCategory.InvalidArgument,
                     $"'{uri}' is not an absolute http://, https:// or ldap:// URI. Pass the URL where the issuer's CRL is published, e.g. http://pki.contoso.com/crl/root.crl.", uri);
             cdps.Add(parsed.OriginalString);
         }
@@ -90,7 +90,7 @@ public sealed class CsrSigningService
             pathLength = csr.PathLength ?? 0;
         }
         if (CertificateChecks.CommonName(csr.Subject) is null)
-            throw new PkiException("CsrWithoutCommonName", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.CsrWithoutCommonName, PkiErrorCategory.InvalidData,
                 $"The CSR's subject '{csr.Subject.Name}' has no common name (CN). Generate it with New-IntermediateCsr -CommonName.", csr.Subject.Name);
 
         var enrollment = new EnrollmentService(_vault);
@@ -99,7 +99,7 @@ public sealed class CsrSigningService
         var label = $"'{request.Issuer}'";
         CaCertificateBuilder.RequireUsableIssuer(issuerCert, now, issuingCa: true, label);
         if (CaCertificateBuilder.PathLengthOf(issuerCert) is { } limit && pathLength > limit - 1)
-            throw new PkiException("PathLengthTooLarge", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.PathLengthTooLarge, PkiErrorCategory.InvalidArgument,
                 $"The issuer {label} allows at most {limit - 1} CA level(s) below it, but the CSR requests path length {pathLength}. Generate the CSR with -PathLength {limit - 1}, or sign it with a CA higher up.", pathLength);
 
         var notAfter = now.AddDays(request.ValidityDays);

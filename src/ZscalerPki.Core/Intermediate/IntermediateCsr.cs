@@ -37,7 +37,7 @@ public static class IntermediateCsr
     public static X500DistinguishedName BuildSubject(string commonName, string? organization, string? department, string? city, string? state, string? country)
     {
         if (string.IsNullOrWhiteSpace(commonName))
-            throw new PkiException("CommonNameRequired", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.CommonNameRequired, PkiErrorCategory.InvalidArgument,
                 "-CommonName is required: it is the name browsers show as issuer of inspected sites (for example 'Contoso SSL Inspection CA').", commonName);
         var builder = new X500DistinguishedNameBuilder();
         try
@@ -57,7 +57,7 @@ public static class IntermediateCsr
         }
         catch (ArgumentException ex)
         {
-            throw new PkiException("InvalidSubject", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidSubject, PkiErrorCategory.InvalidArgument,
                 $"The subject cannot be encoded: {ex.Message}. Use printable characters in -CommonName, -Organization, -Department, -City and -State.", commonName, ex);
         }
         return builder.Build();
@@ -66,7 +66,7 @@ public static class IntermediateCsr
     private static string Limit(string value, int max, string parameter)
     {
         if (value.Length > max)
-            throw new PkiException("SubjectPartTooLong", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.SubjectPartTooLong, PkiErrorCategory.InvalidArgument,
                 $"{parameter} is {value.Length} characters long; X.520 (RFC 5280 upper bounds) allows at most {max}. Shorten it.", value);
         return value;
     }
@@ -104,7 +104,7 @@ public static class IntermediateCsr
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new PkiException("CsrFileUnreadable", PkiErrorCategory.ReadError, $"Cannot read the CSR file '{path}': {ex.Message}", path, ex);
+            throw new PkiException(PkiErrorIds.CsrFileUnreadable, PkiErrorCategory.ReadError, $"Cannot read the CSR file '{path}': {ex.Message}", path, ex);
         }
         return Read(data, $"the file '{path}'");
     }
@@ -113,7 +113,7 @@ public static class IntermediateCsr
     public static CsrInfo Read(ReadOnlySpan<byte> data, string source = "the input")
     {
         if (data.Trim(" \t\r\n\0"u8).IsEmpty)
-            throw new PkiException("CsrEmpty", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.CsrEmpty, PkiErrorCategory.InvalidData,
                 $"{Capitalize(source)} is empty. Pass the CSR file New-IntermediateCsr wrote (or the Csr property of its output).", source);
         var der = ToDer(data, source);
         CertificateRequest request;
@@ -134,7 +134,7 @@ public static class IntermediateCsr
         }
         catch (CryptographicException ex)
         {
-            throw new PkiException("CsrSignatureInvalid", PkiErrorCategory.SecurityError,
+            throw new PkiException(PkiErrorIds.CsrSignatureInvalid, PkiErrorCategory.SecurityError,
                 $"The signature of the CSR in {source} does not verify with the key it carries: it was altered or damaged. Generate the CSR again (New-IntermediateCsr) and submit the new file.", source, ex);
         }
 
@@ -178,7 +178,7 @@ public static class IntermediateCsr
                 if (label.SequenceEqual("CERTIFICATE REQUEST") || label.SequenceEqual("NEW CERTIFICATE REQUEST"))
                     return Convert.FromBase64String(span[fields.Base64Data].ToString());
                 if (label.SequenceEqual("CERTIFICATE"))
-                    throw new PkiException("InputIsCertificate", PkiErrorCategory.InvalidData,
+                    throw new PkiException(PkiErrorIds.InputIsCertificate, PkiErrorCategory.InvalidData,
                         $"{Capitalize(source)} is a certificate, not a certificate signing request. Pass the CSR (New-IntermediateCsr -Path) instead; to import a signed certificate use Import-SignedIntermediate.", source);
                 span = span[fields.Location.End..];
             }
@@ -196,7 +196,7 @@ public static class IntermediateCsr
     }
 
     private static PkiException NotACsr(string source, string why, Exception? inner = null) =>
-        new("InvalidCsr", PkiErrorCategory.InvalidData,
+        new(PkiErrorIds.InvalidCsr, PkiErrorCategory.InvalidData,
             $"Cannot read a certificate signing request from {source}: {why}. Pass a PKCS#10 CSR as PEM, DER or base64 (New-IntermediateCsr writes one).", source, inner);
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];

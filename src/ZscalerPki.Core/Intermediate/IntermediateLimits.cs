@@ -74,10 +74,10 @@ public sealed class PkiVaultService
             var limits = IntermediateLimits.For(subscription);
             var enabled = intermediates.Where(e => e.Status == IntermediateStatus.Enabled).Select(e => e.Name).ToList();
             if (intermediates.Count > limits.MaxIntermediates)
-                throw new PkiException("SubscriptionLimitExceeded", PkiErrorCategory.LimitsExceeded,
+                throw new PkiException(PkiErrorIds.SubscriptionLimitExceeded, PkiErrorCategory.LimitsExceeded,
                     $"The subscription {subscription} allows at most {limits.MaxIntermediates} intermediate certificates, but the vault holds {intermediates.Count} ({string.Join(", ", intermediates.Select(e => $"'{e.Name}'"))}). Remove {intermediates.Count - limits.MaxIntermediates} with Remove-IntermediateCertificate first.", subscription);
             if (enabled.Count > limits.MaxEnabled)
-                throw new PkiException("SubscriptionLimitExceeded", PkiErrorCategory.LimitsExceeded,
+                throw new PkiException(PkiErrorIds.SubscriptionLimitExceeded, PkiErrorCategory.LimitsExceeded,
                     $"The subscription {subscription} allows at most {limits.MaxEnabled} enabled intermediate certificate(s), but {enabled.Count} are enabled ({string.Join(", ", enabled.Select(n => $"'{n}'"))}). Disable {enabled.Count - limits.MaxEnabled} with Set-IntermediateCertificate -Enabled:$false first.", subscription);
             _vault.WriteSettings(_vault.ReadSettings() with { Subscription = subscription });
         }

@@ -34,10 +34,10 @@ public sealed class IntermediateService
         VaultNames.Validate(request.Name);
         KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
         if (request.KeySize is not (2048 or 3072 or 4096))
-            throw new PkiException("InvalidKeySize", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidKeySize, PkiErrorCategory.InvalidArgument,
                 $"-KeySize {request.KeySize} is not offered. Pass 2048 (default), 3072 or 4096.", request.KeySize);
         if (request.PathLength is not (0 or 1))
-            throw new PkiException("InvalidPathLength", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidPathLength, PkiErrorCategory.InvalidArgument,
                 $"-PathLength {request.PathLength} is not allowed for an SSL-inspection intermediate. Pass 0 (default) or 1.", request.PathLength);
         var region = string.IsNullOrWhiteSpace(request.Region) ? DefaultRegion : request.Region.Trim();
         var subject = IntermediateCsr.BuildSubject(request.CommonName, request.Organization, request.Department, request.City, request.State, request.Country);
@@ -88,12 +88,12 @@ public sealed class IntermediateService
     private void CheckCreateLimits(IReadOnlyList<IntermediateEntry> all, string name, IntermediateStatus status)
     {
         if (all.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)) is { } taken)
-            throw new PkiException("NameAlreadyExists", PkiErrorCategory.ResourceExists,
+            throw new PkiException(PkiErrorIds.NameAlreadyExists, PkiErrorCategory.ResourceExists,
                 $"An intermediate certificate named '{taken.Name}' already exists (names are unique, ignoring case). Choose another name, or import a new certificate for it with Import-SignedIntermediate.", name);
         var settings = _vault.ReadSettings();
         var limits = IntermediateLimits.For(settings.Subscription);
         if (all.Count >= limits.MaxIntermediates)
-            throw new PkiException("IntermediateLimitExceeded", PkiErrorCategory.LimitsExceeded,
+            throw new PkiException(PkiErrorIds.IntermediateLimitExceeded, PkiErrorCategory.LimitsExceeded,
                 $"The {settings.Subscription} subscription allows at most {limits.MaxIntermediates} intermediate certificates and the vault already holds {all.Count} ({List(all.Select(e => e.Name))}). Remove one with Remove-IntermediateCertificate{(settings.Subscription == Subscription.Software ? ", or record a software-and-cloud-HSM subscription with Set-PkiVault -Subscription SoftwareAndHsm" : string.Empty)}.", name);
         if (status == IntermediateStatus.Enabled)
             CheckEnabledLimit(all, name, settings.Subscription, limits, "create it with -Status Disabled");
@@ -104,7 +104,7 @@ public sealed class IntermediateService
         var enabled = all.Where(e => e.Status == IntermediateStatus.Enabled && !string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
             .Select(e => e.Name).ToList();
         if (enabled.Count >= limits.MaxEnabled)
-            throw new PkiException("EnabledLimitExceeded", PkiErrorCategory.LimitsExceeded,
+            throw new PkiException(PkiErrorIds.EnabledLimitExceeded, PkiErrorCategory.LimitsExceeded,
                 $"The {subscription} subscription allows at most {limits.MaxEnabled} enabled intermediate certificate(s) and {List(enabled)} {(enabled.Count == 1 ? "is" : "are")} enabled. Disable one first (Set-IntermediateCertificate -Name {enabled[0]} -Enabled:$false), or {alternative}.", name);
     }
 
@@ -131,16 +131,16 @@ public sealed class IntermediateService
             if (request.Certificates.Count == 0)
             {
                 if (request.Chain is null && request.TrustedRoot is null)
-                    throw new PkiException("CertificateRequired", PkiErrorCategory.InvalidArgument,
+                    throw new PkiException(PkiErrorIds.CertificateRequired, PkiErrorCategory.InvalidArgument,
                         $"Nothing to import for '{entry.Name}'. Pass the signed certificate (-Path, -LiteralPath, -Certificate or -Pem), and optionally its -ChainPath.", entry.Name);
-                leaf = current ?? throw new PkiException("CertificateRequired", PkiErrorCategory.InvalidOperation,
+                leaf = current ?? throw new PkiException(PkiErrorIds.CertificateRequired, PkiErrorCategory.InvalidOperation,
                     $"'{entry.Name}' has no signed certificate yet (state {entry.State}), so a chain alone cannot be imported. Pass the signed certificate together with -ChainPath.", entry.Name);
             }
             else
             {
                 var matches = request.Certificates.Where(c => Keys.SameKey(c.PublicKey, csrKey)).ToList();
                 if (matches.Count == 0)
-                    throw new PkiException("PublicKeyMismatch", PkiErrorCategory.InvalidData,
+                    throw new PkiException(PkiErrorIds.PublicKeyMismatch, PkiErrorCategory.InvalidData,
                         request.Certificates.Count == 1
                             ? $"The certificate {CertificateChecks.Describe(request.Certificates[0])} from {source} does not carry the public key of '{entry.Name}': it was issued for another CSR. Have the CA sign the CSR of '{entry.Name}' ({entry.CsrPath ?? "its Csr property"}) and import what it returns. '{entry.Name}' is unchanged (state {entry.State})."
                             : $"None of the {request.Certificates.Count} certificates in {source} carries the public key of '{entry.Name}'. Have the CA sign the CSR of '{entry.Name}' ({entry.CsrPath ?? "its Csr property"}) and import what it returns. '{entry.Name}' is unchanged (state {entry.State}).",
@@ -221,12 +221,12 @@ public sealed class IntermediateService
 
         var cn = CertificateChecks.CommonName(leaf.SubjectName);
         if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal))
-            throw new PkiException("CommonNameMismatch", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.CommonNameMismatch, PkiErrorCategory.InvalidData,
                 $"The certificate's common name is {(cn is null ? "missing" : $"'{cn}'")} but the CSR of '{entry.Name}' requested '{entry.CommonName}'; Zscaler does not use an intermediate whose CN does not match. Have the CA issue the certificate with the subject of the CSR (do not override the CN). {unchanged}", entry.Name);
 
         var bc = leaf.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
         if (bc is null || !bc.CertificateAuthority)
-            throw new PkiException("NotCaCertificate", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.NotCaCertificate, PkiErrorCategory.InvalidData,
                 $"The certificate {label} is not a CA certificate ({(bc is null ? "no basicConstraints" : "basicConstraints CA:FALSE")}), so it cannot sign the certificates Zscaler generates. Have it signed as a subordinate CA: OpenSSL extfile 'basicConstraints=CA:TRUE', AD CS template SubCA. {unchanged}", entry.Name);
 
         var ku = leaf.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
@@ -236,11 +236,11 @@ public sealed class IntermediateService
         if (ku is null || !ku.KeyUsages.HasFlag(X509KeyUsageFlags.CrlSign))
             missing.Add("cRLSign");
         if (missing.Count > 0)
-            throw new PkiException("MissingKeyUsage", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.MissingKeyUsage, PkiErrorCategory.InvalidData,
                 $"The certificate {label} {(ku is null ? "has no keyUsage extension" : $"lacks the key usage {string.Join(" and ", missing)}")}; an SSL-inspection intermediate needs keyCertSign and cRLSign. Have it signed again with 'keyUsage=keyCertSign, cRLSign' (AD CS template SubCA). {unchanged}", entry.Name);
 
         if (bc.HasPathLengthConstraint && bc.PathLengthConstraint > entry.PathLength)
-            throw new PkiException("PathLengthTooLarge", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.PathLengthTooLarge, PkiErrorCategory.InvalidData,
                 $"The certificate {label} allows path length {bc.PathLengthConstraint}, more than the {entry.PathLength} the CSR of '{entry.Name}' requested. Have it signed with 'basicConstraints=critical,CA:TRUE,pathlen:{entry.PathLength}'. {unchanged}", entry.Name);
         if (!bc.HasPathLengthConstraint)
             warnings.Add($"The certificate of '{entry.Name}' has no path-length constraint although the CSR requested {entry.PathLength}; it is accepted, but a CA that copies the requested 'pathlen:{entry.PathLength}' limits what a stolen key could do.");
@@ -248,14 +248,14 @@ public sealed class IntermediateService
         var notBefore = leaf.NotBefore.ToUniversalTime();
         var notAfter = leaf.NotAfter.ToUniversalTime();
         if (now.UtcDateTime > notAfter)
-            throw new PkiException("CertificateExpired", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.CertificateExpired, PkiErrorCategory.InvalidData,
                 $"The certificate {label} expired on {notAfter:u}. Have the CSR of '{entry.Name}' signed again. {unchanged}", entry.Name);
         if (now.UtcDateTime < notBefore)
-            throw new PkiException("CertificateNotYetValid", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.CertificateNotYetValid, PkiErrorCategory.InvalidData,
                 $"The certificate {label} is not valid before {notBefore:u}. Check the CA's clock, or import it once it is valid. {unchanged}", entry.Name);
 
         if (CertificateChecks.WeakSignatureAlgorithm(leaf) is { } weak)
-            throw new PkiException("WeakSignatureAlgorithm", PkiErrorCategory.SecurityError,
+            throw new PkiException(PkiErrorIds.WeakSignatureAlgorithm, PkiErrorCategory.SecurityError,
                 $"The certificate {label} is signed with {weak}; browsers reject MD5 and SHA-1 signatures. Have it signed with SHA-256 or stronger. {unchanged}", entry.Name);
 
         if (now.UtcDateTime.AddDays(30) > notAfter)
@@ -284,7 +284,7 @@ public sealed class IntermediateService
             if (!ReferenceEquals(currentCert, leaf) && CertificateChecks.IsSelfSigned(currentCert))
             {
                 if (trustedRoot is not null && !currentCert.RawData.AsSpan().SequenceEqual(trustedRoot.RawData))
-                    throw new PkiException("UntrustedRoot", PkiErrorCategory.SecurityError,
+                    throw new PkiException(PkiErrorIds.UntrustedRoot, PkiErrorCategory.SecurityError,
                         $"The chain ends at the self-signed root {CertificateChecks.Describe(currentCert)}, which is not the -TrustedRoot {CertificateChecks.Describe(trustedRoot)}. Pass the chain that leads to your trusted root, or the matching -TrustedRoot. {unchanged}", entry.Name);
                 break;
             }
@@ -300,29 +300,29 @@ public sealed class IntermediateService
             {
                 var namedLikeIssuer = remaining.FirstOrDefault(c => c.SubjectName.RawData.AsSpan().SequenceEqual(currentCert.IssuerName.RawData));
                 if (namedLikeIssuer is not null)
-                    throw new PkiException("BrokenChain", PkiErrorCategory.InvalidData,
+                    throw new PkiException(PkiErrorIds.BrokenChain, PkiErrorCategory.InvalidData,
                         $"The chain is broken: {CertificateChecks.Describe(namedLikeIssuer)} has the issuer's name of {CertificateChecks.Describe(currentCert)}, but its key does not verify that certificate's signature (a different CA with the same name, or a renewed CA key). Pass the issuer certificate that really signed it. {unchanged}", entry.Name);
                 if (remaining.Count > 0)
-                    throw new PkiException("BrokenChain", PkiErrorCategory.InvalidData,
+                    throw new PkiException(PkiErrorIds.BrokenChain, PkiErrorCategory.InvalidData,
                         $"The chain is broken: no certificate in it issued {CertificateChecks.Describe(currentCert)} (issuer '{currentCert.Issuer}'); left over: {string.Join(", ", remaining.Select(CertificateChecks.Describe))}. Pass the issuers of the intermediate up to the root, each linking to the next. {unchanged}", entry.Name);
-                throw new PkiException("ChainIncomplete", PkiErrorCategory.InvalidData,
+                throw new PkiException(PkiErrorIds.ChainIncomplete, PkiErrorCategory.InvalidData,
                     $"The chain ends at {CertificateChecks.Describe(currentCert)}, which is not a self-signed root, and its issuer '{currentCert.Issuer}' is not given. Add the issuer to the chain file, or pass it as -TrustedRoot. {unchanged}", entry.Name);
             }
             var bc = next.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
             if (bc is null || !bc.CertificateAuthority)
-                throw new PkiException("ChainCertificateNotCa", PkiErrorCategory.InvalidData,
+                throw new PkiException(PkiErrorIds.ChainCertificateNotCa, PkiErrorCategory.InvalidData,
                     $"The chain certificate {CertificateChecks.Describe(next)} is not a CA certificate (no basicConstraints CA:TRUE). Pass the CA certificates that issued the intermediate. {unchanged}", entry.Name);
             if (now.UtcDateTime > next.NotAfter.ToUniversalTime() || now.UtcDateTime < next.NotBefore.ToUniversalTime())
-                throw new PkiException("ChainCertificateExpired", PkiErrorCategory.InvalidData,
+                throw new PkiException(PkiErrorIds.ChainCertificateExpired, PkiErrorCategory.InvalidData,
                     $"The chain certificate {CertificateChecks.Describe(next)} is not valid now (valid {next.NotBefore.ToUniversalTime():u} to {next.NotAfter.ToUniversalTime():u}). Pass the current certificate of that CA. {unchanged}", entry.Name);
             ordered.Add(next);
             remaining.Remove(next);
             currentCert = next;
             if (ordered.Count > 16)
-                throw new PkiException("BrokenChain", PkiErrorCategory.InvalidData, $"The chain is longer than 16 certificates or loops. Pass the issuers up to the root once each. {unchanged}", entry.Name);
+                throw new PkiException(PkiErrorIds.BrokenChain, PkiErrorCategory.InvalidData, $"The chain is longer than 16 certificates or loops. Pass the issuers up to the root once each. {unchanged}", entry.Name);
         }
         if (remaining.Count > 0)
-            throw new PkiException("BrokenChain", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.BrokenChain, PkiErrorCategory.InvalidData,
                 $"The chain holds certificates that are not on the path from the intermediate to its root: {string.Join(", ", remaining.Select(CertificateChecks.Describe))}. Pass only the issuers of the intermediate. {unchanged}", entry.Name);
         return ordered;
     }
@@ -373,10 +373,10 @@ public sealed class IntermediateService
             if (request.Default == true)
             {
                 if (!enabled)
-                    throw new PkiException("DefaultRequiresEnabled", PkiErrorCategory.InvalidOperation,
+                    throw new PkiException(PkiErrorIds.DefaultRequiresEnabled, PkiErrorCategory.InvalidOperation,
                         $"'{entry.Name}' is disabled and a default intermediate must be enabled. Pass -Enabled together with -Default, or enable it first.", entry.Name);
                 if (!ready)
-                    throw new PkiException("DefaultRequiresReady", PkiErrorCategory.InvalidOperation,
+                    throw new PkiException(PkiErrorIds.DefaultRequiresReady, PkiErrorCategory.InvalidOperation,
                         $"'{entry.Name}' has no validated certificate yet (state {entry.State}) and a default intermediate must be ready. Sign its CSR and run Import-SignedIntermediate first.", entry.Name);
                 isDefault = true;
                 clearOthers = true;
@@ -439,7 +439,7 @@ public sealed class IntermediateService
     {
         var entry = Read(name);
         if (entry.State != IntermediateState.CertReady || entry.CertificatePem is null)
-            throw new PkiException("IntermediateNotReady", PkiErrorCategory.InvalidOperation,
+            throw new PkiException(PkiErrorIds.IntermediateNotReady, PkiErrorCategory.InvalidOperation,
                 $"'{entry.Name}' has no signed certificate yet (state {entry.State}). Have its CSR signed (Submit-CertificateRequest, or your CA) and run Import-SignedIntermediate first.", entry.Name);
         return includeChain ? entry.CertificatePem + (entry.ChainPem ?? string.Empty) : entry.CertificatePem;
     }

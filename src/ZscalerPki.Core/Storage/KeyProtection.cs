@@ -21,7 +21,7 @@ public static class KeyProtection
         {
             RSA rsa => rsa.ExportEncryptedPkcs8PrivateKeyPem(password, Parameters),
             ECDsa ec => ec.ExportEncryptedPkcs8PrivateKeyPem(password, Parameters),
-            _ => throw new PkiException("UnsupportedKey", PkiErrorCategory.NotImplemented,
+            _ => throw new PkiException(PkiErrorIds.UnsupportedKey, PkiErrorCategory.NotImplemented,
                 $"Keys of type {key.GetType().Name} are not supported; use RSA or ECDSA.", key),
         };
     }
@@ -41,7 +41,7 @@ public static class KeyProtection
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            throw new PkiException("KeyFileCorrupt", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.KeyFileCorrupt, PkiErrorCategory.InvalidData,
                 $"The key file of '{keyName}' is not an encrypted PKCS#8 PEM. Restore the vault entry from a backup.", keyName, ex);
         }
 
@@ -49,7 +49,7 @@ public static class KeyProtection
         {
             RsaOid => RSA.Create(),
             EcOid => ECDsa.Create(),
-            _ => throw new PkiException("UnsupportedKey", PkiErrorCategory.NotImplemented,
+            _ => throw new PkiException(PkiErrorIds.UnsupportedKey, PkiErrorCategory.NotImplemented,
                 $"The key of '{keyName}' uses algorithm {algorithmOid}, which is not supported; use RSA or ECDSA.", keyName),
         };
         try
@@ -60,7 +60,7 @@ public static class KeyProtection
         catch (CryptographicException ex)
         {
             key.Dispose();
-            throw new PkiException("WrongKeyPassword", PkiErrorCategory.AuthenticationError,
+            throw new PkiException(PkiErrorIds.WrongKeyPassword, PkiErrorCategory.AuthenticationError,
                 $"The key password for '{keyName}' is wrong: its private key could not be decrypted. Pass the password that was given when '{keyName}' was created.", keyName, ex);
         }
     }
@@ -72,7 +72,7 @@ public static class KeyProtection
     public static void RequirePassword(ReadOnlySpan<char> password, object? target = null, string parameter = "-KeyPassword")
     {
         if (password.IsEmpty)
-            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 $"A key password is required: private keys are never stored unencrypted. Pass {parameter} (Read-Host -AsSecureString).", target);
     }
 }

@@ -70,7 +70,7 @@ public sealed class Vault
     {
         var root = Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? DefaultPath : path);
         if (File.Exists(root))
-            throw new PkiException("VaultPathIsFile", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.VaultPathIsFile, PkiErrorCategory.InvalidArgument,
                 $"The vault path '{root}' is a file. Pass a folder to -VaultPath (it is created when missing).", root);
         return new Vault(root);
     }
@@ -88,7 +88,7 @@ public sealed class Vault
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new PkiException("VaultUnavailable", PkiErrorCategory.OpenError,
+            throw new PkiException(PkiErrorIds.VaultUnavailable, PkiErrorCategory.OpenError,
                 $"Cannot create the vault folder '{Root}': {ex.Message}. Pass a writable folder to -VaultPath or set ${EnvironmentVariable}.", Root, ex);
         }
     }
@@ -115,7 +115,7 @@ public sealed class Vault
             }
             catch (IOException ex)
             {
-                throw new PkiException("VaultBusy", PkiErrorCategory.ResourceBusy,
+                throw new PkiException(PkiErrorIds.VaultBusy, PkiErrorCategory.ResourceBusy,
                     $"The vault '{Root}' is locked by another process. Wait for it to finish and try again.", Root, ex);
             }
         }
@@ -220,7 +220,7 @@ public sealed class Vault
         var stored = FindName(collection, name) ?? throw NotFound(collection, name);
         var path = Path.Combine(Root, collection, stored, KeyFile);
         if (!File.Exists(path))
-            throw new PkiException("KeyNotFound", PkiErrorCategory.ObjectNotFound,
+            throw new PkiException(PkiErrorIds.KeyNotFound, PkiErrorCategory.ObjectNotFound,
                 $"The vault entry '{stored}' has no private key.", name);
         return File.ReadAllText(path);
     }
@@ -238,7 +238,7 @@ public sealed class Vault
         }
         catch (JsonException ex)
         {
-            throw new PkiException("VaultEntryCorrupt", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.VaultEntryCorrupt, PkiErrorCategory.InvalidData,
                 $"The vault file '{path}' is not valid: {ex.Message}. Restore it from a backup or remove the entry's folder.", path, ex);
         }
     }
@@ -270,11 +270,11 @@ public sealed class Vault
     }
 
     internal static PkiException NotFound(string collection, string name) =>
-        new("NotFound", PkiErrorCategory.ObjectNotFound,
+        new(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
             $"No {Describe(collection)} named '{name}' is in the vault. Run Get-{(collection == Collections.Enrollment ? "EnrollmentCertificate" : "IntermediateCertificate")} to list the names.", name);
 
     private static PkiException NameTaken(string collection, string name, string existing, Exception? inner = null) =>
-        new("NameAlreadyExists", PkiErrorCategory.ResourceExists,
+        new(PkiErrorIds.NameAlreadyExists, PkiErrorCategory.ResourceExists,
             $"A {Describe(collection)} named '{existing}' already exists (names are unique, ignoring case). Choose another name or remove the existing one first.", name, inner);
 
     private static string Describe(string collection) => collection switch

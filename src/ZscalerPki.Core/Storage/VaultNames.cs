@@ -45,7 +45,7 @@ public static class VaultNames
     {
         var problem = Problem(name);
         if (problem is not null)
-            throw new PkiException("InvalidName", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidName, PkiErrorCategory.InvalidArgument,
                 $"The {what} name '{name}' is not valid: {problem}. Use only letters A-Z, digits, periods (.), hyphens (-) and underscores (_).", name);
     }
 }

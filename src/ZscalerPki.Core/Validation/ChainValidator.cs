@@ -24,7 +24,7 @@ public static class ChainValidator
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Certificate is null)
-            throw new PkiException("CertificateRequired", PkiErrorCategory.InvalidArgument, "A certificate to validate is required.");
+            throw new PkiException(PkiErrorIds.CertificateRequired, PkiErrorCategory.InvalidArgument, "A certificate to validate is required.");
         var ctx = new ValidationContext(request);
         ParsedCertificate leaf;
         try

@@ -184,7 +184,7 @@ internal sealed class ParsedCertificate
         }
         catch (Exception ex) when (ex is AsnContentException or CryptographicException or ArgumentException or OverflowException or FormatException)
         {
-            throw new PkiException("InvalidCertificateData", PkiErrorCategory.InvalidData,
+            throw new PkiException(PkiErrorIds.InvalidCertificateData, PkiErrorCategory.InvalidData,
                 $"The certificate is not valid DER X.509: {ex.Message}", null, ex);
         }
         return pc;

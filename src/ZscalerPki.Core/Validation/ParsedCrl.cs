@@ -53,7 +53,7 @@ internal sealed class ParsedCrl
         }
         catch (Exception ex) when (ex is AsnContentException or ArgumentException or OverflowException)
         {
-            throw new PkiException("CrlParseFailed", PkiErrorCategory.InvalidData, $"The CRL is not valid DER: {ex.Message}", null, ex);
+            throw new PkiException(PkiErrorIds.CrlParseFailed, PkiErrorCategory.InvalidData, $"The CRL is not valid DER: {ex.Message}", null, ex);
         }
         return crl;
     }

@@ -47,13 +47,13 @@ public static class ValidationInput
                 {
                     var der = new byte[fields.DecodedDataLength];
                     if (!Convert.TryFromBase64Chars(span[fields.Base64Data], der, out _))
-                        throw new PkiException("CrlParseFailed", PkiErrorCategory.InvalidData, "An X509 CRL PEM block is not valid base64.", target);
+                        throw new PkiException(PkiErrorIds.CrlParseFailed, PkiErrorCategory.InvalidData, "An X509 CRL PEM block is not valid base64.", target);
                     list.Add(der);
                 }
                 span = span[fields.Location.End..];
             }
             if (list.Count == 0)
-                throw new PkiException("CrlParseFailed", PkiErrorCategory.InvalidData, "The PEM input contains no X509 CRL block. Pass a CRL (PEM or DER), for example from 'openssl ca -gencrl'.", target);
+                throw new PkiException(PkiErrorIds.CrlParseFailed, PkiErrorCategory.InvalidData, "The PEM input contains no X509 CRL block. Pass a CRL (PEM or DER), for example from 'openssl ca -gencrl'.", target);
         }
         else
         {
@@ -72,7 +72,7 @@ public static class ValidationInput
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new PkiException("FileReadFailed", PkiErrorCategory.ReadError, $"Cannot read '{path}': {ex.Message}", path, ex);
+            throw new PkiException(PkiErrorIds.FileReadFailed, PkiErrorCategory.ReadError, $"Cannot read '{path}': {ex.Message}", path, ex);
         }
     }
 }

@@ -59,10 +59,10 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
     {
         var toText = string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath);
         if (toText && Format != ExportFormat.Pem)
-            throw new PkiException("PathRequired", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.PathRequired, PkiErrorCategory.InvalidArgument,
                 $"-Format {Format} is binary: pass -Path to write it to a file (only PEM is written to the pipeline).", Name);
         if (IsSet(nameof(IncludePrivateKey)) && KeyPassword is null)
-            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 "-IncludePrivateKey needs -KeyPassword to open the key in the vault.", Name);
 
         using var keyPassword = Reveal(KeyPassword);

@@ -36,7 +36,7 @@ public sealed class GetEnrollmentCertificateCommand : ZscalerPkiCmdlet
             var found = service.Get(name, Type, ClientCertificateType);
             if (found.Count == 0 && !Core.Wildcard.ContainsWildcard(name))
             {
-                ReportError(new PkiException("NotFound", PkiErrorCategory.ObjectNotFound,
+                ReportError(new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
                     $"No enrollment certificate named '{name}' matches in vault '{Vault.Root}'. Run Get-EnrollmentCertificate to list the names.", name));
                 continue;
             }

@@ -43,7 +43,7 @@ public sealed class GetIntermediateCertificateCommand : ZscalerPkiCmdlet
             var found = Filter(service.Get(name, State, Status));
             if (found.Count == 0 && !Wildcard.ContainsWildcard(name) && State is null && Status is null && !IsSet(nameof(Default)))
             {
-                ReportError(new PkiException("NotFound", PkiErrorCategory.ObjectNotFound,
+                ReportError(new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
                     $"No intermediate certificate named '{name}' is in vault '{Vault.Root}'. Run Get-IntermediateCertificate to list the names.", name));
                 continue;
             }

@@ -75,7 +75,7 @@ public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
         {
             var roots = CertificateInput.Resolve(TrustedRoot, p => ResolveInputPaths(p, literal: false));
             if (roots.Count != 1)
-                throw new PkiException("TrustedRootAmbiguous", PkiErrorCategory.InvalidArgument,
+                throw new PkiException(PkiErrorIds.TrustedRootAmbiguous, PkiErrorCategory.InvalidArgument,
                     $"-TrustedRoot resolved to {roots.Count} certificates. Pass exactly one root certificate.", TrustedRoot);
             root = roots[0];
         }

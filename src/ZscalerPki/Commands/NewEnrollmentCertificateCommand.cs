@@ -104,7 +104,7 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
     {
         var found = CertificateInput.FromStore(path);
         if (found.Count != 1)
-            throw new PkiException("InvalidParent", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidParent, PkiErrorCategory.InvalidArgument,
                 $"-Parent '{path}' names {found.Count} certificates. Name one by its thumbprint, like Cert:\\CurrentUser\\My\\<thumbprint>.", path);
         return EnrollmentParent.FromCertificate(found[0]);
     }
@@ -120,7 +120,7 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
             string s => EnrollmentParent.FromVault(s.Trim()),
             EnrollmentCertificate e => EnrollmentParent.FromVault(e.Name),
             X509Certificate2 c => EnrollmentParent.FromCertificate(c),
-            _ => throw new PkiException("InvalidParent", PkiErrorCategory.InvalidArgument,
+            _ => throw new PkiException(PkiErrorIds.InvalidParent, PkiErrorCategory.InvalidArgument,
                 $"-Parent takes a vault name, an enrollment certificate, or an X509Certificate2 with its private key, not a {value.GetType().Name}.", value),
         };
     }

@@ -112,7 +112,7 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
         foreach (var p in new[] { csrPath, publicKeyPath })
         {
             if (p is not null && File.Exists(p) && !IsSet(nameof(Force)))
-                throw new PkiException("FileExists", PkiErrorCategory.ResourceExists,
+                throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists,
                     $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
         if (!Confirm(Name, $"Generate an RSA {KeySize} key and a CSR for CN={CommonName} (path length {PathLength}) in vault '{Vault.Root}'"))

@@ -83,10 +83,10 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
     protected override void Begin()
     {
         if (string.IsNullOrEmpty(Issuer) == string.IsNullOrEmpty(ConfigString))
-            throw new PkiException(string.IsNullOrEmpty(Issuer) ? "SignerRequired" : "SignerConflict", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(string.IsNullOrEmpty(Issuer) ? PkiErrorIds.SignerRequired : PkiErrorIds.SignerConflict, PkiErrorCategory.InvalidArgument,
                 "Pass exactly one signer: -Issuer <vault CA name> (with -IssuerKeyPassword) or -ConfigString 'HOST\\CA Name' (AD CS on Windows).", Issuer ?? ConfigString);
         if (!string.IsNullOrEmpty(Issuer) && IssuerKeyPassword is null)
-            throw new PkiException("KeyPasswordRequired", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 $"Signing with '{Issuer}' needs its key password: pass -IssuerKeyPassword.", Issuer);
         if (!string.IsNullOrEmpty(ConfigString))
         {
@@ -119,7 +119,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
         foreach (var p in new[] { outFile, chainFile })
         {
             if (p is not null && File.Exists(p) && !IsSet(nameof(Force)))
-                throw new PkiException("FileExists", PkiErrorCategory.ResourceExists, $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
+                throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists, $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
         if (!Confirm(csr.Subject.Name, $"Sign the CSR from {source} as a subordinate CA with {(Issuer is not null ? $"vault CA '{Issuer}'" : $"AD CS '{ConfigString}' (template {Template})")}"))
             return;
@@ -182,8 +182,8 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
             string text => new[] { (IntermediateCsr.Read(Encoding.UTF8.GetBytes(text), "the -Csr text"), "the -Csr text") },
             // Piped whole (binding by value to an object parameter comes before binding by property name).
             IntermediateCertificate item => new[] { (IntermediateCsr.Read(Encoding.ASCII.GetBytes(item.Csr), $"the CSR of '{item.Name}'"), $"the CSR of '{item.Name}'") },
-            null => throw new PkiException("CsrEmpty", PkiErrorCategory.InvalidArgument, "-Csr is empty. Pass the CSR as PEM text, base64, bytes or a file.", null),
-            _ => throw new PkiException("InvalidCsr", PkiErrorCategory.InvalidArgument,
+            null => throw new PkiException(PkiErrorIds.CsrEmpty, PkiErrorCategory.InvalidArgument, "-Csr is empty. Pass the CSR as PEM text, base64, bytes or a file.", null),
+            _ => throw new PkiException(PkiErrorIds.InvalidCsr, PkiErrorCategory.InvalidArgument,
                 $"-Csr takes PEM text, a base64 string, DER bytes or a FileInfo, not a {value.GetType().Name}.", value),
         };
     }

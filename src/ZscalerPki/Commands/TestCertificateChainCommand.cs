@@ -72,12 +72,12 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     {
         _roots = ResolveCertificates(TrustedRoot, "-TrustedRoot");
         if (_roots.Count == 0)
-            throw new PkiException("NoTrustedRoot", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.NoTrustedRoot, PkiErrorCategory.InvalidArgument,
                 "-TrustedRoot resolved to no certificates. Pass the root your users' machines trust (a file, a vault name, or Cert:\\LocalMachine\\Root).", TrustedRoot);
         _intermediates = Intermediate is null ? Array.Empty<X509Certificate2>() : ResolveCertificates(Intermediate, "-Intermediate");
         _crls = Crl is null ? Array.Empty<byte[]>() : Crl.SelectMany(ResolveCrl).ToList();
         if (IPAddress is not null && !System.Net.IPAddress.TryParse(IPAddress, out _))
-            throw new PkiException("InvalidIPAddress", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.InvalidIPAddress, PkiErrorCategory.InvalidArgument,
                 $"'{IPAddress}' is not an IPv4 or IPv6 address.", IPAddress);
     }
 
@@ -160,7 +160,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
             return new[] { new EnrollmentService(Vault).GetOne(enrollment).Certificate };
         if (Vault.FindName(Collections.Intermediate, name) is { } intermediate)
             return CertificateInput.Resolve(new IntermediateService(Vault).GetOne(intermediate), _ => Array.Empty<string>());
-        throw new PkiException("CertificateSourceNotFound", PkiErrorCategory.ObjectNotFound,
+        throw new PkiException(PkiErrorIds.CertificateSourceNotFound, PkiErrorCategory.ObjectNotFound,
             $"{parameter} '{name}' is not a file, a certificate store (Cert:\\LocalMachine\\Root), or a certificate in the vault '{Vault.Root}'.", name);
     }
 
@@ -172,7 +172,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
             byte[] bytes => ValidationInput.ReadCrls(bytes, "a CRL"),
             FileInfo f => ValidationInput.ReadCrlFile(f.FullName),
             string s => ResolveInputPaths(s, literal: false).SelectMany(ValidationInput.ReadCrlFile),
-            _ => throw new PkiException("UnsupportedCrlInput", PkiErrorCategory.InvalidArgument,
+            _ => throw new PkiException(PkiErrorIds.UnsupportedCrlInput, PkiErrorCategory.InvalidArgument,
                 $"-Crl takes CRL files (PEM or DER) or bytes, not a {value?.GetType().Name ?? "null"}.", value),
         };
     }

@@ -18,7 +18,7 @@ internal static class CertificateInput
         switch (value)
         {
             case null:
-                throw new PkiException("CertificateRequired", PkiErrorCategory.InvalidArgument, "No certificate was given.");
+                throw new PkiException(PkiErrorIds.CertificateRequired, PkiErrorCategory.InvalidArgument, "No certificate was given.");
             case X509Certificate2 cert:
                 return new[] { cert };
             case X509Certificate legacy:
@@ -43,9 +43,9 @@ internal static class CertificateInput
             return chain is null ? new[] { inner } : new[] { inner }.Concat(chain).ToList();
         }
         if (property is not null)
-            throw new PkiException("CertificateNotAvailable", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.CertificateNotAvailable, PkiErrorCategory.InvalidArgument,
                 $"The {value.GetType().Name} '{value}' has no certificate yet (for an SSL-inspection intermediate: import the signed certificate first).", value);
-        throw new PkiException("UnsupportedCertificateInput", PkiErrorCategory.InvalidArgument,
+        throw new PkiException(PkiErrorIds.UnsupportedCertificateInput, PkiErrorCategory.InvalidArgument,
             $"A {value.GetType().Name} is not a certificate. Pass an X509Certificate2, a file path, PEM text, or an object with a Certificate property.", value);
     }
 
@@ -53,7 +53,7 @@ internal static class CertificateInput
     {
         var trimmed = text.Trim();
         if (trimmed.Length == 0)
-            throw new PkiException("CertificateRequired", PkiErrorCategory.InvalidArgument, "The certificate text is empty.", text);
+            throw new PkiException(PkiErrorIds.CertificateRequired, PkiErrorCategory.InvalidArgument, "The certificate text is empty.", text);
         if (trimmed.Contains("-----BEGIN", StringComparison.Ordinal))
             return CertificateReader.ReadText(trimmed);
         if (CertStoreLocation.LooksLikeStorePath(trimmed))
@@ -74,7 +74,7 @@ internal static class CertificateInput
             var thumbprint = path[(cut + 1)..].Trim();
             var match = parent!.ReadAll().Where(c => string.Equals(c.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase)).ToList();
             if (match.Count == 0)
-                throw new PkiException("CertificateNotFound", PkiErrorCategory.ObjectNotFound,
+                throw new PkiException(PkiErrorIds.CertificateNotFound, PkiErrorCategory.ObjectNotFound,
                     $"No certificate with thumbprint {thumbprint} is in {parent}.", path);
             return match;
         }

@@ -1,3 +1,4 @@
+using ZscalerPki.Core;
 using System.Management.Automation;
 
 namespace ZscalerPki.Infrastructure;
@@ -40,7 +41,7 @@ internal sealed class PowerShellSeam : ICmdletSeam
         }
         var paths = _cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
         if (provider.Name != "FileSystem")
-            throw new ZscalerPki.Core.PkiException("NotAFileSystemPath", Core.PkiErrorCategory.InvalidArgument,
+            throw new ZscalerPki.Core.PkiException(PkiErrorIds.NotAFileSystemPath, Core.PkiErrorCategory.InvalidArgument,
                 $"'{path}' is not a file-system path (provider {provider.Name}). Pass a file path.", path);
         return paths.ToList();
     }

@@ -128,11 +128,11 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         foreach (var p in paths)
         {
             if (!File.Exists(p))
-                throw new PkiException("FileNotFound", PkiErrorCategory.ObjectNotFound,
+                throw new PkiException(PkiErrorIds.FileNotFound, PkiErrorCategory.ObjectNotFound,
                     $"The file '{p}' does not exist. Check the path (use -LiteralPath for names with [ or ]).", p);
         }
         if (paths.Count == 0)
-            throw new PkiException("FileNotFound", PkiErrorCategory.ObjectNotFound,
+            throw new PkiException(PkiErrorIds.FileNotFound, PkiErrorCategory.ObjectNotFound,
                 $"No file matches '{path}'.", path);
         return paths;
     }
@@ -144,10 +144,10 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     protected void WriteFile(string path, byte[] content, bool force, bool secret = false)
     {
         if (File.Exists(path) && !force)
-            throw new PkiException("FileExists", PkiErrorCategory.ResourceExists,
+            throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists,
                 $"The file '{path}' already exists. Pass -Force to replace it, or choose another path.", path);
         if (Directory.Exists(path))
-            throw new PkiException("PathIsDirectory", PkiErrorCategory.InvalidArgument,
+            throw new PkiException(PkiErrorIds.PathIsDirectory, PkiErrorCategory.InvalidArgument,
                 $"'{path}' is a folder. Pass a file path.", path);
         try
         {
@@ -155,7 +155,7 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new PkiException("FileWriteFailed", PkiErrorCategory.WriteError,
+            throw new PkiException(PkiErrorIds.FileWriteFailed, PkiErrorCategory.WriteError,
                 $"Cannot write '{path}': {ex.Message}", path, ex);
         }
     }

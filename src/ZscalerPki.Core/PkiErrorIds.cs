@@ -1,0 +1,219 @@
+namespace ZscalerPki.Core;
+
+/// <summary>
+/// The catalog of ErrorIds: every <see cref="PkiException"/> and every ErrorRecord the cmdlets write carries one of these.
+/// Scripts match on them (<c>Should -Throw -ErrorId</c>, <c>$_.FullyQualifiedErrorId</c>); each keeps its one meaning forever.
+/// about_ZscalerPki lists them; a contract test checks that each id is used, documented and asserted by a test.
+/// </summary>
+public static class PkiErrorIds
+{
+    // ---- input files and paths ----
+    /// <summary>An input file does not exist (or a wildcard matched no file).</summary>
+    public const string FileNotFound = "FileNotFound";
+    /// <summary>The output file exists and -Force was not given.</summary>
+    public const string FileExists = "FileExists";
+    /// <summary>An input file exists but could not be read.</summary>
+    public const string FileReadFailed = "FileReadFailed";
+    /// <summary>An output file could not be written (nothing was left half-written).</summary>
+    public const string FileWriteFailed = "FileWriteFailed";
+    /// <summary>The operating system denied access to a file or folder.</summary>
+    public const string FileAccessDenied = "FileAccessDenied";
+    /// <summary>An I/O operation failed for a reason other than access (disk full, sharing violation, device error).</summary>
+    public const string IOFailure = "IOFailure";
+    /// <summary>A file path names a folder.</summary>
+    public const string PathIsDirectory = "PathIsDirectory";
+    /// <summary>The output format is binary and needs a file path.</summary>
+    public const string PathRequired = "PathRequired";
+    /// <summary>A path belongs to a PowerShell provider other than the file system.</summary>
+    public const string NotAFileSystemPath = "NotAFileSystemPath";
+
+    // ---- certificate and CSR input ----
+    /// <summary>A certificate input holds no certificate.</summary>
+    public const string CertificateEmpty = "CertificateEmpty";
+    /// <summary>A certificate file could not be read.</summary>
+    public const string CertificateFileUnreadable = "CertificateFileUnreadable";
+    /// <summary>No certificate was given where one is required.</summary>
+    public const string CertificateRequired = "CertificateRequired";
+    /// <summary>A certificate source is neither a file, a certificate store, nor a vault name.</summary>
+    public const string CertificateSourceNotFound = "CertificateSourceNotFound";
+    /// <summary>A vault object has no certificate yet (e.g. an intermediate still waiting for its signed certificate).</summary>
+    public const string CertificateNotAvailable = "CertificateNotAvailable";
+    /// <summary>No certificate with the thumbprint is in the certificate store.</summary>
+    public const string CertificateNotFound = "CertificateNotFound";
+    /// <summary>Certificate bytes are not valid DER/PEM/PKCS#7 X.509.</summary>
+    public const string InvalidCertificateData = "InvalidCertificateData";
+    /// <summary>An input holds several certificates where one was expected.</summary>
+    public const string MultipleCertificates = "MultipleCertificates";
+    /// <summary>An object of a type that is not a certificate was given as one.</summary>
+    public const string UnsupportedCertificateInput = "UnsupportedCertificateInput";
+    /// <summary>A CSR was given where a certificate was expected.</summary>
+    public const string InputIsCsr = "InputIsCsr";
+    /// <summary>A certificate was given where a CSR was expected.</summary>
+    public const string InputIsCertificate = "InputIsCertificate";
+    /// <summary>A CSR input is empty.</summary>
+    public const string CsrEmpty = "CsrEmpty";
+    /// <summary>A CSR file could not be read.</summary>
+    public const string CsrFileUnreadable = "CsrFileUnreadable";
+    /// <summary>The CSR input is of an unsupported type or not a valid PKCS#10 request.</summary>
+    public const string InvalidCsr = "InvalidCsr";
+    /// <summary>The CSR's self-signature does not verify with the key it carries.</summary>
+    public const string CsrSignatureInvalid = "CsrSignatureInvalid";
+    /// <summary>The CSR's subject has no common name.</summary>
+    public const string CsrWithoutCommonName = "CsrWithoutCommonName";
+    /// <summary>A CRL is not valid DER/PEM.</summary>
+    public const string CrlParseFailed = "CrlParseFailed";
+    /// <summary>An object of a type that is not a CRL was given as one.</summary>
+    public const string UnsupportedCrlInput = "UnsupportedCrlInput";
+
+    // ---- names, subjects and parameters ----
+    /// <summary>A vault entry name breaks the naming rules.</summary>
+    public const string InvalidName = "InvalidName";
+    /// <summary>A vault entry with that name exists already (names ignore case).</summary>
+    public const string NameAlreadyExists = "NameAlreadyExists";
+    /// <summary>No vault entry has that name.</summary>
+    public const string NotFound = "NotFound";
+    /// <summary>A subject is not a valid distinguished name.</summary>
+    public const string InvalidSubject = "InvalidSubject";
+    /// <summary>A subject attribute exceeds its X.520 upper bound.</summary>
+    public const string SubjectPartTooLong = "SubjectPartTooLong";
+    /// <summary>A common name is required and was not given.</summary>
+    public const string CommonNameRequired = "CommonNameRequired";
+    /// <summary>A country is not a two-letter ISO 3166-1 code.</summary>
+    public const string InvalidCountry = "InvalidCountry";
+    /// <summary>A string is not an IPv4 or IPv6 address.</summary>
+    public const string InvalidIPAddress = "InvalidIPAddress";
+    /// <summary>An RSA key size that is not offered.</summary>
+    public const string InvalidKeySize = "InvalidKeySize";
+    /// <summary>A negative path length.</summary>
+    public const string InvalidPathLength = "InvalidPathLength";
+    /// <summary>A path length larger than the parent allows.</summary>
+    public const string PathLengthTooLarge = "PathLengthTooLarge";
+    /// <summary>A validity period of less than one day.</summary>
+    public const string InvalidValidity = "InvalidValidity";
+    /// <summary>Both an end date and a validity period were given.</summary>
+    public const string ValidityConflict = "ValidityConflict";
+    /// <summary>A certificate template name that cannot be passed to AD CS.</summary>
+    public const string InvalidTemplate = "InvalidTemplate";
+    /// <summary>A CRL distribution point that is not an absolute http, https or ldap URI.</summary>
+    public const string InvalidCrlDistributionPoint = "InvalidCrlDistributionPoint";
+    /// <summary>A certificate store location that is not Cert:\&lt;CurrentUser|LocalMachine&gt;\&lt;store&gt;.</summary>
+    public const string InvalidStoreLocation = "InvalidStoreLocation";
+    /// <summary>A parent location names no or several certificates.</summary>
+    public const string InvalidParent = "InvalidParent";
+    /// <summary>Neither a vault CA nor an AD CS CA was named to sign a request.</summary>
+    public const string SignerRequired = "SignerRequired";
+    /// <summary>Both a vault CA and an AD CS CA were named to sign a request.</summary>
+    public const string SignerConflict = "SignerConflict";
+    /// <summary>The chosen export format cannot hold a chain or a key.</summary>
+    public const string FormatCannotHoldChain = "FormatCannotHoldChain";
+    /// <summary>Exporting a private key needs a password to encrypt it.</summary>
+    public const string ExportPasswordRequired = "ExportPasswordRequired";
+    /// <summary>A key password is required and was not given.</summary>
+    public const string KeyPasswordRequired = "KeyPasswordRequired";
+
+    // ---- keys ----
+    /// <summary>The key password does not decrypt the vault entry's private key.</summary>
+    public const string WrongKeyPassword = "WrongKeyPassword";
+    /// <summary>A vault key file is not an encrypted PKCS#8 PEM.</summary>
+    public const string KeyFileCorrupt = "KeyFileCorrupt";
+    /// <summary>A vault entry has no private key.</summary>
+    public const string KeyNotFound = "KeyNotFound";
+    /// <summary>A key algorithm other than RSA or ECDSA.</summary>
+    public const string UnsupportedKey = "UnsupportedKey";
+    /// <summary>A certificate's public key is not the key of the request it answers.</summary>
+    public const string PublicKeyMismatch = "PublicKeyMismatch";
+
+    // ---- issuing CAs ----
+    /// <summary>An intermediate CA was asked for without a parent.</summary>
+    public const string ParentRequired = "ParentRequired";
+    /// <summary>A root CA was given a parent.</summary>
+    public const string ParentNotAllowed = "ParentNotAllowed";
+    /// <summary>The parent is not a CA certificate.</summary>
+    public const string ParentNotCA = "ParentNotCA";
+    /// <summary>The parent's key usage lacks keyCertSign.</summary>
+    public const string ParentCannotSign = "ParentCannotSign";
+    /// <summary>The parent is outside its validity period.</summary>
+    public const string ParentNotValid = "ParentNotValid";
+    /// <summary>The parent's path length forbids another CA below it.</summary>
+    public const string ParentPathLengthExceeded = "ParentPathLengthExceeded";
+    /// <summary>The parent's private key is not available to this session.</summary>
+    public const string ParentHasNoPrivateKey = "ParentHasNoPrivateKey";
+    /// <summary>A CA that issued vault entries cannot be removed before them.</summary>
+    public const string HasChildren = "HasChildren";
+    /// <summary>A vault entry's parent is missing, so its chain cannot be built.</summary>
+    public const string ChainIncomplete = "ChainIncomplete";
+
+    // ---- SSL-inspection intermediate import ----
+    /// <summary>The signed certificate's common name differs from the CSR's.</summary>
+    public const string CommonNameMismatch = "CommonNameMismatch";
+    /// <summary>The signed certificate is not a CA (basicConstraints CA:TRUE missing).</summary>
+    public const string NotCaCertificate = "NotCaCertificate";
+    /// <summary>The signed certificate lacks keyCertSign and cRLSign.</summary>
+    public const string MissingKeyUsage = "MissingKeyUsage";
+    /// <summary>The signed certificate has expired.</summary>
+    public const string CertificateExpired = "CertificateExpired";
+    /// <summary>The signed certificate is not valid yet.</summary>
+    public const string CertificateNotYetValid = "CertificateNotYetValid";
+    /// <summary>A certificate is signed with MD5 or SHA-1.</summary>
+    public const string WeakSignatureAlgorithm = "WeakSignatureAlgorithm";
+    /// <summary>A chain certificate does not sign the one below it.</summary>
+    public const string BrokenChain = "BrokenChain";
+    /// <summary>A chain certificate is outside its validity period.</summary>
+    public const string ChainCertificateExpired = "ChainCertificateExpired";
+    /// <summary>A chain certificate is not a CA.</summary>
+    public const string ChainCertificateNotCa = "ChainCertificateNotCa";
+    /// <summary>The chain ends at a root that is not the expected trust anchor.</summary>
+    public const string UntrustedRoot = "UntrustedRoot";
+    /// <summary>A trusted-root argument resolved to no certificate.</summary>
+    public const string NoTrustedRoot = "NoTrustedRoot";
+    /// <summary>A trusted-root argument resolved to several certificates.</summary>
+    public const string TrustedRootAmbiguous = "TrustedRootAmbiguous";
+    /// <summary>The intermediate has no signed certificate yet.</summary>
+    public const string IntermediateNotReady = "IntermediateNotReady";
+    /// <summary>A default intermediate must be enabled.</summary>
+    public const string DefaultRequiresEnabled = "DefaultRequiresEnabled";
+    /// <summary>A default intermediate must have a validated certificate.</summary>
+    public const string DefaultRequiresReady = "DefaultRequiresReady";
+    /// <summary>The subscription's limit of intermediates would be exceeded.</summary>
+    public const string IntermediateLimitExceeded = "IntermediateLimitExceeded";
+    /// <summary>The subscription's limit of enabled intermediates would be exceeded.</summary>
+    public const string EnabledLimitExceeded = "EnabledLimitExceeded";
+    /// <summary>The vault holds more intermediates than the chosen subscription allows.</summary>
+    public const string SubscriptionLimitExceeded = "SubscriptionLimitExceeded";
+
+    // ---- AD CS ----
+    /// <summary>Signing with AD CS needs certreq.exe, which runs on Windows only.</summary>
+    public const string AdcsRequiresWindows = "AdcsRequiresWindows";
+    /// <summary>An AD CS config string is not HOST\CA Name.</summary>
+    public const string InvalidConfigString = "InvalidConfigString";
+    /// <summary>certreq.exe could not be started.</summary>
+    public const string CertReqNotFound = "CertReqNotFound";
+    /// <summary>AD CS holds the request for a CA manager's approval.</summary>
+    public const string AdcsRequestPending = "AdcsRequestPending";
+    /// <summary>AD CS denied the request.</summary>
+    public const string AdcsRequestDenied = "AdcsRequestDenied";
+    /// <summary>certreq.exe failed.</summary>
+    public const string AdcsSubmitFailed = "AdcsSubmitFailed";
+    /// <summary>certreq.exe did not finish in time.</summary>
+    public const string AdcsTimeout = "AdcsTimeout";
+
+    // ---- vault and certificate stores ----
+    /// <summary>Another process holds the vault lock.</summary>
+    public const string VaultBusy = "VaultBusy";
+    /// <summary>A vault file is unreadable or invalid.</summary>
+    public const string VaultEntryCorrupt = "VaultEntryCorrupt";
+    /// <summary>The vault path names a file.</summary>
+    public const string VaultPathIsFile = "VaultPathIsFile";
+    /// <summary>The vault folder cannot be created or opened.</summary>
+    public const string VaultUnavailable = "VaultUnavailable";
+    /// <summary>A certificate store cannot be opened.</summary>
+    public const string StoreUnavailable = "StoreUnavailable";
+    /// <summary>A certificate cannot be added to a certificate store.</summary>
+    public const string StoreWriteFailed = "StoreWriteFailed";
+
+    // ---- anything else ----
+    /// <summary>The platform's cryptography failed unexpectedly (the message carries its reason).</summary>
+    public const string CryptographicFailure = "CryptographicFailure";
+    /// <summary>An unexpected failure inside ZscalerPki; please report it with the message.</summary>
+    public const string InternalError = "InternalError";
+}

@@ -35,10 +35,10 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
 
     /// <summary>Append the issuers up to the root, leaf first.</summary>
     [Parameter]
-    public SwitchParameter IncludeChain { get => GetSwitch(nameof(IncludeChain)); set => SetSwitch(nameof(IncludeChain), value); }
+    public SwitchParameter IncludeChain { get; set; }
 
     [Parameter]
-    public SwitchParameter IncludePrivateKey { get => GetSwitch(nameof(IncludePrivateKey)); set => SetSwitch(nameof(IncludePrivateKey), value); }
+    public SwitchParameter IncludePrivateKey { get; set; }
 
     /// <summary>Encrypts the exported key or PFX.</summary>
     [Parameter]
@@ -49,11 +49,11 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
     public SecureString? KeyPassword { get; set; }
 
     [Parameter]
-    public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
+    public SwitchParameter Force { get; set; }
 
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
-    public SwitchParameter PassThru { get => GetSwitch(nameof(PassThru)); set => SetSwitch(nameof(PassThru), value); }
+    public SwitchParameter PassThru { get; set; }
 
     protected override void Process()
     {
@@ -61,7 +61,7 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
         if (toText && Format != ExportFormat.Pem)
             throw new PkiException(PkiErrorIds.PathRequired, PkiErrorCategory.InvalidArgument,
                 $"-Format {Format} is binary: pass -Path to write it to a file (only PEM is written to the pipeline).", Name);
-        if (IsSet(nameof(IncludePrivateKey)) && KeyPassword is null)
+        if (On(IncludePrivateKey) && KeyPassword is null)
             throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 "-IncludePrivateKey needs -KeyPassword to open the key in the vault.", Name);
 
@@ -71,8 +71,8 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
         {
             Name = Name,
             Format = Format,
-            IncludeChain = IsSet(nameof(IncludeChain)),
-            IncludePrivateKey = IsSet(nameof(IncludePrivateKey)),
+            IncludeChain = On(IncludeChain),
+            IncludePrivateKey = On(IncludePrivateKey),
             KeyPassword = keyPassword.Memory,
             Password = password.Memory,
         };
@@ -86,6 +86,6 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
 
         ExportToFile(Path, LiteralPath,
             $"Export '{Name}' as {Format}{(request.IncludeChain ? " with chain" : string.Empty)}{(request.IncludePrivateKey ? " with private key" : string.Empty)}",
-            () => service.Export(request), secret: request.IncludePrivateKey || Format == ExportFormat.Pfx);
+            () => service.Export(request), On(Force), On(PassThru), secret: request.IncludePrivateKey || Format == ExportFormat.Pfx);
     }
 }

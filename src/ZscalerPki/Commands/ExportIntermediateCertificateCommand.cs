@@ -33,28 +33,28 @@ public sealed class ExportIntermediateCertificateCommand : ZscalerPkiCmdlet
 
     /// <summary>Export the certificate alone, without its chain.</summary>
     [Parameter]
-    public SwitchParameter ExcludeChain { get => GetSwitch(nameof(ExcludeChain)); set => SetSwitch(nameof(ExcludeChain), value); }
+    public SwitchParameter ExcludeChain { get; set; }
 
     /// <summary>Replace an existing file.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
-    public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Write the FileInfo of the written file to the pipeline.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
-    public SwitchParameter PassThru { get => GetSwitch(nameof(PassThru)); set => SetSwitch(nameof(PassThru), value); }
+    public SwitchParameter PassThru { get; set; }
 
     protected override void Process()
     {
         var service = new IntermediateService(Vault);
         if (string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath))
         {
-            WriteResult(service.ExportBundle(Name, !IsSet(nameof(ExcludeChain))));
+            WriteResult(service.ExportBundle(Name, !On(ExcludeChain)));
             return;
         }
-        var bundle = service.ExportBundle(Name, !IsSet(nameof(ExcludeChain)));
-        ExportToFile(Path, LiteralPath, $"Export the {(IsSet(nameof(ExcludeChain)) ? "certificate" : "certificate and chain")} of '{Name}' (PEM)",
-            () => Encoding.ASCII.GetBytes(bundle));
+        var bundle = service.ExportBundle(Name, !On(ExcludeChain));
+        ExportToFile(Path, LiteralPath, $"Export the {(On(ExcludeChain) ? "certificate" : "certificate and chain")} of '{Name}' (PEM)",
+            () => Encoding.ASCII.GetBytes(bundle), On(Force), On(PassThru));
     }
 }

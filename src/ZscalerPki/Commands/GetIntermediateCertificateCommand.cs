@@ -28,7 +28,7 @@ public sealed class GetIntermediateCertificateCommand : ZscalerPkiCmdlet
 
     /// <summary>Only the default intermediate.</summary>
     [Parameter]
-    public SwitchParameter Default { get => GetSwitch(nameof(Default)); set => SetSwitch(nameof(Default), value); }
+    public SwitchParameter Default { get; set; }
 
     protected override void Process()
     {
@@ -41,7 +41,7 @@ public sealed class GetIntermediateCertificateCommand : ZscalerPkiCmdlet
         foreach (var name in Name)
         {
             var found = Filter(service.Get(name, State, Status));
-            if (found.Count == 0 && !Wildcard.ContainsWildcard(name) && State is null && Status is null && !IsSet(nameof(Default)))
+            if (found.Count == 0 && !Wildcard.ContainsWildcard(name) && State is null && Status is null && !On(Default))
             {
                 ReportError(new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
                     $"No intermediate certificate named '{name}' is in vault '{Vault.Root}'. Run Get-IntermediateCertificate to list the names.", name));
@@ -52,5 +52,5 @@ public sealed class GetIntermediateCertificateCommand : ZscalerPkiCmdlet
     }
 
     private List<IntermediateCertificate> Filter(IReadOnlyList<IntermediateCertificate> items) =>
-        items.Where(i => !IsSet(nameof(Default)) || i.IsDefault).ToList();
+        items.Where(i => !On(Default) || i.IsDefault).ToList();
 }

@@ -102,7 +102,7 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
 
     /// <summary>Replace existing -Path and -PublicKeyPath files.</summary>
     [Parameter]
-    public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
+    public SwitchParameter Force { get; set; }
 
     protected override void Process()
     {
@@ -111,7 +111,7 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
         var publicKeyPath = string.IsNullOrEmpty(PublicKeyPath) ? null : ResolveOutputPath(PublicKeyPath);
         foreach (var p in new[] { csrPath, publicKeyPath })
         {
-            if (p is not null && File.Exists(p) && !IsSet(nameof(Force)))
+            if (p is not null && File.Exists(p) && !On(Force))
                 throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists,
                     $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
@@ -145,12 +145,12 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
         ProgressDone(1, activity);
         if (csrPath is not null)
         {
-            WriteFile(csrPath, Encoding.ASCII.GetBytes(result.Item.Csr), IsSet(nameof(Force)));
+            WriteFile(csrPath, Encoding.ASCII.GetBytes(result.Item.Csr), On(Force));
             Verbose($"Wrote the CSR of '{Name}' to '{csrPath}'.");
         }
         if (publicKeyPath is not null)
         {
-            WriteFile(publicKeyPath, Encoding.ASCII.GetBytes(result.Item.PublicKey), IsSet(nameof(Force)));
+            WriteFile(publicKeyPath, Encoding.ASCII.GetBytes(result.Item.PublicKey), On(Force));
             Verbose($"Wrote the public key of '{Name}' to '{publicKeyPath}'.");
         }
         WriteResult(Deliver(result));

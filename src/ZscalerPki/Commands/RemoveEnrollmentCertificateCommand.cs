@@ -17,7 +17,7 @@ public sealed class RemoveEnrollmentCertificateCommand : ZscalerPkiCmdlet
 
     /// <summary>Remove a CA even though it has issued other CAs in the vault.</summary>
     [Parameter]
-    public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
+    public SwitchParameter Force { get; set; }
 
     protected override void Process()
     {
@@ -29,7 +29,7 @@ public sealed class RemoveEnrollmentCertificateCommand : ZscalerPkiCmdlet
                 var entry = service.GetOne(name);
                 if (!Confirm(entry.Name, $"Remove enrollment CA certificate {entry.Subject} ({entry.Thumbprint}) and its private key"))
                     continue;
-                service.Remove(entry.Name, IsSet(nameof(Force)));
+                service.Remove(entry.Name, On(Force));
             }
             catch (Core.PkiException ex)
             {

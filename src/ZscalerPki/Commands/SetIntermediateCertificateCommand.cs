@@ -19,20 +19,20 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
     [ArgumentCompleter(typeof(IntermediateNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>-Enabled $true enables, -Enabled $false disables; omitted leaves the status as it is.</summary>
+    /// <summary>-Enabled enables, -Enabled:$false disables; omitted leaves the status as it is.</summary>
     [Parameter]
-    public bool Enabled
+    public SwitchParameter Enabled
     {
-        get => _enabled ?? false;
-        set => _enabled = value;
+        get => new(_enabled ?? false);
+        set => _enabled = value.IsPresent;
     }
 
-    /// <summary>-Default $true makes it the default (it must be enabled and ready); -Default $false clears it.</summary>
+    /// <summary>-Default makes it the default (it must be enabled and ready); -Default:$false clears it; omitted leaves it.</summary>
     [Parameter]
-    public bool Default
+    public SwitchParameter Default
     {
-        get => _default ?? false;
-        set => _default = value;
+        get => new(_default ?? false);
+        set => _default = value.IsPresent;
     }
 
     /// <summary>New description.</summary>
@@ -41,21 +41,24 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
 
     /// <summary>Write the changed intermediate to the pipeline.</summary>
     [Parameter]
-    public SwitchParameter PassThru { get => GetSwitch(nameof(PassThru)); set => SetSwitch(nameof(PassThru), value); }
+    public SwitchParameter PassThru { get; set; }
 
     protected override void Process()
     {
+        // A switch given at all (-Default or -Default:$false) is a requested change; one left out changes nothing.
+        bool? enabled = _enabled is null ? null : On(Enabled);
+        bool? makeDefault = _default is null ? null : On(Default);
         var changes = new List<string>();
-        if (_enabled.HasValue)
-            changes.Add(_enabled.Value ? "enable" : "disable");
-        if (_default.HasValue)
-            changes.Add(_default.Value ? "make default" : "clear default");
+        if (enabled.HasValue)
+            changes.Add(enabled.Value ? "enable" : "disable");
+        if (makeDefault.HasValue)
+            changes.Add(makeDefault.Value ? "make default" : "clear default");
         if (Description is not null)
             changes.Add("set description");
         if (changes.Count == 0)
         {
             Verbose($"No change requested for '{Name}'. Pass -Enabled, -Default or -Description.");
-            if (IsSet(nameof(PassThru)))
+            if (On(PassThru))
                 WriteResult(new IntermediateService(Vault).GetOne(Name));
             return;
         }
@@ -64,12 +67,12 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
         var result = new IntermediateService(Vault).Set(new SetIntermediateRequest
         {
             Name = Name,
-            Enabled = _enabled,
-            Default = _default,
+            Enabled = enabled,
+            Default = makeDefault,
             Description = Description,
         });
         var item = Deliver(result);
-        if (IsSet(nameof(PassThru)))
+        if (On(PassThru))
             WriteResult(item);
     }
 }

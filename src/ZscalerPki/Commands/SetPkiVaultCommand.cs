@@ -18,7 +18,7 @@ public sealed class SetPkiVaultCommand : ZscalerPkiCmdlet
 
     /// <summary>Write the vault's settings to the pipeline.</summary>
     [Parameter]
-    public SwitchParameter PassThru { get => GetSwitch(nameof(PassThru)); set => SetSwitch(nameof(PassThru), value); }
+    public SwitchParameter PassThru { get; set; }
 
     protected override void Process()
     {
@@ -26,7 +26,7 @@ public sealed class SetPkiVaultCommand : ZscalerPkiCmdlet
         if (!Confirm(Vault.Root, $"Set the subscription to {Subscription} (at most {limits.MaxIntermediates} intermediates, {limits.MaxEnabled} enabled)"))
             return;
         var info = new PkiVaultService(Vault).SetSubscription(Subscription);
-        if (IsSet(nameof(PassThru)))
+        if (On(PassThru))
             WriteResult(info);
     }
 }

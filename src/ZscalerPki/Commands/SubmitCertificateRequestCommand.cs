@@ -75,7 +75,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
 
     /// <summary>Replace existing -OutFile and -ChainOutFile files.</summary>
     [Parameter]
-    public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Runs certreq.exe; tests replace it.</summary>
     internal IProcessRunner? ProcessRunner { get; set; }
@@ -118,7 +118,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
         var chainFile = string.IsNullOrEmpty(ChainOutFile) ? null : ResolveOutputPath(ChainOutFile);
         foreach (var p in new[] { outFile, chainFile })
         {
-            if (p is not null && File.Exists(p) && !IsSet(nameof(Force)))
+            if (p is not null && File.Exists(p) && !On(Force))
                 throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists, $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
         if (!Confirm(csr.Subject.Name, $"Sign the CSR from {source} as a subordinate CA with {(Issuer is not null ? $"vault CA '{Issuer}'" : $"AD CS '{ConfigString}' (template {Template})")}"))
@@ -149,7 +149,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
 
         if (outFile is not null)
         {
-            WriteFile(outFile, Encoding.ASCII.GetBytes(issued.Pem), IsSet(nameof(Force)));
+            WriteFile(outFile, Encoding.ASCII.GetBytes(issued.Pem), On(Force));
             issued.Path = outFile;
         }
         if (chainFile is not null)
@@ -158,7 +158,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
                 Warn($"{signer} returned no chain, so '{chainFile}' was not written.");
             else
             {
-                WriteFile(chainFile, Encoding.ASCII.GetBytes(string.Concat(issued.Chain.Select(CertificateReader.ToPem))), IsSet(nameof(Force)));
+                WriteFile(chainFile, Encoding.ASCII.GetBytes(string.Concat(issued.Chain.Select(CertificateReader.ToPem))), On(Force));
                 issued.ChainPath = chainFile;
             }
         }

@@ -62,11 +62,11 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
 
     /// <summary>With -Crl: accept certificates whose revocation status cannot be determined (no CRL, CRL expired). Default: such a chain is invalid.</summary>
     [Parameter]
-    public SwitchParameter AllowUnknownRevocation { get => GetSwitch(nameof(AllowUnknownRevocation)); set => SetSwitch(nameof(AllowUnknownRevocation), value); }
+    public SwitchParameter AllowUnknownRevocation { get; set; }
 
     /// <summary>Return only $true or $false.</summary>
     [Parameter]
-    public SwitchParameter Quiet { get => GetSwitch(nameof(Quiet)); set => SetSwitch(nameof(Quiet), value); }
+    public SwitchParameter Quiet { get; set; }
 
     protected override void Begin()
     {
@@ -100,13 +100,13 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
                     Purpose = Purpose,
                     Profile = Profile,
                     RevocationMode = _crls.Count > 0 ? RevocationMode.Check : RevocationMode.None,
-                    UnknownRevocationIsFailure = !IsSet(nameof(AllowUnknownRevocation)),
+                    UnknownRevocationIsFailure = !On(AllowUnknownRevocation),
                 };
                 var result = ChainValidator.Validate(request);
                 _tested++;
                 if (_tested > 1 && _tested % 25 == 0)
                     Progress(2, "Test-CertificateChain", $"Tested {_tested} certificates", -1);
-                if (IsSet(nameof(Quiet)))
+                if (On(Quiet))
                 {
                     WriteResult(result.IsValid);
                 }
@@ -119,7 +119,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
             }
             catch (PkiException ex)
             {
-                if (IsSet(nameof(Quiet)))
+                if (On(Quiet))
                     WriteResult(false);
                 ReportError(ex);
             }

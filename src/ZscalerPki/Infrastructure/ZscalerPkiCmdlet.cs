@@ -12,12 +12,16 @@ namespace ZscalerPki.Infrastructure;
 /// </summary>
 public abstract class ZscalerPkiCmdlet : PSCmdlet
 {
-    private readonly HashSet<string> _switches = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _harnessSwitches = new(StringComparer.OrdinalIgnoreCase);
     private ICmdletSeam? _seam;
     private Vault? _vault;
+    private string? _vaultOpenedFor;
 
-    /// <summary>The vault folder; default <c>$env:ZSCALERPKI_VAULT</c>, else the per-user application-data folder.</summary>
-    [Parameter]
+    /// <summary>
+    /// The vault folder; default <c>$env:ZSCALERPKI_VAULT</c>, else the per-user application-data folder. Objects from our
+    /// Get-* cmdlets carry it, so a piped object is looked up in the vault it came from.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? VaultPath { get; set; }
 
@@ -28,8 +32,19 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         set => _seam = value;
     }
 
-    /// <summary>The vault named by -VaultPath (opened once per command).</summary>
-    protected Vault Vault => _vault ??= Vault.Open(VaultPath is null ? null : ResolveOutputPath(VaultPath));
+    /// <summary>The vault named by -VaultPath; opened again only when a piped object names another vault.</summary>
+    protected Vault Vault
+    {
+        get
+        {
+            if (_vault is null || !string.Equals(_vaultOpenedFor, VaultPath, StringComparison.Ordinal))
+            {
+                _vault = Vault.Open(VaultPath is null ? null : ResolveOutputPath(VaultPath));
+                _vaultOpenedFor = VaultPath;
+            }
+            return _vault;
+        }
+    }
 
     protected sealed override void BeginProcessing() => Run(Begin, terminating: true);
 
@@ -62,9 +77,9 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         {
             action();
         }
-        catch (PkiException ex)
+        catch (Exception ex) when (Translate(ex) is { } pki)
         {
-            var error = ToError(ex);
+            var error = ToError(pki);
             if (terminating)
                 Seam.ThrowTerminatingError(error);
             else
@@ -72,22 +87,42 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         }
     }
 
-    // Switch parameters keep their state here. SwitchParameter's members are stubs in the reference assembly that tests run
-    // against (IsPresent is always false there), so cmdlets read switches with IsSet and tests set them with SetSwitchValue.
-    // Declare a switch as: public SwitchParameter Force { get => GetSwitch(nameof(Force)); set => SetSwitch(nameof(Force), value); }
-    protected SwitchParameter GetSwitch(string name) => new(_switches.Contains(name));
+    /// <summary>
+    /// Every exception that leaves a cmdlet becomes a <see cref="PkiException"/> with a catalogued ErrorId; PowerShell's own
+    /// flow-control exceptions (a stopped pipeline, -ErrorAction Stop, a terminating error already raised) pass through.
+    /// </summary>
+    internal static PkiException? Translate(Exception ex) => ex switch
+    {
+        PkiException pki => pki,
+        _ when ex.GetType().Namespace?.StartsWith("System.Management.Automation", StringComparison.Ordinal) == true => null,
+        OperationCanceledException => null,
+        UnauthorizedAccessException => new PkiException(PkiErrorIds.FileAccessDenied, PkiErrorCategory.PermissionDenied,
+            $"Access denied: {ex.Message} Check the permissions of the file or folder, or choose another path.", null, ex),
+        FileNotFoundException fnf => new PkiException(PkiErrorIds.FileNotFound, PkiErrorCategory.ObjectNotFound,
+            $"{fnf.Message} Check the path.", fnf.FileName, ex),
+        DirectoryNotFoundException => new PkiException(PkiErrorIds.FileNotFound, PkiErrorCategory.ObjectNotFound,
+            $"{ex.Message} Check the path.", null, ex),
+        IOException => new PkiException(PkiErrorIds.IOFailure, PkiErrorCategory.WriteError,
+            $"An I/O operation failed: {ex.Message}", null, ex),
+        System.Security.Cryptography.CryptographicException => new PkiException(PkiErrorIds.CryptographicFailure, PkiErrorCategory.InvalidData,
+            $"A cryptographic operation failed: {ex.Message}", null, ex),
+        _ => new PkiException(PkiErrorIds.InternalError, PkiErrorCategory.NotSpecified,
+            $"Unexpected {ex.GetType().Name}: {ex.Message} Please report this with the command you ran.", null, ex),
+    };
 
-    protected void SetSwitch(string name, SwitchParameter value) => SetSwitchValue(name, value.IsPresent);
+    // Switches are plain auto-properties (public SwitchParameter Force { get; set; }) read with On(Force). The xunit harness
+    // compiles against PowerShellStandard.Library, whose SwitchParameter is a stub that is always off; it turns switches on
+    // with SetSwitchValue, which only On() consults. In a real host On(x) is x.IsPresent.
+    protected bool On(SwitchParameter value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string name = "") =>
+        value.IsPresent || _harnessSwitches.Contains(name);
 
     internal void SetSwitchValue(string name, bool on)
     {
         if (on)
-            _switches.Add(name);
+            _harnessSwitches.Add(name);
         else
-            _switches.Remove(name);
+            _harnessSwitches.Remove(name);
     }
-
-    protected bool IsSet(string name) => _switches.Contains(name);
 
     protected void WriteResult(object? value) => Seam.WriteObject(value, enumerateCollection: false);
 
@@ -162,15 +197,15 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
 
     /// <summary>
     /// The tail of every Export cmdlet: resolve -Path/-LiteralPath, ask ShouldProcess, write the file whole (an existing file
-    /// only with -Force), and return its FileInfo with -PassThru. The cmdlet declares the Force and PassThru switches.
+    /// only with -Force), and return its FileInfo with -PassThru. The cmdlet passes its -Force and -PassThru.
     /// </summary>
-    protected void ExportToFile(string path, string literalPath, string action, Func<byte[]> content, bool secret = false)
+    protected void ExportToFile(string path, string literalPath, string action, Func<byte[]> content, bool force, bool passThru, bool secret = false)
     {
         var target = ResolveOutputPath(string.IsNullOrEmpty(literalPath) ? path : literalPath);
         if (!Confirm(target, action))
             return;
-        WriteFile(target, content(), IsSet("Force"), secret);
-        if (IsSet("PassThru"))
+        WriteFile(target, content(), force, secret);
+        if (passThru)
             WriteResult(new FileInfo(target));
     }
 

@@ -97,7 +97,7 @@ public sealed class ContractTests
     }
 
     [Fact]
-    public void ParameterConventions_PasswordsAreSecureStrings_LiteralPathHasPSPath_SwitchesGoThroughTheBase()
+    public void ParameterConventions_PasswordsAreSecureStrings_LiteralPathHasPSPath_VaultPathFromThePipeline()
     {
         foreach (var c in Cmdlets())
         {
@@ -107,15 +107,8 @@ public sealed class ContractTests
                     Assert.True(p.Property.PropertyType == typeof(SecureString), $"{c.Name} -{p.Name} must be a SecureString");
                 if (p.Name == "LiteralPath")
                     Assert.Contains("PSPath", p.Aliases);
-                if (p.Property.PropertyType == typeof(SwitchParameter))
-                {
-                    // A switch kept by the base class round-trips through SetSwitchValue (auto-properties would not, in tests).
-                    var cmdlet = (ZscalerPkiCmdlet)Activator.CreateInstance(c.Type)!;
-                    cmdlet.SetSwitchValue(p.Name, true);
-                    var backing = c.Type.GetMethod("IsSet", BindingFlags.NonPublic | BindingFlags.Instance)!;
-                    Assert.True((bool)backing.Invoke(cmdlet, new object[] { p.Name })!, $"{c.Name} -{p.Name}");
-                    Assert.DoesNotContain(c.Type.GetFields(BindingFlags.NonPublic | BindingFlags.Instance), f => f.Name == $"<{p.Name}>k__BackingField");
-                }
+                if (p.Name == "VaultPath")
+                    Assert.True(p.Any("ValueFromPipelineByPropertyName"), $"{c.Name} -VaultPath must bind by property name, so piped objects keep their vault");
             }
             var names = Parameters(c.Type).Select(p => p.Name).ToHashSet();
             if (names.Contains("Path"))

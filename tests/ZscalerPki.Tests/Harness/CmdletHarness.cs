@@ -87,16 +87,30 @@ public static class CmdletHarness
         return seam;
     }
 
-    /// <summary>Turns switch parameters on (SwitchParameter is a stub in the reference assembly; the base class keeps switch state).</summary>
+    /// <summary>
+    /// Turns switch parameters on, as -Name on a command line does: the property is bound (its setter runs), and since
+    /// SwitchParameter is an always-off stub in the reference assembly, the base class is told it is on.
+    /// </summary>
     public static T With<T>(this T cmdlet, params string[] switches)
         where T : ZscalerPkiCmdlet
     {
         foreach (var name in switches)
         {
-            if (cmdlet.GetType().GetProperty(name)?.PropertyType != typeof(System.Management.Automation.SwitchParameter))
+            var property = cmdlet.GetType().GetProperty(name);
+            if (property?.PropertyType != typeof(System.Management.Automation.SwitchParameter))
                 throw new ArgumentException($"{cmdlet.GetType().Name} has no switch parameter -{name}");
+            property.SetValue(cmdlet, new System.Management.Automation.SwitchParameter(true));
             cmdlet.SetSwitchValue(name, true);
         }
+        return cmdlet;
+    }
+
+    /// <summary>Binds a switch as -Name:$false does.</summary>
+    public static T Without<T>(this T cmdlet, string name)
+        where T : ZscalerPkiCmdlet
+    {
+        cmdlet.GetType().GetProperty(name)!.SetValue(cmdlet, new System.Management.Automation.SwitchParameter(false));
+        cmdlet.SetSwitchValue(name, false);
         return cmdlet;
     }
 

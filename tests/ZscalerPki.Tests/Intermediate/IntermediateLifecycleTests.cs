@@ -111,7 +111,7 @@ public sealed class IntermediateLifecycleTests
         Assert.Contains("at most 2 intermediate", third.Errors[0].Message);
 
         // Default needs ready: A is not ready yet.
-        Assert.Equal("DefaultRequiresReady", SetError(tmp, new SetIntermediateCertificateCommand { Name = "A", Default = true, VaultPath = tmp.Vault }));
+        Assert.Equal("DefaultRequiresReady", SetError(tmp, new SetIntermediateCertificateCommand { Name = "A", VaultPath = tmp.Vault }.With("Default")));
 
         // Import both; A (enabled) becomes the default, B (disabled) does not.
         File.WriteAllText(tmp.File("a.pem"), CertificateReader.ToPem(ca.Sign(PublicKeyOf(a), "CN=" + CommonName)));
@@ -121,17 +121,17 @@ public sealed class IntermediateLifecycleTests
         Assert.False(Assert.IsType<IntermediateCertificate>(Assert.Single(Import(tmp, "B", path: "b.pem", chainPath: "root.pem").Output)).IsDefault);
 
         // Default needs enabled: B is disabled. Enabling B while A is enabled breaks the limit.
-        Assert.Equal("DefaultRequiresEnabled", SetError(tmp, new SetIntermediateCertificateCommand { Name = "B", Default = true, VaultPath = tmp.Vault }));
-        Assert.Equal("EnabledLimitExceeded", SetError(tmp, new SetIntermediateCertificateCommand { Name = "B", Enabled = true, Default = true, VaultPath = tmp.Vault }));
+        Assert.Equal("DefaultRequiresEnabled", SetError(tmp, new SetIntermediateCertificateCommand { Name = "B", VaultPath = tmp.Vault }.With("Default")));
+        Assert.Equal("EnabledLimitExceeded", SetError(tmp, new SetIntermediateCertificateCommand { Name = "B", VaultPath = tmp.Vault }.With("Enabled").With("Default")));
         Assert.True(Get(tmp, "A").IsDefault);
 
         // -WhatIf changes nothing.
-        var whatIf = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", Enabled = false, VaultPath = tmp.Vault }, tmp.Path, shouldProcess: false);
+        var whatIf = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", VaultPath = tmp.Vault }.Without("Enabled"), tmp.Path, shouldProcess: false);
         Assert.Single(whatIf.ShouldProcessCalls);
         Assert.True(Get(tmp, "A").IsDefault);
 
         // Disabling the default clears it (warning): Zscaler's own intermediate is the default now.
-        var disable = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", Enabled = false, VaultPath = tmp.Vault }.With("PassThru"), tmp.Path);
+        var disable = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", VaultPath = tmp.Vault }.Without("Enabled").With("PassThru"), tmp.Path);
         Assert.Empty(disable.Errors);
         Assert.Contains(disable.Warnings, w => w.Contains("cleared the default", StringComparison.Ordinal));
         var disabledA = Assert.IsType<IntermediateCertificate>(Assert.Single(disable.Output));
@@ -139,7 +139,7 @@ public sealed class IntermediateLifecycleTests
         Assert.Equal(IntermediateStatus.Disabled, disabledA.Status);
 
         // Enabling B (ready) when no default exists makes it the default.
-        var enable = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", Enabled = true, VaultPath = tmp.Vault }, tmp.Path);
+        var enable = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", VaultPath = tmp.Vault }.With("Enabled"), tmp.Path);
         Assert.Empty(enable.Errors);
         Assert.Contains(enable.Warnings, w => w.Contains("now the default", StringComparison.Ordinal));
         Assert.True(Get(tmp, "B").IsDefault);
@@ -147,16 +147,16 @@ public sealed class IntermediateLifecycleTests
         Assert.Equal("B", Assert.IsType<IntermediateCertificate>(Assert.Single(defaults.Output)).Name);
 
         // -Default $false clears it explicitly; -Default $true sets it back.
-        var clear = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", Default = false, VaultPath = tmp.Vault }, tmp.Path);
+        var clear = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", VaultPath = tmp.Vault }.Without("Default"), tmp.Path);
         Assert.Contains(clear.Warnings, w => w.Contains("no longer the default", StringComparison.Ordinal));
         Assert.False(Get(tmp, "B").IsDefault);
-        Assert.Empty(CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", Default = true, Description = "primary", VaultPath = tmp.Vault }, tmp.Path).Errors);
+        Assert.Empty(CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", Description = "primary", VaultPath = tmp.Vault }.With("Default"), tmp.Path).Errors);
         Assert.Equal("primary", Get(tmp, "B").Description);
 
         // A downgrade is checked too: SoftwareAndHsm then back to Software works while within limits.
         var hsm = CmdletHarness.Run(new SetPkiVaultCommand { Subscription = Subscription.SoftwareAndHsm, VaultPath = tmp.Vault }.With("PassThru"), tmp.Path);
         Assert.Equal(4, Assert.IsType<PkiVaultInfo>(Assert.Single(hsm.Output)).MaxEnabledIntermediates);
-        Assert.Empty(CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", Enabled = true, VaultPath = tmp.Vault }, tmp.Path).Errors);
+        Assert.Empty(CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", VaultPath = tmp.Vault }.With("Enabled"), tmp.Path).Errors);
         Assert.True(Get(tmp, "B").IsDefault); // enabling A does not steal the default
         var downgrade = CmdletHarness.Run(new SetPkiVaultCommand { Subscription = Subscription.Software, VaultPath = tmp.Vault }, tmp.Path);
         Assert.Equal("SubscriptionLimitExceeded", Assert.Single(downgrade.Errors).ErrorId);

@@ -32,13 +32,16 @@ public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
     public string Path { get; set; } = string.Empty;
 
     /// <summary>The signed certificate file, taken literally.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath", "LP")]
     public string LiteralPath { get; set; } = string.Empty;
 
-    /// <summary>The signed certificate as an X509Certificate2 (also from Submit-CertificateRequest's output).</summary>
+    /// <summary>
+    /// The signed certificate from the pipeline: an X509Certificate2 (also Submit-CertificateRequest's output, by its
+    /// Certificate property), a FileInfo from Get-ChildItem, or a file path.
+    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    public X509Certificate2 Certificate { get; set; } = null!;
+    public object Certificate { get; set; } = null!;
 
     /// <summary>The signed certificate as PEM (or base64) text.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PemSet)]
@@ -103,8 +106,19 @@ public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
             var paths = ResolveInputPaths(literal ? LiteralPath : Path, literal);
             return (paths.SelectMany(CertificateReader.ReadFile).ToList(), string.Join(", ", paths.Select(p => $"'{p}'")));
         }
-        if (Certificate is not null)
-            return (new[] { Certificate }, CertificateChecks.Describe(Certificate));
+        switch (CertificateInput.Unwrap(Certificate))
+        {
+            case X509Certificate2 single:
+                return (new[] { single }, CertificateChecks.Describe(single));
+            case FileInfo file:
+                return (CertificateReader.ReadFile(file.FullName), $"'{file.FullName}'");
+            case string path when !path.Contains("-----BEGIN", StringComparison.Ordinal):
+                var paths = ResolveInputPaths(path, literal: false);
+                return (paths.SelectMany(CertificateReader.ReadFile).ToList(), string.Join(", ", paths.Select(p => $"'{p}'")));
+            case { } other:
+                var resolved = CertificateInput.Resolve(other, p => ResolveInputPaths(p, literal: false));
+                return (resolved, resolved.Count > 0 ? CertificateChecks.Describe(resolved[0]) : "the piped object");
+        }
         if (Pem is not null)
             return (CertificateReader.Read(Encoding.UTF8.GetBytes(Pem), "the -Pem text"), "the -Pem text");
         return (Array.Empty<X509Certificate2>(), "the chain");

@@ -22,19 +22,12 @@ public sealed class RemoveEnrollmentCertificateCommand : ZscalerPkiCmdlet
     protected override void Process()
     {
         var service = new EnrollmentService(Vault);
-        foreach (var name in Name)
+        ForEachInput(Name, name =>
         {
-            try
-            {
-                var entry = service.GetOne(name);
-                if (!Confirm(entry.Name, $"Remove enrollment CA certificate {entry.Subject} ({entry.Thumbprint}) and its private key"))
-                    continue;
-                service.Remove(entry.Name, On(Force));
-            }
-            catch (Core.PkiException ex)
-            {
-                ReportError(ex);
-            }
-        }
+            var entry = service.GetOne(name);
+            if (!Confirm(entry.Name, $"Remove enrollment CA certificate {entry.Subject} ({entry.Thumbprint}) and its private key"))
+                return;
+            service.Remove(entry.Name, On(Force));
+        });
     }
 }

@@ -19,20 +19,13 @@ public sealed class RemoveIntermediateCertificateCommand : ZscalerPkiCmdlet
     protected override void Process()
     {
         var service = new IntermediateService(Vault);
-        foreach (var name in Name)
+        ForEachInput(Name, name =>
         {
-            try
-            {
-                var entry = service.GetOne(name);
-                if (!Confirm(entry.Name, $"Remove intermediate certificate CN={entry.CommonName} (state {entry.State}{(entry.IsDefault ? ", default" : string.Empty)}) and its private key"))
-                    continue;
-                foreach (var w in service.Remove(entry.Name))
-                    Warn(w);
-            }
-            catch (Core.PkiException ex)
-            {
-                ReportError(ex);
-            }
-        }
+            var entry = service.GetOne(name);
+            if (!Confirm(entry.Name, $"Remove intermediate certificate CN={entry.CommonName} (state {entry.State}{(entry.IsDefault ? ", default" : string.Empty)}) and its private key"))
+                return;
+            foreach (var w in service.Remove(entry.Name))
+                Warn(w);
+        });
     }
 }

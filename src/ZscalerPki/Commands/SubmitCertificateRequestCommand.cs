@@ -98,17 +98,12 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
 
     protected override void Process()
     {
-        foreach (var (csr, source) in ReadInputs())
+        // Each file is read inside its own step, so one unreadable CSR among several is one error and the rest are signed.
+        ForEachInput(ReadInputs(), read =>
         {
-            try
-            {
-                Sign(csr, source);
-            }
-            catch (PkiException ex)
-            {
-                ReportError(ex);
-            }
-        }
+            var (csr, source) = read();
+            Sign(csr, source);
+        });
     }
 
     private void Sign(CsrInfo csr, string source)
@@ -165,23 +160,28 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
         WriteResult(issued);
     }
 
-    private IEnumerable<(CsrInfo Csr, string Source)> ReadInputs()
+    private IReadOnlyList<Func<(CsrInfo Csr, string Source)>> ReadInputs()
     {
         // ParameterSetName is engine state (a stub under test), so the bound parameter decides.
         if (!string.IsNullOrEmpty(LiteralPath) || !string.IsNullOrEmpty(Path))
         {
             var literal = !string.IsNullOrEmpty(LiteralPath);
             var paths = ResolveInputPaths(literal ? LiteralPath : Path, literal);
-            return paths.Select(p => (IntermediateCsr.ReadFile(p), $"'{p}'")).ToList();
+            return paths.Select(p => (Func<(CsrInfo, string)>)(() => (IntermediateCsr.ReadFile(p), $"'{p}'"))).ToList();
         }
         var value = CertificateInput.Unwrap(Csr);
+        return new Func<(CsrInfo, string)>[] { () => ReadValue(value) };
+    }
+
+    private (CsrInfo Csr, string Source) ReadValue(object? value)
+    {
         return value switch
         {
-            byte[] bytes => new[] { (IntermediateCsr.Read(bytes, "the -Csr bytes"), "the -Csr bytes") },
-            FileInfo file => new[] { (IntermediateCsr.ReadFile(file.FullName), $"'{file.FullName}'") },
-            string text => new[] { (IntermediateCsr.Read(Encoding.UTF8.GetBytes(text), "the -Csr text"), "the -Csr text") },
+            byte[] bytes => (IntermediateCsr.Read(bytes, "the -Csr bytes"), "the -Csr bytes"),
+            FileInfo file => (IntermediateCsr.ReadFile(file.FullName), $"'{file.FullName}'"),
+            string text => (IntermediateCsr.Read(Encoding.UTF8.GetBytes(text), "the -Csr text"), "the -Csr text"),
             // Piped whole (binding by value to an object parameter comes before binding by property name).
-            IntermediateCertificate item => new[] { (IntermediateCsr.Read(Encoding.ASCII.GetBytes(item.Csr), $"the CSR of '{item.Name}'"), $"the CSR of '{item.Name}'") },
+            IntermediateCertificate item => (IntermediateCsr.Read(Encoding.ASCII.GetBytes(item.Csr), $"the CSR of '{item.Name}'"), $"the CSR of '{item.Name}'"),
             null => throw new PkiException(PkiErrorIds.CsrEmpty, PkiErrorCategory.InvalidArgument, "-Csr is empty. Pass the CSR as PEM text, base64, bytes or a file.", null),
             _ => throw new PkiException(PkiErrorIds.InvalidCsr, PkiErrorCategory.InvalidArgument,
                 $"-Csr takes PEM text, a base64 string, DER bytes or a FileInfo, not a {value.GetType().Name}.", value),

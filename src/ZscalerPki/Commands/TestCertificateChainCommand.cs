@@ -23,6 +23,8 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     private IReadOnlyList<X509Certificate2> _intermediates = Array.Empty<X509Certificate2>();
     private IReadOnlyList<byte[]> _crls = Array.Empty<byte[]>();
     private int _tested;
+    private bool _trustResolved;
+    private string? _trustResolvedFor;
 
     /// <summary>The certificate to test: X509Certificate2, an object with a Certificate property, a path, PEM text, or a vault name. A bundle's first certificate is the leaf, the rest are intermediates.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -70,60 +72,68 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
 
     protected override void Begin()
     {
+        if (IPAddress is not null && !System.Net.IPAddress.TryParse(IPAddress, out _))
+            throw new PkiException(PkiErrorIds.InvalidIPAddress, PkiErrorCategory.InvalidArgument,
+                $"'{IPAddress}' is not an IPv4 or IPv6 address.", IPAddress);
+    }
+
+    /// <summary>
+    /// Roots, intermediates and CRLs are resolved with the first certificate, not in Begin: vault names among them are looked
+    /// up in the vault of the piped object (its VaultPath binds per record), and again only when that vault changes.
+    /// </summary>
+    private void ResolveTrustInputs()
+    {
+        if (_trustResolved && string.Equals(_trustResolvedFor, VaultPath, StringComparison.Ordinal))
+            return;
         _roots = ResolveCertificates(TrustedRoot, "-TrustedRoot");
         if (_roots.Count == 0)
             throw new PkiException(PkiErrorIds.NoTrustedRoot, PkiErrorCategory.InvalidArgument,
                 "-TrustedRoot resolved to no certificates. Pass the root your users' machines trust (a file, a vault name, or Cert:\\LocalMachine\\Root).", TrustedRoot);
         _intermediates = Intermediate is null ? Array.Empty<X509Certificate2>() : ResolveCertificates(Intermediate, "-Intermediate");
         _crls = Crl is null ? Array.Empty<byte[]>() : Crl.SelectMany(ResolveCrl).ToList();
-        if (IPAddress is not null && !System.Net.IPAddress.TryParse(IPAddress, out _))
-            throw new PkiException(PkiErrorIds.InvalidIPAddress, PkiErrorCategory.InvalidArgument,
-                $"'{IPAddress}' is not an IPv4 or IPv6 address.", IPAddress);
+        _trustResolved = true;
+        _trustResolvedFor = VaultPath;
     }
 
     protected override void Process()
     {
-        foreach (var item in Certificate)
+        ForEachInput(Certificate, item =>
         {
-            try
+            ResolveTrustInputs();
+            var certs = ResolveCertificates(new[] { item }, "-Certificate");
+            var request = new ChainValidationRequest
             {
-                var certs = ResolveCertificates(new[] { item }, "-Certificate");
-                var request = new ChainValidationRequest
-                {
-                    Certificate = certs[0],
-                    TrustedRoots = _roots,
-                    Intermediates = certs.Count > 1 ? certs.Skip(1).Concat(_intermediates).ToList() : _intermediates,
-                    Crls = _crls,
-                    At = ToInstant(At),
-                    DnsName = DnsName,
-                    IPAddress = IPAddress is null ? null : System.Net.IPAddress.Parse(IPAddress),
-                    Purpose = Purpose,
-                    Profile = Profile,
-                    RevocationMode = _crls.Count > 0 ? RevocationMode.Check : RevocationMode.None,
-                    UnknownRevocationIsFailure = !On(AllowUnknownRevocation),
-                };
-                var result = ChainValidator.Validate(request);
-                _tested++;
-                if (_tested > 1 && _tested % 25 == 0)
-                    Progress(2, "Test-CertificateChain", $"Tested {_tested} certificates", -1);
-                if (On(Quiet))
-                {
-                    WriteResult(result.IsValid);
-                }
-                else
-                {
-                    foreach (var p in result.Problems)
-                        Verbose($"{certs[0].Subject}: {p}");
-                    WriteResult(result);
-                }
-            }
-            catch (PkiException ex)
+                Certificate = certs[0],
+                TrustedRoots = _roots,
+                Intermediates = certs.Count > 1 ? certs.Skip(1).Concat(_intermediates).ToList() : _intermediates,
+                Crls = _crls,
+                At = ToInstant(At),
+                DnsName = DnsName,
+                IPAddress = IPAddress is null ? null : System.Net.IPAddress.Parse(IPAddress),
+                Purpose = Purpose,
+                Profile = Profile,
+                RevocationMode = _crls.Count > 0 ? RevocationMode.Check : RevocationMode.None,
+                UnknownRevocationIsFailure = !On(AllowUnknownRevocation),
+            };
+            var result = ChainValidator.Validate(request);
+            _tested++;
+            if (_tested > 1 && _tested % 25 == 0)
+                Progress(2, "Test-CertificateChain", $"Tested {_tested} certificates", -1);
+            if (On(Quiet))
             {
-                if (On(Quiet))
-                    WriteResult(false);
-                ReportError(ex);
+                WriteResult(result.IsValid);
+                return;
             }
-        }
+            foreach (var p in result.Problems)
+                Verbose($"{certs[0].Subject}: {p}");
+            WriteResult(result);
+        },
+        onError: _ =>
+        {
+            // -Quiet answers every input: one that cannot be read is not a valid chain.
+            if (On(Quiet))
+                WriteResult(false);
+        });
     }
 
     protected override void End()

@@ -1,4 +1,5 @@
 using ZscalerPki.Core;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 
 namespace ZscalerPki.Infrastructure;
@@ -39,7 +40,22 @@ internal sealed class PowerShellSeam : ICmdletSeam
             var resolved = _cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
             return new[] { resolved };
         }
-        var paths = _cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
+        Collection<string> paths;
+        ProviderInfo provider;
+        try
+        {
+            paths = _cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+        }
+        catch (ItemNotFoundException)
+        {
+            // PowerShell's own PathNotFound would terminate the whole command; the caller reports our FileNotFound for this
+            // one input and goes on with the rest.
+            return Array.Empty<string>();
+        }
+        catch (System.Management.Automation.DriveNotFoundException)
+        {
+            return Array.Empty<string>();
+        }
         if (provider.Name != "FileSystem")
             throw new ZscalerPki.Core.PkiException(PkiErrorIds.NotAFileSystemPath, Core.PkiErrorCategory.InvalidArgument,
                 $"'{path}' is not a file-system path (provider {provider.Name}). Pass a file path.", path);

@@ -151,6 +151,29 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     /// <summary>Reports a non-terminating error for the current record.</summary>
     protected void ReportError(PkiException ex) => Seam.WriteError(ToError(ex));
 
+    /// <summary>
+    /// Runs <paramref name="action"/> for each input of a parameter that takes several (names, files, certificates): a failing
+    /// input is one non-terminating error, with its catalogued ErrorId, and the others still run. Returns false if any failed.
+    /// </summary>
+    protected bool ForEachInput<T>(IEnumerable<T> inputs, Action<T> action, Action<T>? onError = null)
+    {
+        var allGood = true;
+        foreach (var input in inputs)
+        {
+            try
+            {
+                action(input);
+            }
+            catch (Exception ex) when (Translate(ex) is { } pki)
+            {
+                allGood = false;
+                onError?.Invoke(input);
+                ReportError(pki);
+            }
+        }
+        return allGood;
+    }
+
     private protected static RevealedSecret Reveal(SecureString? secret) => RevealedSecret.From(secret);
 
     /// <summary>A path for a file we write: resolved against the current location, need not exist.</summary>
@@ -168,7 +191,9 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         }
         if (paths.Count == 0)
             throw new PkiException(PkiErrorIds.FileNotFound, PkiErrorCategory.ObjectNotFound,
-                $"No file matches '{path}'.", path);
+                Wildcard.ContainsWildcard(path) && !literal
+                    ? $"No file matches '{path}'. Check the path and the pattern."
+                    : $"The file '{path}' does not exist. Check the path (use -LiteralPath for names with [ or ]).", path);
         return paths;
     }
 

@@ -1,0 +1,106 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# The README's walkthroughs, run as written: each ```powershell block under a "## Walkthrough:" heading is read from
+# README.md and run statement by statement in a temp folder with $env:ZSCALERPKI_VAULT pointing at a temp vault.
+# Statements marked "# Windows only" run only on Windows; Read-Host answers with a fixed password. OpenSSL stands in
+# for the external CA (ca.pem/ca.key) and makes the files the third walkthrough starts from.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'PesterHelpers.ps1')
+    $script:work = New-PkiTestFolder 'walk'
+    $script:savedVault = $env:ZSCALERPKI_VAULT
+    $env:ZSCALERPKI_VAULT = Join-Path $work 'vault'
+
+    # The walkthrough blocks, keyed by heading.
+    $readme = Get-Content -Raw (Join-Path $PSScriptRoot '..' 'README.md')
+    $script:blocks = @{}
+    foreach ($m in [regex]::Matches($readme, '(?ms)^## Walkthrough: (?<title>[^\r\n]+).*?^```powershell\r?\n(?<code>.*?)^```')) {
+        $blocks[$m.Groups['title'].Value] = $m.Groups['code'].Value
+    }
+
+    # Splits a block into statements: a line ending in | or ` continues on the next; comments and blank lines are dropped.
+    function Split-Statement([string] $Code) {
+        $statements = [System.Collections.Generic.List[string]]::new()
+        $current = ''
+        foreach ($line in $Code -split "`r?`n") {
+            if ($current -eq '' -and ($line.Trim() -eq '' -or $line.TrimStart().StartsWith('#'))) { continue }
+            $current += $line + "`n"
+            if ($line.TrimEnd() -notmatch '(\||`)$') { $statements.Add($current); $current = '' }
+        }
+        $statements
+    }
+
+    # One session for all walkthroughs, as a user's prompt keeps $pw from one to the next: a module's session state, in
+    # which Read-Host answers with a fixed password.
+    $script:session = New-Module -Name WalkthroughSession -ScriptBlock {
+        function Read-Host { param([switch] $AsSecureString, [string] $Prompt) ConvertTo-SecureString 'Walkthrough-Passw0rd!' -AsPlainText -Force }
+        Export-ModuleMember
+    }
+
+    # Runs a walkthrough as a user would type it: in $work, each statement in the session, stopping at the first error.
+    function Invoke-Walkthrough([string] $Title) {
+        $blocks.ContainsKey($Title) | Should -BeTrue -Because "README.md has the walkthrough '$Title'"
+        $ran = 0
+        Push-Location $work
+        try {
+            foreach ($statement in Split-Statement $blocks[$Title]) {
+                if (-not $IsWindows -and $statement -match '#\s*Windows only') { continue }
+                $global:LASTEXITCODE = 0
+                $output = . $session { $ErrorActionPreference = 'Stop'; . ([scriptblock]::Create($args[0])) } $statement 6>&1 3>&1 | Out-String
+                $LASTEXITCODE | Should -Be 0 -Because "the README statement`n$statement`nexits 0 ($output)"
+                $ran++
+            }
+        }
+        finally { Pop-Location }
+        $ran
+    }
+
+    $script:pw = ConvertTo-TestSecret 'Walkthrough-Passw0rd!'
+}
+
+AfterAll {
+    $env:ZSCALERPKI_VAULT = $savedVault
+    Remove-PkiTestFolder $work
+}
+
+Describe 'README walkthroughs' {
+    It 'runs "enrollment CAs for ZPA" as written' {
+        $ran = Invoke-Walkthrough 'enrollment CAs for ZPA'
+        $ran | Should -BeGreaterOrEqual 6
+        (Get-EnrollmentCertificate Contoso-ZCC).Parent | Should -Be 'Contoso-Root'
+        (Get-EnrollmentCertificate AppProtection-2026).Status | Should -Be 'Active'
+        Export-EnrollmentCertificate Contoso-Root -Path (Join-Path $work 'contoso-root.pem')
+        Invoke-OpenSsl verify -x509_strict -CAfile (Join-Path $work 'contoso-root.pem') (Join-Path $work 'zcc-chain.pem') | Should -Match 'OK'
+    }
+
+    It 'runs "the SSL-inspection intermediate CA" as written, with OpenSSL as the external CA' {
+        Push-Location $work
+        try {
+            Invoke-OpenSsl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj '/CN=Walkthrough OpenSSL CA' -days 3650 `
+                -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' | Out-Null
+        }
+        finally { Pop-Location }
+        $ran = Invoke-Walkthrough 'the SSL-inspection intermediate CA'
+        $ran | Should -BeGreaterOrEqual 9
+        $item = Get-IntermediateCertificate Inspection-2026
+        $item.State | Should -Be 'CertReady'
+        $item.IsDefault | Should -BeTrue
+        $item.Issuer | Should -Be 'CN=Walkthrough OpenSSL CA'
+        Invoke-OpenSsl verify -x509_strict -CAfile (Join-Path $work 'ca.pem') -untrusted (Join-Path $work 'inspection-chain.pem') (Join-Path $work 'inspection-chain.pem') | Should -Match 'OK'
+    }
+
+    It 'runs "will my users'' machines trust this chain?" as written' {
+        $root = Export-OpenSslCa -Name Contoso-Root -KeyPassword $pw -VaultPath $env:ZSCALERPKI_VAULT -Folder $work
+        Copy-Item $root.Certificate (Join-Path $work 'root.pem')
+        $issuingName = 'Contoso-Issuing'
+        New-EnrollmentCertificate -Name $issuingName -Parent Contoso-Root -ParentKeyPassword $pw -KeyPassword $pw | Out-Null
+        $issuing = Export-OpenSslCa -Name $issuingName -KeyPassword $pw -VaultPath $env:ZSCALERPKI_VAULT -Folder $work
+        Copy-Item $issuing.Certificate (Join-Path $work 'issuing.pem')
+        New-OpenSslLeaf -Ca $issuing -DnsName 'www.contoso.com' -Path (Join-Path $work 'www.pem') | Out-Null
+        New-OpenSslLeaf -Ca $root -DnsName 'leaf.contoso.com' -Path (Join-Path $work 'leaf.pem') | Out-Null
+        New-OpenSslCrl -Ca $root -Path (Join-Path $work 'root.crl') | Out-Null
+        $ran = Invoke-Walkthrough "will my users' machines trust this chain?"
+        $ran | Should -Be 2
+        Test-CertificateChain (Join-Path $work 'www.pem') -TrustedRoot (Join-Path $work 'root.pem') -Intermediate (Join-Path $work 'issuing.pem') -DnsName www.contoso.com -Profile WebPki -Quiet |
+            Should -BeTrue
+    }
+}

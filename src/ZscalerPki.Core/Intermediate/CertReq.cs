@@ -18,12 +18,15 @@ public interface IProcessRunner
     ProcessResult Run(string fileName, IReadOnlyList<string> arguments, TimeSpan timeout);
 }
 
-/// <summary>Runs certreq.exe (Windows only: elsewhere one clear <c>AdcsRequiresWindows</c> error).</summary>
+/// <summary>
+/// Runs certreq.exe (the cmdlet refuses -ConfigString off Windows with one clear <c>AdcsRequiresWindows</c> error before it
+/// gets here): a program that cannot be started is <c>CertReqNotFound</c>, one that outlives the timeout is killed and
+/// reported as <c>AdcsTimeout</c>.
+/// </summary>
 public sealed class CertReqProcessRunner : IProcessRunner
 {
     public ProcessResult Run(string fileName, IReadOnlyList<string> arguments, TimeSpan timeout)
     {
-        CertReqCommand.RequireWindows();
         var psi = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,

@@ -97,9 +97,17 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
 
     protected override void Process()
     {
-        ForEachInput(Certificate, item =>
+        try
         {
             ResolveTrustInputs();
+        }
+        catch (Exception ex) when (ex is not CmdletStoppedException)
+        {
+            // Without its roots no certificate can be tested: one terminating error, not one per certificate.
+            Terminate(ex);
+        }
+        ForEachInput(Certificate, item =>
+        {
             var certs = ResolveCertificates(new[] { item }, "-Certificate");
             var request = new ChainValidationRequest
             {

@@ -5,6 +5,12 @@ namespace ZscalerPki.Infrastructure;
 /// <summary>An error as the cmdlet reports it: stable id, category, the offending object, a message that says what to do.</summary>
 public sealed record PkiError(string ErrorId, ErrorCategory Category, string Message, object? Target, Exception Exception);
 
+/// <summary>
+/// Thrown by a seam that is not PowerShell (the xunit harness) to stop the pipeline; like PowerShell's own flow-control
+/// exceptions, the cmdlet base lets it pass.
+/// </summary>
+public class CmdletStoppedException(string message) : Exception(message);
+
 /// <summary>A progress update (mirrors ProgressRecord without needing a host).</summary>
 public sealed record PkiProgress(int ActivityId, string Activity, string Status, int PercentComplete, bool Completed = false);
 
@@ -17,7 +23,7 @@ public interface ICmdletSeam
 {
     void WriteObject(object? value, bool enumerateCollection);
     void WriteError(PkiError error);
-    /// <summary>Stops the pipeline; never returns.</summary>
+    /// <summary>Stops the pipeline; never returns. What it throws passes through the cmdlet base untouched.</summary>
     void ThrowTerminatingError(PkiError error);
     void WriteWarning(string message);
     void WriteVerbose(string message);

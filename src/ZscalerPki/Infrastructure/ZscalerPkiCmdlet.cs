@@ -94,6 +94,7 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     internal static PkiException? Translate(Exception ex) => ex switch
     {
         PkiException pki => pki,
+        CmdletStoppedException => null,
         _ when ex.GetType().Namespace?.StartsWith("System.Management.Automation", StringComparison.Ordinal) == true => null,
         OperationCanceledException => null,
         UnauthorizedAccessException => new PkiException(PkiErrorIds.FileAccessDenied, PkiErrorCategory.PermissionDenied,
@@ -147,6 +148,9 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         Seam.WriteProgress(new PkiProgress(id, activity, "Done", 100, Completed: true));
 
     protected bool Confirm(string target, string action) => Seam.ShouldProcess(target, action);
+
+    /// <summary>Stops the whole command with this error (an input every record needs cannot be used).</summary>
+    protected void Terminate(Exception ex) => Seam.ThrowTerminatingError(ToError(Translate(ex) ?? throw ex));
 
     /// <summary>Reports a non-terminating error for the current record.</summary>
     protected void ReportError(PkiException ex) => Seam.WriteError(ToError(ex));

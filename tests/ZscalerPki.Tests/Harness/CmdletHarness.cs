@@ -4,7 +4,7 @@ using ZscalerPki.Infrastructure;
 namespace ZscalerPki.Tests.Harness;
 
 /// <summary>Thrown by the fake seam where PowerShell would stop the pipeline with a terminating error.</summary>
-public sealed class TerminatingErrorException(PkiError error) : Exception(error.Message)
+public sealed class TerminatingErrorException(PkiError error) : CmdletStoppedException(error.Message)
 {
     public PkiError Error { get; } = error;
 }

@@ -1,0 +1,148 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Bad input as users meet it: each is one ErrorRecord with its catalogued ErrorId (about_ZscalerPki, ERROR IDS), the
+# right category and the offending object, and nothing is left half-done.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'PesterHelpers.ps1')
+    $script:work = New-PkiTestFolder 'errors'
+    $script:vault = Join-Path $work 'vault'
+    $script:pw = ConvertTo-TestSecret 'Errors-Passw0rd!'
+    $script:root = New-EnrollmentCertificate -Name 'Err-Root' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $vault
+    $script:rootPem = Join-Path $work 'root.pem'
+    Export-EnrollmentCertificate -Name 'Err-Root' -Path $rootPem -VaultPath $vault
+
+    # X509Certificate2 parents made in memory, with their keys.
+    function New-MemoryCa([string] $Subject, [bool] $IsCa = $true, [string] $Usage = 'KeyCertSign, CrlSign', [int] $FromDays = -1, [int] $ToDays = 365) {
+        $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+        $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new($Subject, $key, 'SHA256')
+        $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($IsCa, $false, 0, $true))
+        $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new($Usage, $true))
+        $req.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays($FromDays), [DateTimeOffset]::UtcNow.AddDays($ToDays))
+    }
+}
+
+AfterAll { Remove-PkiTestFolder $work }
+
+Describe 'Files and paths' {
+    It 'reports PathIsDirectory for an export to a folder' {
+        { Export-EnrollmentCertificate Err-Root -Path $work -VaultPath $vault -ErrorAction Stop } | Should -Throw -ErrorId 'PathIsDirectory,*'
+    }
+
+    It 'reports FileWriteFailed when the target folder is a file, and leaves no temp file' {
+        $blocker = Join-Path $work 'blocker'
+        Set-Content -LiteralPath $blocker -Value 'x'
+        $err = { Export-EnrollmentCertificate Err-Root -Path (Join-Path $blocker 'root.pem') -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FileWriteFailed,*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'WriteError'
+        Get-ChildItem -LiteralPath $work -Filter '*.tmp*' | Should -BeNullOrEmpty
+    }
+
+    It 'reports NotAFileSystemPath for a path of another provider' {
+        { Submit-CertificateRequest -Path 'Env:\PATH' -Issuer Err-Root -IssuerKeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NotAFileSystemPath,*'
+    }
+}
+
+Describe 'Inputs of the wrong kind' {
+    It 'reports UnsupportedCertificateInput and UnsupportedCrlInput for objects that are neither' {
+        { Test-CertificateChain -Certificate (Get-Date) -TrustedRoot $rootPem -ErrorAction Stop } | Should -Throw -ErrorId 'UnsupportedCertificateInput,*'
+        { Test-CertificateChain -Certificate $root -TrustedRoot $rootPem -Crl (Get-Date) -ErrorAction Stop } | Should -Throw -ErrorId 'UnsupportedCrlInput,*'
+    }
+
+    It 'reports InputIsCertificate when a certificate is submitted as a CSR' {
+        { Submit-CertificateRequest -Path $rootPem -Issuer Err-Root -IssuerKeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InputIsCertificate,*'
+    }
+
+    It 'reports CsrWithoutCommonName for a CSR whose subject has no CN' {
+        $csr = Join-Path $work 'no-cn.csr'
+        Invoke-OpenSsl req -new -newkey rsa:2048 -nodes -keyout (Join-Path $work 'no-cn.key') -out $csr -subj '/O=Contoso' | Out-Null
+        { Submit-CertificateRequest -Path $csr -Issuer Err-Root -IssuerKeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CsrWithoutCommonName,*'
+    }
+
+    It 'reports CommonNameRequired for a blank common name' {
+        { New-IntermediateCsr -Name 'Blank' -CommonName '   ' -KeyPassword $pw -VaultPath $vault -ErrorAction Stop } | Should -Throw -ErrorId 'CommonNameRequired,*'
+        Get-IntermediateCertificate -Name 'Blank' -VaultPath $vault -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'reports TrustedRootAmbiguous for an import root that is a bundle' {
+        $two = Join-Path $work 'two-roots.pem'
+        Set-Content -LiteralPath $two -Value ((Get-Content -Raw $rootPem) + (Export-EnrollmentCertificate Err-Root -VaultPath $vault))
+        New-IntermediateCsr -Name 'Amb' -CommonName 'Amb CA' -Path (Join-Path $work 'amb.csr') -KeyPassword $pw -VaultPath $vault | Out-Null
+        $issued = Submit-CertificateRequest -Path (Join-Path $work 'amb.csr') -Issuer Err-Root -IssuerKeyPassword $pw -VaultPath $vault
+        { $issued | Import-SignedIntermediate -Name 'Amb' -TrustedRoot $two -VaultPath $vault -ErrorAction Stop } | Should -Throw -ErrorId 'TrustedRootAmbiguous,*'
+        (Get-IntermediateCertificate -Name 'Amb' -VaultPath $vault).State | Should -Be 'CsrGenDone'
+    }
+
+    It 'reports StoreUnavailable for a store that does not exist' {
+        { Test-CertificateChain -Certificate $root -TrustedRoot 'Cert:\CurrentUser\ZpkiNoSuchStore' -ErrorAction Stop } | Should -Throw -ErrorId 'StoreUnavailable,*'
+    }
+
+    It 'reports NoTrustedRoot for an empty store' -Skip:$IsWindows {
+        { Test-CertificateChain -Certificate $root -TrustedRoot 'Cert:\CurrentUser\Disallowed' -ErrorAction Stop } | Should -Throw -ErrorId 'NoTrustedRoot,*'
+    }
+}
+
+Describe 'Parents that cannot sign' {
+    It 'reports <Id>' -TestCases @(
+        @{ Id = 'ParentNotCA'; Make = { New-MemoryCa 'CN=Leaf Not CA' -IsCa $false -Usage 'DigitalSignature' } }
+        @{ Id = 'ParentCannotSign'; Make = { New-MemoryCa 'CN=CA Without CertSign' -Usage 'DigitalSignature' } }
+        @{ Id = 'ParentNotValid'; Make = { New-MemoryCa 'CN=Expired CA' -FromDays -30 -ToDays -1 } }
+        @{ Id = 'ParentHasNoPrivateKey'; Make = { [System.Security.Cryptography.X509Certificates.X509Certificate2]::new((New-MemoryCa 'CN=Public Only CA').RawData) } }
+    ) {
+        param($Id, $Make)
+        $parent = & $Make
+        { New-EnrollmentCertificate -Name "Under-$Id" -Parent $parent -Type Intermediate -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId "$Id,*"
+        Get-EnrollmentCertificate -Name "Under-$Id" -VaultPath $vault -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'reports InvalidParent for a store location that names no single certificate' {
+        { New-EnrollmentCertificate -Name 'Under-Store' -Parent 'Cert:\CurrentUser\Disallowed' -Type Intermediate -KeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidParent,*'
+    }
+
+    It 'reports StoreWriteFailed for a store this platform cannot write' -Skip:$IsWindows {
+        { New-EnrollmentCertificate -Name 'To-Machine' -CertStoreLocation 'Cert:\LocalMachine\My' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'StoreWriteFailed,*'
+    }
+}
+
+Describe 'A damaged vault' {
+    BeforeAll {
+        $script:damaged = Join-Path $work 'damaged'
+        New-EnrollmentCertificate -Name 'Healthy' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $damaged | Out-Null
+        New-EnrollmentCertificate -Name 'No-Key' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $damaged | Out-Null
+        New-EnrollmentCertificate -Name 'Bad-Key' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $damaged | Out-Null
+        function Get-EntryFolder([string] $Name) {
+            Get-ChildItem -Recurse -Filter entry.json -LiteralPath $damaged | Where-Object { (Get-Content -Raw $_.FullName) -match "`"$Name`"" } | Select-Object -First 1 -ExpandProperty DirectoryName
+        }
+        Remove-Item (Join-Path (Get-EntryFolder 'No-Key') 'key.p8')
+        Set-Content -LiteralPath (Join-Path (Get-EntryFolder 'Bad-Key') 'key.p8') -Value 'garbage'
+    }
+
+    It 'reports KeyNotFound when an entry''s key file is gone' {
+        { Export-EnrollmentCertificate No-Key -Format Pfx -IncludePrivateKey -Password $pw -KeyPassword $pw -Path (Join-Path $work 'nokey.pfx') -VaultPath $damaged -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KeyNotFound,*'
+    }
+
+    It 'reports KeyFileCorrupt when an entry''s key file is not encrypted PKCS#8' {
+        { New-EnrollmentCertificate -Name 'Child' -Parent Bad-Key -KeyPassword $pw -VaultPath $damaged -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KeyFileCorrupt,*'
+        Get-EnrollmentCertificate -Name 'Child' -VaultPath $damaged -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'reports VaultEntryCorrupt for an unreadable entry.json' {
+        Set-Content -LiteralPath (Join-Path (Get-EntryFolder 'Healthy') 'entry.json') -Value '{ not json'
+        { Get-EnrollmentCertificate -VaultPath $damaged -ErrorAction Stop } | Should -Throw -ErrorId 'VaultEntryCorrupt,*'
+    }
+
+    It 'reports VaultPathIsFile and VaultUnavailable for vault paths that cannot be folders' {
+        $file = Join-Path $work 'a-file'
+        Set-Content -LiteralPath $file -Value 'x'
+        { Get-PkiVault -VaultPath $file -ErrorAction Stop } | Should -Throw -ErrorId 'VaultPathIsFile,*'
+        { New-EnrollmentCertificate -Name 'Nowhere' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath (Join-Path $file 'vault') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'VaultUnavailable,*'
+    }
+}

@@ -21,10 +21,14 @@ public sealed class VaultConcurrencyTests
         return tmp.File("template.json");
     }
 
+    /// <summary>The writer's own executable where the build made one (the self-contained net8.0 run), else dotnet + its dll.</summary>
     private static Process Start(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(ChurnDll);
+        var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ZscalerPki.VaultChurn.exe" : "ZscalerPki.VaultChurn");
+        var selfContained = File.Exists(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "hostfxr.dll" : "libhostfxr.so"));
+        var psi = new ProcessStartInfo(selfContained && File.Exists(apphost) ? apphost : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (psi.FileName == "dotnet")
+            psi.ArgumentList.Add(ChurnDll);
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         return Process.Start(psi)!;

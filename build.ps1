@@ -4,7 +4,8 @@
     Builds ZscalerPki, stages the module in out/ZscalerPki, and runs the tests.
 .DESCRIPTION
     -Task Build    compile (Release) and stage out/ZscalerPki: manifest, assemblies, format file, en-US help.
-    -Task Test     Build, then the xunit suites, then the Pester suite in tests/ when Pester 5 is installed.
+    -Task Test     Build, then the xunit suites (.NET 10 and .NET 8), then the Pester suite in tests/ (Pester 5 required);
+                   ends with one line "tests: N passed, N failed, N skipped" and a non-zero exit code on any failure.
 .EXAMPLE
     ./build.ps1
     Import-Module ./out/ZscalerPki/ZscalerPki.psd1
@@ -43,17 +44,46 @@ Write-Host "Staged module in $stage"
 
 if ($Task -eq 'Build') { return }
 
-Write-Host 'Running xunit suites'
-Invoke-Native 'dotnet' @('test', (Join-Path $root 'ZscalerPki.sln'), '--nologo')
+# Tests: the xunit suites (engine, cmdlets through the seam, conformance floors; on .NET 10 and, self-contained, .NET 8),
+# then the Pester suite in this PowerShell against the staged module. One closing line counts both; any failure fails.
+$failedSuites = @()
+$total = @{ Passed = 0; Failed = 0; Skipped = 0 }
 
-$pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -ge ([version]'5.0') | Select-Object -First 1
-if ($null -eq $pester) {
-    Write-Warning 'Pester 5 is not installed; skipping tests/*.Tests.ps1 (Install-Module Pester -MinimumVersion 5.0).'
-    return
+Write-Host 'Running the xunit suites (dotnet test)'
+$xunitLog = [System.Collections.Generic.List[string]]::new()
+& dotnet test (Join-Path $root 'ZscalerPki.sln') -c $Configuration --nologo 2>&1 | ForEach-Object {
+    $line = "$_"
+    $xunitLog.Add($line)
+    Write-Host $line
 }
-Import-Module $pester
-$config = New-PesterConfiguration
-$config.Run.Path = Join-Path $root 'tests'
-$config.Run.Exit = $true
-$config.Output.Verbosity = 'Detailed'
-Invoke-Pester -Configuration $config
+$xunitExit = $LASTEXITCODE
+$summaries = $xunitLog | Select-String -Pattern '(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)'
+if (-not $summaries) { $failedSuites += 'xunit (no test summary)' }
+foreach ($m in $summaries) {
+    $total.Failed += [int]$m.Matches[0].Groups[2].Value
+    $total.Passed += [int]$m.Matches[0].Groups[3].Value
+    $total.Skipped += [int]$m.Matches[0].Groups[4].Value
+}
+if ($xunitExit -ne 0) { $failedSuites += "xunit (exit code $xunitExit)" }
+
+$pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -ge ([version]'5.0') | Sort-Object Version -Descending | Select-Object -First 1
+if ($null -eq $pester) {
+    $failedSuites += 'Pester 5 is not installed (use ../shared/tools/pwsh/pwsh, or Install-Module Pester -MinimumVersion 5.0)'
+}
+else {
+    Write-Host "Running the Pester suite (Pester $($pester.Version), PowerShell $($PSVersionTable.PSVersion))"
+    Import-Module $pester
+    $config = New-PesterConfiguration
+    $config.Run.Path = Join-Path $root 'tests'
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Detailed'
+    $result = Invoke-Pester -Configuration $config
+    $total.Passed += $result.PassedCount
+    $total.Failed += $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    $total.Skipped += $result.SkippedCount
+    if ($result.Result -ne 'Passed') { $failedSuites += "Pester ($($result.FailedCount) failed)" }
+}
+
+if ($failedSuites) { Write-Host "Failed: $($failedSuites -join '; ')" }
+Write-Host ("tests: {0} passed, {1} failed, {2} skipped" -f $total.Passed, $total.Failed, $total.Skipped)
+if ($failedSuites -or $total.Failed -gt 0) { exit 1 }

@@ -82,6 +82,8 @@ Describe 'New-EnrollmentCertificate' {
 
     It 'refuses bad input with one ErrorRecord naming the rule' -TestCases @(
         @{ Id = 'InvalidName'; Splat = @{ Name = 'a b' } }
+        @{ Id = 'InvalidName'; Splat = @{ Name = 'x/y' } }
+        @{ Id = 'InvalidName'; Splat = @{ Name = 'ü' } }
         @{ Id = 'NameAlreadyExists'; Splat = @{ Name = 'PESTER-ROOT' } }
         @{ Id = 'InvalidSubject'; Splat = @{ Name = 'Bad-Subject'; Subject = 'no equals sign' } }
         @{ Id = 'ParentRequired'; Splat = @{ Name = 'No-Parent'; Type = 'Intermediate' } }
@@ -222,11 +224,43 @@ Describe 'Remove-EnrollmentCertificate' {
     }
 }
 
-Describe 'Certificate store parents' -Skip:(-not $IsWindows) {
+Describe 'Certificate store parents' {
+    It 'signs with a CA whose key is in a CurrentUser store, named by Cert:\ path and thumbprint' {
+        $storeName = 'ZscalerPkiPester' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+        $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Pester Store CA', $key, 'SHA256')
+        $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+        $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, CrlSign', $true))
+        $ca = $req.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddYears(2))
+        $persisted = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($ca.Export('Pkcs12', 'x'), 'x', 'PersistKeySet, Exportable, UserKeySet')
+        $store = [System.Security.Cryptography.X509Certificates.X509Store]::new($storeName, 'CurrentUser')
+        $store.Open('ReadWrite')
+        try {
+            $store.Add($persisted)
+            $sub = New-EnrollmentCertificate -Name 'Under-Store' -Parent "Cert:\CurrentUser\$storeName\$($ca.Thumbprint)" -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $vault
+            $sub.Issuer | Should -Be 'CN=Pester Store CA'
+            $sub.Type | Should -Be 'Intermediate'
+            { New-EnrollmentCertificate -Name 'Under-Nothing' -Parent "Cert:\CurrentUser\$storeName\$('0' * 40)" -KeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
+                Should -Throw -ErrorId 'CertificateNotFound,*'
+        }
+        finally {
+            foreach ($c in @($store.Certificates)) { $store.Remove($c) }
+            $store.Close()
+        }
+    }
+
+    It 'lists nothing from a vault that does not exist, and does not create it' {
+        $missing = Join-Path $work 'not-yet'
+        Get-EnrollmentCertificate -VaultPath $missing | Should -BeNullOrEmpty
+        Test-Path $missing | Should -BeFalse
+    }
+}
+
+Describe 'Windows certificate store parents' -Skip:(-not $IsWindows) {
     It 'signs an intermediate with a CA from Cert:\CurrentUser\My' {
         $ca = New-SelfSignedCertificate -Subject 'CN=Pester Store CA' -CertStoreLocation 'Cert:\CurrentUser\My' -KeyUsage 'CertSign', 'CRLSign' -TextExtension @('2.5.29.19={critical}{text}ca=1')
         try {
-            $sub = New-EnrollmentCertificate -Name 'Under-Store' -Parent "Cert:\CurrentUser\My\$($ca.Thumbprint)" -KeyPassword $pw -VaultPath $vault
+            $sub = New-EnrollmentCertificate -Name 'Under-WinStore' -Parent "Cert:\CurrentUser\My\$($ca.Thumbprint)" -KeyPassword $pw -VaultPath $vault
             $sub.Issuer | Should -Be $ca.Subject
         }
         finally {

@@ -56,6 +56,8 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
         { "same-name-other-key-chain", "BrokenChain" },
         { "chain-with-stranger", "BrokenChain" },
         { "chain-incomplete", "ChainIncomplete" },
+        { "chain-ca-expired", "ChainCertificateExpired" },
+        { "chain-ca-not-ca", "ChainCertificateNotCa" },
         { "untrusted-root", "UntrustedRoot" },
         { "garbage", "InvalidCertificateData" },
         { "empty-file", "CertificateEmpty" },
@@ -117,6 +119,17 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
             case "chain-incomplete":
                 WriteCert(good);
                 WriteChain(f.Issuing.Certificate);
+                break;
+            case "chain-ca-expired":
+                // The issuing CA's certificate (same name and key) as the root issued it once: expired.
+                WriteCert(good);
+                WriteChain(f.Root.Sign(new PublicKey(f.Issuing.Key), f.Issuing.Certificate.Subject, pathLength: 1,
+                    notBefore: DateTimeOffset.UtcNow.AddDays(-400), notAfter: DateTimeOffset.UtcNow.AddDays(-1)), f.Root.Certificate);
+                break;
+            case "chain-ca-not-ca":
+                // The issuing CA's key certified as an end entity: it may not issue the intermediate.
+                WriteCert(good);
+                WriteChain(f.Root.Sign(new PublicKey(f.Issuing.Key), f.Issuing.Certificate.Subject, ca: false, pathLength: null), f.Root.Certificate);
                 break;
             case "untrusted-root":
                 using (var otherRoot = new MemoryCa("Another Root"))

@@ -114,8 +114,12 @@ public static class PkiErrorIds
     // ---- keys ----
     /// <summary>The key password does not decrypt the vault entry's private key.</summary>
     public const string WrongKeyPassword = "WrongKeyPassword";
-    /// <summary>A vault key file is not an encrypted PKCS#8 PEM.</summary>
+    /// <summary>A vault key file is not a PBES2-encrypted PKCS#8 PEM of the entry's algorithm, or asks for excessive KDF work.</summary>
     public const string KeyFileCorrupt = "KeyFileCorrupt";
+    /// <summary>A vault key file holds another key than the entry's certificate or CSR.</summary>
+    public const string KeyMismatch = "KeyMismatch";
+    /// <summary>A password that other tools would read differently (it contains a NUL character).</summary>
+    public const string InvalidPassword = "InvalidPassword";
     /// <summary>A vault entry has no private key.</summary>
     public const string KeyNotFound = "KeyNotFound";
     /// <summary>A key algorithm other than RSA or ECDSA.</summary>

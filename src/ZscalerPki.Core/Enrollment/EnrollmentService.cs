@@ -87,7 +87,7 @@ public sealed class EnrollmentService
                     parentCert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(parentEntry.CertificatePem), $"vault entry '{parentName}'");
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
                     var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : request.KeyPassword;
-                    parentKey = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, parentName), pw.Span, parentCert.PublicKey.Oid.Value!, parentName);
+                    parentKey = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, parentName), pw.Span, parentCert.PublicKey, parentName);
                 }
                 else
                 {
@@ -226,7 +226,7 @@ public sealed class EnrollmentService
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
         var cert = Load(entry);
-        using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), keyPassword, cert.PublicKey.Oid.Value!, entry.Name);
+        using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), keyPassword, cert.PublicKey, entry.Name);
         return Keys.WithKey(cert, key);
     }
 
@@ -254,7 +254,7 @@ public sealed class EnrollmentService
                     sb.Append(CertificateReader.ToPem(c));
                 if (request.IncludePrivateKey)
                 {
-                    using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey.Oid.Value!, entry.Name);
+                    using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey, entry.Name);
                     sb.Append(KeyProtection.Encrypt(key, request.Password.Span)).Append('\n');
                 }
                 return Encoding.ASCII.GetBytes(sb.ToString());
@@ -268,7 +268,7 @@ public sealed class EnrollmentService
                 var collection = new X509Certificate2Collection();
                 if (request.IncludePrivateKey)
                 {
-                    using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey.Oid.Value!, entry.Name);
+                    using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey, entry.Name);
                     collection.Add(Keys.WithKey(certs[0], key));
                 }
                 else

@@ -112,14 +112,35 @@ Describe 'Parents that cannot sign' {
 Describe 'A damaged vault' {
     BeforeAll {
         $script:damaged = Join-Path $work 'damaged'
-        New-EnrollmentCertificate -Name 'Healthy' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $damaged | Out-Null
-        New-EnrollmentCertificate -Name 'No-Key' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $damaged | Out-Null
-        New-EnrollmentCertificate -Name 'Bad-Key' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $damaged | Out-Null
-        function Get-EntryFolder([string] $Name) {
-            Get-ChildItem -Recurse -Filter entry.json -LiteralPath $damaged | Where-Object { (Get-Content -Raw $_.FullName) -match "`"$Name`"" } | Select-Object -First 1 -ExpandProperty DirectoryName
+        foreach ($n in 'Healthy', 'No-Key', 'Bad-Key', 'Broken', 'No-Field', 'Bad-Enum') {
+            New-EnrollmentCertificate -Name $n -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $damaged | Out-Null
         }
+        function Get-EntryFolder([string] $Name) { Join-Path $damaged 'enrollment' $Name }
         Remove-Item (Join-Path (Get-EntryFolder 'No-Key') 'key.p8')
         Set-Content -LiteralPath (Join-Path (Get-EntryFolder 'Bad-Key') 'key.p8') -Value 'garbage'
+        Set-Content -LiteralPath (Join-Path (Get-EntryFolder 'Broken') 'entry.json') -Value '{ not json'
+        $entry = Get-Content -Raw (Join-Path (Get-EntryFolder 'No-Field') 'entry.json') | ConvertFrom-Json -AsHashtable
+        $entry.Remove('CertificatePem')
+        $entry | ConvertTo-Json | Set-Content -LiteralPath (Join-Path (Get-EntryFolder 'No-Field') 'entry.json')
+        $entry = Get-Content -Raw (Join-Path (Get-EntryFolder 'Bad-Enum') 'entry.json') | ConvertFrom-Json -AsHashtable
+        $entry.Type = 7
+        $entry | ConvertTo-Json | Set-Content -LiteralPath (Join-Path (Get-EntryFolder 'Bad-Enum') 'entry.json')
+    }
+
+    It 'lists the healthy entries and warns once about each corrupt one' {
+        $listed = Get-EnrollmentCertificate -VaultPath $damaged -WarningVariable warned -WarningAction SilentlyContinue
+        $listed.Name | Should -Be @('Bad-Key', 'Healthy', 'No-Key')
+        $warned.Count | Should -Be 3
+        "$warned" | Should -Match "'Broken'"
+        "$warned" | Should -Match "'No-Field'.*CertificatePem"
+        "$warned" | Should -Match "'Bad-Enum'"
+    }
+
+    It 'reports VaultEntryCorrupt, naming the file, for a corrupt entry asked for by name' {
+        $err = { Get-EnrollmentCertificate Broken -VaultPath $damaged -WarningAction SilentlyContinue -ErrorAction Stop } |
+            Should -Throw -ErrorId 'VaultEntryCorrupt,*' -PassThru
+        "$($err.TargetObject)" | Should -Match 'Broken'
+        { Export-EnrollmentCertificate No-Field -VaultPath $damaged -ErrorAction Stop } | Should -Throw -ErrorId 'VaultEntryCorrupt,*'
     }
 
     It 'reports KeyNotFound when an entry''s key file is gone' {
@@ -130,12 +151,18 @@ Describe 'A damaged vault' {
     It 'reports KeyFileCorrupt when an entry''s key file is not encrypted PKCS#8' {
         { New-EnrollmentCertificate -Name 'Child' -Parent Bad-Key -KeyPassword $pw -VaultPath $damaged -ErrorAction Stop } |
             Should -Throw -ErrorId 'KeyFileCorrupt,*'
-        Get-EnrollmentCertificate -Name 'Child' -VaultPath $damaged -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-EnrollmentCertificate -Name 'Child' -VaultPath $damaged -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
-    It 'reports VaultEntryCorrupt for an unreadable entry.json' {
-        Set-Content -LiteralPath (Join-Path (Get-EntryFolder 'Healthy') 'entry.json') -Value '{ not json'
-        { Get-EnrollmentCertificate -VaultPath $damaged -ErrorAction Stop } | Should -Throw -ErrorId 'VaultEntryCorrupt,*'
+    It 'refuses a vault written by a newer version, and a vault.json that is a folder' {
+        $newer = Join-Path $work 'newer'
+        New-Item -ItemType Directory $newer | Out-Null
+        Set-Content -LiteralPath (Join-Path $newer 'vault.json') -Value '{ "FormatVersion": 2, "Subscription": "Software" }'
+        { Get-EnrollmentCertificate -VaultPath $newer -ErrorAction Stop } | Should -Throw -ErrorId 'VaultFormatUnsupported,*'
+        { New-EnrollmentCertificate -Name 'X' -KeyPassword $pw -VaultPath $newer -ErrorAction Stop } | Should -Throw -ErrorId 'VaultFormatUnsupported,*'
+        $folder = Join-Path $work 'folder-settings'
+        New-Item -ItemType Directory (Join-Path $folder 'vault.json') | Out-Null
+        { Get-PkiVault -VaultPath $folder -ErrorAction Stop } | Should -Throw -ErrorId 'VaultEntryCorrupt,*'
     }
 
     It 'reports VaultPathIsFile and VaultUnavailable for vault paths that cannot be folders' {

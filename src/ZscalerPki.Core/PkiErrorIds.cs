@@ -206,6 +206,8 @@ public static class PkiErrorIds
     public const string VaultBusy = "VaultBusy";
     /// <summary>A vault file is unreadable or invalid.</summary>
     public const string VaultEntryCorrupt = "VaultEntryCorrupt";
+    /// <summary>The vault was written in a format version this version of the module does not read.</summary>
+    public const string VaultFormatUnsupported = "VaultFormatUnsupported";
     /// <summary>The vault path names a file.</summary>
     public const string VaultPathIsFile = "VaultPathIsFile";
     /// <summary>The vault folder cannot be created or opened.</summary>

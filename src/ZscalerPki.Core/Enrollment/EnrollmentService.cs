@@ -159,7 +159,7 @@ public sealed class EnrollmentService
     public IReadOnlyList<EnrollmentCertificate> Get(string? name = null, CaType? type = null, ClientCertificateType? clientType = null)
     {
         var pattern = string.IsNullOrEmpty(name) ? null : new Wildcard(name);
-        return Normalize(_vault.ReadAll<EnrollmentEntry>(Collections.Enrollment))
+        return Normalize(_vault.ReadAllHealthy<EnrollmentEntry>(Collections.Enrollment, e => ToObject(e)))
             .Where(e => pattern is null || pattern.IsMatch(e.Name))
             .Where(e => type is null || e.Type == type)
             .Where(e => clientType is null || e.ClientCertificateType == clientType)

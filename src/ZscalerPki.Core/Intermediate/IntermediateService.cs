@@ -333,7 +333,7 @@ public sealed class IntermediateService
     public IReadOnlyList<IntermediateCertificate> Get(string? name = null, IntermediateState? state = null, IntermediateStatus? status = null)
     {
         var pattern = string.IsNullOrEmpty(name) ? null : new Wildcard(name);
-        return _vault.ReadAll<IntermediateEntry>(Collections.Intermediate)
+        return _vault.ReadAllHealthy<IntermediateEntry>(Collections.Intermediate, e => ToObject(e))
             .Where(e => pattern is null || pattern.IsMatch(e.Name))
             .Where(e => state is null || e.State == state)
             .Where(e => status is null || e.Status == status)

@@ -35,12 +35,19 @@ public sealed class Vault
     private const string SettingsFile = "vault.json";
     private const string TempFolder = ".tmp";
 
+    /// <summary>The newest vault format this version reads and writes (<see cref="VaultSettings.FormatVersion"/>).</summary>
+    public const int SupportedFormatVersion = 1;
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
+        // Enums by name only: a number (say 7 for a type that has 3 values) in an edited entry.json is refused, not read.
+        Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    private readonly List<string> _notices = new();
+    private bool _formatChecked;
 
     private Vault(string root) => Root = root;
 
@@ -82,7 +89,7 @@ public sealed class Vault
         try
         {
             if (OperatingSystem.IsWindows())
-                Directory.CreateDirectory(Root);
+                CreateOwnerOnlyFolderOnWindows(Root);
             else
                 Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
@@ -93,9 +100,46 @@ public sealed class Vault
         }
     }
 
+    /// <summary>
+    /// The Windows equivalent of 0700: an ACL granting only the current user full control, inherited by everything below,
+    /// with inheritance from the parent folder cut (so a broadly readable %LOCALAPPDATA% parent does not leak into the vault).
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static void CreateOwnerOnlyFolderOnWindows(string path)
+    {
+        var parent = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(parent))
+            Directory.CreateDirectory(parent);
+        var security = new System.Security.AccessControl.DirectorySecurity();
+        security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
+        var user = System.Security.Principal.WindowsIdentity.GetCurrent().User
+            ?? throw new UnauthorizedAccessException("the current Windows user has no SID");
+        security.SetOwner(user);
+        security.AddAccessRule(new System.Security.AccessControl.FileSystemAccessRule(user,
+            System.Security.AccessControl.FileSystemRights.FullControl,
+            System.Security.AccessControl.InheritanceFlags.ContainerInherit | System.Security.AccessControl.InheritanceFlags.ObjectInherit,
+            System.Security.AccessControl.PropagationFlags.None, System.Security.AccessControl.AccessControlType.Allow));
+        new DirectoryInfo(path).Create(security);
+    }
+
+    /// <summary>
+    /// Notices about entries left out of a listing because they are corrupt (see <see cref="ReadAllHealthy{T}"/>); the cmdlets
+    /// show them as warnings. Taking them empties the list.
+    /// </summary>
+    public IReadOnlyList<string> TakeNotices()
+    {
+        lock (_notices)
+        {
+            var taken = _notices.ToList();
+            _notices.Clear();
+            return taken;
+        }
+    }
+
     /// <summary>Takes the vault's cross-process write lock; dispose to release. Cleans up what killed writers left.</summary>
     public IDisposable Lock(TimeSpan? timeout = null)
     {
+        CheckFormat();
         EnsureRoot();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         var path = Path.Combine(Root, ".lock");
@@ -124,9 +168,25 @@ public sealed class Vault
     public VaultSettings ReadSettings()
     {
         var path = Path.Combine(Root, SettingsFile);
+        if (Directory.Exists(path))
+            throw new PkiException(PkiErrorIds.VaultEntryCorrupt, PkiErrorCategory.InvalidData,
+                $"The vault settings '{path}' is a folder, not a file. Remove that folder (the settings are then the defaults) or restore vault.json from a backup.", path);
         if (!File.Exists(path))
             return new VaultSettings();
-        return Deserialize<VaultSettings>(path);
+        var settings = Deserialize<VaultSettings>(path);
+        if (settings.FormatVersion > SupportedFormatVersion || settings.FormatVersion < 1)
+            throw new PkiException(PkiErrorIds.VaultFormatUnsupported, PkiErrorCategory.InvalidData,
+                $"The vault '{Root}' has format version {settings.FormatVersion}; this version of ZscalerPki reads version {SupportedFormatVersion}. Update the module (a newer ZscalerPki wrote it), or use another -VaultPath.", Root);
+        return settings;
+    }
+
+    /// <summary>Refuses a vault written in a newer format before reading or changing anything in it (once per instance).</summary>
+    private void CheckFormat()
+    {
+        if (_formatChecked)
+            return;
+        ReadSettings();
+        _formatChecked = true;
     }
 
     /// <summary>Writes the settings; the caller holds <see cref="Lock"/>.</summary>
@@ -153,12 +213,42 @@ public sealed class Vault
 
     public T? TryRead<T>(string collection, string name) where T : class
     {
+        CheckFormat();
         var stored = FindName(collection, name);
         return stored is null ? null : Deserialize<T>(Path.Combine(Root, collection, stored, EntryFile));
     }
 
-    public IReadOnlyList<T> ReadAll<T>(string collection) =>
-        Names(collection).Select(n => Deserialize<T>(Path.Combine(Root, collection, n, EntryFile))).ToList();
+    /// <summary>Every entry of a collection; a corrupt one stops the operation with <c>VaultEntryCorrupt</c> naming it.</summary>
+    public IReadOnlyList<T> ReadAll<T>(string collection)
+    {
+        CheckFormat();
+        return Names(collection).Select(n => Deserialize<T>(Path.Combine(Root, collection, n, EntryFile))).ToList();
+    }
+
+    /// <summary>
+    /// For listings: every entry that reads (and passes <paramref name="probe"/>, e.g. turning it into the object shown); a
+    /// corrupt entry is left out and named in <see cref="TakeNotices"/>, so one broken entry does not hide the healthy ones.
+    /// </summary>
+    public IReadOnlyList<T> ReadAllHealthy<T>(string collection, Action<T>? probe = null)
+    {
+        CheckFormat();
+        var healthy = new List<T>();
+        foreach (var name in Names(collection))
+        {
+            try
+            {
+                var entry = Deserialize<T>(Path.Combine(Root, collection, name, EntryFile));
+                probe?.Invoke(entry);
+                healthy.Add(entry);
+            }
+            catch (Exception ex) when (ex is PkiException or System.Security.Cryptography.CryptographicException or FormatException or ArgumentException or InvalidOperationException or NullReferenceException)
+            {
+                lock (_notices)
+                    _notices.Add($"The vault entry '{name}' ({Describe(collection)}) is corrupt and is left out: {ex.Message.TrimEnd('.')}. Restore its folder '{Path.Combine(Root, collection, name)}' from a backup, or remove it.");
+            }
+        }
+        return healthy;
+    }
 
     /// <summary>
     /// Adds an entry, whole or not at all; the caller holds <see cref="Lock"/>. Throws <c>NameAlreadyExists</c> when a name
@@ -229,19 +319,26 @@ public sealed class Vault
     public string KeyPath(string collection, string name) =>
         Path.Combine(Root, collection, FindName(collection, name) ?? name, KeyFile);
 
+    /// <summary>Reads a vault JSON file: unreadable, malformed, or missing a field the format requires is <c>VaultEntryCorrupt</c>.</summary>
     private static T Deserialize<T>(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), Json)
-                ?? throw new JsonException("empty document");
+            var bytes = File.ReadAllBytes(path);
+            var json = bytes.AsSpan().StartsWith(Utf8Bom) ? bytes.AsSpan(Utf8Bom.Length) : bytes;
+            var value = JsonSerializer.Deserialize<T>(json, Json) ?? throw new JsonException("the document is empty (null)");
+            if (VaultRecordCheck.Problem(value) is { } problem)
+                throw new JsonException(problem);
+            return value;
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or IOException or UnauthorizedAccessException)
         {
             throw new PkiException(PkiErrorIds.VaultEntryCorrupt, PkiErrorCategory.InvalidData,
                 $"The vault file '{path}' is not valid: {ex.Message}. Restore it from a backup or remove the entry's folder.", path, ex);
         }
     }
+
+    private static readonly byte[] Utf8Bom = { 0xEF, 0xBB, 0xBF };
 
     private void CleanTemp()
     {

@@ -36,6 +36,12 @@ public sealed class GetEnrollmentCertificateCommand : ZscalerPkiCmdlet
             var found = service.Get(name, Type, ClientCertificateType);
             if (found.Count == 0 && !Core.Wildcard.ContainsWildcard(name))
             {
+                // The name is there but the entry was left out as corrupt: report that entry (VaultEntryCorrupt), not NotFound.
+                if (Type is null && ClientCertificateType is null && Vault.FindName(Core.Storage.Collections.Enrollment, name) is not null)
+                {
+                    ReportCorrupt(() => service.GetOne(name));
+                    continue;
+                }
                 ReportError(new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
                     $"No enrollment certificate named '{name}' matches in vault '{Vault.Root}'. Run Get-EnrollmentCertificate to list the names.", name));
                 continue;

@@ -43,6 +43,12 @@ public sealed class GetIntermediateCertificateCommand : ZscalerPkiCmdlet
             var found = Filter(service.Get(name, State, Status));
             if (found.Count == 0 && !Wildcard.ContainsWildcard(name) && State is null && Status is null && !On(Default))
             {
+                // The name is there but the entry was left out as corrupt: report that entry (VaultEntryCorrupt), not NotFound.
+                if (Vault.FindName(Core.Storage.Collections.Intermediate, name) is not null)
+                {
+                    ReportCorrupt(() => service.GetOne(name));
+                    continue;
+                }
                 ReportError(new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
                     $"No intermediate certificate named '{name}' is in vault '{Vault.Root}'. Run Get-IntermediateCertificate to list the names.", name));
                 continue;

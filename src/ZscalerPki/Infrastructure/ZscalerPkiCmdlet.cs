@@ -76,6 +76,12 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         try
         {
             action();
+            // Entries a listing left out because they are corrupt are named once, as warnings.
+            if (_vault is not null)
+            {
+                foreach (var notice in _vault.TakeNotices())
+                    Warn(notice);
+            }
         }
         catch (Exception ex) when (Translate(ex) is { } pki)
         {
@@ -148,6 +154,9 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         Seam.WriteProgress(new PkiProgress(id, activity, "Done", 100, Completed: true));
 
     protected bool Confirm(string target, string action) => Seam.ShouldProcess(target, action);
+
+    /// <summary>Runs a read that is expected to fail for a corrupt entry, and reports its error (non-terminating).</summary>
+    protected void ReportCorrupt(Action read) => ForEachInput(new[] { 0 }, _ => read());
 
     /// <summary>Stops the whole command with this error (an input every record needs cannot be used).</summary>
     protected void Terminate(Exception ex) => Seam.ThrowTerminatingError(ToError(Translate(ex) ?? throw ex));

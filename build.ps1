@@ -36,7 +36,8 @@ Invoke-Native 'dotnet' @('build', (Join-Path $root 'src' 'ZscalerPki' 'ZscalerPk
 if (Test-Path -LiteralPath $stage) { Remove-Item -LiteralPath $stage -Recurse -Force }
 New-Item -ItemType Directory -Path $stage | Out-Null
 $bin = Join-Path $root 'src' 'ZscalerPki' 'bin' $Configuration 'net8.0'
-Copy-Item -Path (Join-Path $bin 'ZscalerPki*.dll') -Destination $stage
+# Our assemblies and the packages they use (PowerShell's own System.Management.Automation comes from the host).
+Get-ChildItem -LiteralPath $bin -Filter '*.dll' | Where-Object Name -ne 'System.Management.Automation.dll' | Copy-Item -Destination $stage
 Copy-Item -LiteralPath (Join-Path $bin 'ZscalerPki.Format.ps1xml') -Destination $stage
 Copy-Item -LiteralPath (Join-Path $root 'ZscalerPki.psd1') -Destination $stage
 Copy-Item -LiteralPath (Join-Path $root 'en-US') -Destination $stage -Recurse

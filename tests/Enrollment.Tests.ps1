@@ -180,6 +180,10 @@ Describe 'Export-EnrollmentCertificate' {
         ([regex]::Matches($text, 'BEGIN CERTIFICATE')).Count | Should -Be 2
         $text | Should -Match 'BEGIN PRIVATE KEY'
         if (-not $IsWindows) { (Get-Item $pfx).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
+        (Test-OpenSsl pkcs12 -in $pfx -passin 'pass:Pfx-Passw0rd!' -info -noout).Output | Should -Match 'MAC: sha256'
+        $legacy = Join-Path $work 'zcc-legacy.pfx'
+        Export-EnrollmentCertificate -Name 'Pester-ZCC' -Format Pfx -Legacy -IncludePrivateKey -Password $exportPw -KeyPassword $pw -Path $legacy -VaultPath $vault
+        (Test-OpenSsl pkcs12 -legacy -in $legacy -passin 'pass:Pfx-Passw0rd!' -info -noout).Output | Should -Match 'MAC: sha1'
     }
 
     It 'refuses what a format cannot hold, and a key without a password' {

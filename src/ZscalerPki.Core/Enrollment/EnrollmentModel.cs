@@ -137,4 +137,6 @@ public sealed record ExportEnrollmentRequest
     public ReadOnlyMemory<char> KeyPassword { get; init; }
     /// <summary>Protects the exported key or PFX.</summary>
     public ReadOnlyMemory<char> Password { get; init; }
+    /// <summary>PFX for old importers: 3DES and a SHA-1 MAC instead of AES-256 and SHA-256 (see <see cref="Certificates.PfxWriter"/>).</summary>
+    public bool LegacyPfx { get; init; }
 }

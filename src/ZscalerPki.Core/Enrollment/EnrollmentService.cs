@@ -265,19 +265,10 @@ public sealed class EnrollmentService
                 if (request.Password.IsEmpty)
                     throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
                         "A PFX export needs -Password.", entry.Name);
-                var collection = new X509Certificate2Collection();
-                if (request.IncludePrivateKey)
-                {
-                    using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey, entry.Name);
-                    collection.Add(Keys.WithKey(certs[0], key));
-                }
-                else
-                {
-                    collection.Add(certs[0]);
-                }
-                foreach (var c in certs.Skip(1))
-                    collection.Add(c);
-                return collection.Export(X509ContentType.Pkcs12, new string(request.Password.Span))!;
+                if (!request.IncludePrivateKey)
+                    return PfxWriter.Write(certs, null, request.Password.Span, request.LegacyPfx);
+                using (var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey, entry.Name))
+                    return PfxWriter.Write(certs, key, request.Password.Span, request.LegacyPfx);
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(request), request.Format, null);

@@ -55,6 +55,10 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
     [Parameter(ParameterSetName = LiteralPathSet)]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>With -Format Pfx: 3DES and a SHA-1 MAC for importers that predate AES in PKCS#12 (Windows Server 2016 and older).</summary>
+    [Parameter]
+    public SwitchParameter Legacy { get; set; }
+
     protected override void Process()
     {
         var toText = string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath);
@@ -75,6 +79,7 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
             IncludePrivateKey = On(IncludePrivateKey),
             KeyPassword = keyPassword.Memory,
             Password = password.Memory,
+            LegacyPfx = On(Legacy),
         };
         var service = new EnrollmentService(Vault);
 

@@ -124,6 +124,12 @@ public static class PkiErrorIds
     public const string KeyNotFound = "KeyNotFound";
     /// <summary>A key algorithm other than RSA or ECDSA.</summary>
     public const string UnsupportedKey = "UnsupportedKey";
+    /// <summary>A public key too weak to certify: RSA under 2048 bits, or an RSA exponent other than 65537.</summary>
+    public const string WeakPublicKey = "WeakPublicKey";
+    /// <summary>A public key a CA does not certify: a curve other than P-256/P-384/P-521, explicit curve parameters, RSA-PSS, other algorithms.</summary>
+    public const string UnsupportedPublicKey = "UnsupportedPublicKey";
+    /// <summary>A request signed with an algorithm this module does not verify (e.g. RSA-PSS).</summary>
+    public const string UnsupportedSignatureAlgorithm = "UnsupportedSignatureAlgorithm";
     /// <summary>A certificate's public key is not the key of the request it answers.</summary>
     public const string PublicKeyMismatch = "PublicKeyMismatch";
 
@@ -158,7 +164,7 @@ public static class PkiErrorIds
     public const string CertificateExpired = "CertificateExpired";
     /// <summary>The signed certificate is not valid yet.</summary>
     public const string CertificateNotYetValid = "CertificateNotYetValid";
-    /// <summary>A certificate is signed with MD5 or SHA-1.</summary>
+    /// <summary>A certificate or request is signed with MD5, SHA-1 or SHA-224.</summary>
     public const string WeakSignatureAlgorithm = "WeakSignatureAlgorithm";
     /// <summary>A chain certificate does not sign the one below it.</summary>
     public const string BrokenChain = "BrokenChain";

@@ -77,6 +77,7 @@ public sealed class CsrSigningService
         }
 
         var csr = request.Csr;
+        KeyPolicy.RequireAcceptableKey(csr.PublicKey, $"the CSR for '{csr.Subject.Name}'");
         int pathLength;
         if (csr.RequestsCa is null)
         {

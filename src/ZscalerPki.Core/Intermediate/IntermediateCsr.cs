@@ -128,6 +128,7 @@ public static class IntermediateCsr
         {
             throw NotACsr(source, "it is not a PKCS#10 certificate signing request", ex);
         }
+        KeyPolicy.RequireAcceptableRequestSignature(der, $"the CSR in {source}");
         try
         {
             CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out _, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);

@@ -37,6 +37,11 @@ Describe 'Files and paths' {
         Get-ChildItem -LiteralPath $work -Filter '*.tmp*' | Should -BeNullOrEmpty
     }
 
+    It 'reports InvalidPath for a path with a NUL character' {
+        { Export-EnrollmentCertificate Err-Root -Path "root`0.pem" -VaultPath $vault -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPath,*'
+        { Test-CertificateChain -Certificate "bad`0.pem" -TrustedRoot $rootPem -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPath,*'
+    }
+
     It 'reports NotAFileSystemPath for a path of another provider' {
         { Submit-CertificateRequest -Path 'Env:\PATH' -Issuer Err-Root -IssuerKeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
             Should -Throw -ErrorId 'NotAFileSystemPath,*'

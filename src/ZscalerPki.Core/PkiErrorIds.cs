@@ -20,6 +20,8 @@ public static class PkiErrorIds
     public const string FileAccessDenied = "FileAccessDenied";
     /// <summary>An I/O operation failed for a reason other than access (disk full, sharing violation, device error).</summary>
     public const string IOFailure = "IOFailure";
+    /// <summary>A path that is empty or has characters no file system accepts (NUL).</summary>
+    public const string InvalidPath = "InvalidPath";
     /// <summary>A file path names a folder.</summary>
     public const string PathIsDirectory = "PathIsDirectory";
     /// <summary>The output format is binary and needs a file path.</summary>

@@ -31,10 +31,9 @@ public sealed class Wildcard
                     break;
                 case '[':
                     var close = pattern.IndexOf(']', i + 1);
-                    if (close > i + 1)
+                    if (close > i + 1 && CharacterSet(pattern[(i + 1)..close]) is { } set)
                     {
-                        var set = pattern[(i + 1)..close].Replace("\\", "\\\\").Replace("^", "\\^");
-                        sb.Append('[').Append(set).Append(']');
+                        sb.Append(set);
                         i = close;
                     }
                     else
@@ -52,6 +51,32 @@ public sealed class Wildcard
     }
 
     public string Pattern { get; }
+
+    /// <summary>
+    /// A bracket set as a regex class: single characters and ranges (a-z), each escaped; null when a range runs backwards
+    /// ([z-a]), which PowerShell reports as an invalid pattern: such a bracket is then matched literally instead of failing.
+    /// </summary>
+    private static string? CharacterSet(string body)
+    {
+        var sb = new StringBuilder("[");
+        for (var j = 0; j < body.Length; j++)
+        {
+            if (j + 2 < body.Length && body[j + 1] == '-')
+            {
+                if (body[j] > body[j + 2])
+                    return null;
+                sb.Append(Escape(body[j])).Append('-').Append(Escape(body[j + 2]));
+                j += 2;
+            }
+            else
+            {
+                sb.Append(Escape(body[j]));
+            }
+        }
+        return sb.Append(']').ToString();
+
+        static string Escape(char c) => c is '\\' or '^' or '-' or '[' or ']' ? "\\" + c : c.ToString();
+    }
 
     public static bool ContainsWildcard(string? text) => text is not null && text.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
 

@@ -21,7 +21,7 @@ public static class CertificateReader
         {
             data = File.ReadAllBytes(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new PkiException(PkiErrorIds.CertificateFileUnreadable, PkiErrorCategory.ReadError,
                 $"Cannot read the certificate file '{path}': {ex.Message}", path, ex);

@@ -19,6 +19,9 @@ public sealed class EnrollmentService
     public Vault Vault => _vault;
 
     /// <summary>Generates a key, issues the CA certificate, and stores both (key encrypted) in the vault.</summary>
+    /// <summary>The longest subject string accepted (the X.520 upper bounds of a handful of attributes sum to far less).</summary>
+    public const int MaxSubjectLength = 4096;
+
     public PkiResult<EnrollmentCertificate> Create(NewEnrollmentRequest request)
     {
         var warnings = new List<string>();
@@ -42,6 +45,9 @@ public sealed class EnrollmentService
                 $"The intermediate CA '{request.Name}' needs a parent: pass -Parent with a vault name, an enrollment certificate, or a CA certificate with its private key.", request.Name);
 
         X500DistinguishedName subject;
+        if (request.Subject is { Length: > MaxSubjectLength })
+            throw new PkiException(PkiErrorIds.InvalidSubject, PkiErrorCategory.InvalidArgument,
+                $"The subject is {request.Subject.Length:N0} characters long; a distinguished name here is at most {MaxSubjectLength:N0} (RFC 5280's upper bounds allow far less per attribute). Write it like 'CN=Contoso Enrollment CA, O=Contoso, C=US'.", request.Subject[..64] + "…");
         try
         {
             subject = new X500DistinguishedName(request.Subject ?? $"CN={request.Name}");

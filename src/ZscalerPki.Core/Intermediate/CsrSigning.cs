@@ -89,6 +89,9 @@ public sealed class CsrSigningService
             if (csr.RequestsCa == false)
                 warnings.Add("The CSR requests CA:FALSE; Submit-CertificateRequest always issues the subordinate-CA profile (CA:TRUE).");
             pathLength = csr.PathLength ?? 0;
+            if (pathLength < 0)
+                throw new PkiException(PkiErrorIds.InvalidCsr, PkiErrorCategory.InvalidData,
+                    $"The CSR for '{csr.Subject.Name}' requests the path length {pathLength}; a path length is 0 or more. Generate the CSR again (New-IntermediateCsr -PathLength 0 or 1).", pathLength);
         }
         if (CertificateChecks.CommonName(csr.Subject) is null)
             throw new PkiException(PkiErrorIds.CsrWithoutCommonName, PkiErrorCategory.InvalidData,

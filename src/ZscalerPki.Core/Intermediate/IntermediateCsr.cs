@@ -89,6 +89,9 @@ public static class IntermediateCsr
     /// <summary>szOID_ENROLL_CERTTYPE_EXTENSION with the template name.</summary>
     public static X509Extension TemplateExtension(string template)
     {
+        if (template.Length > 256 || template.Any(c => char.IsSurrogate(c) || char.IsControl(c)))
+            throw new PkiException(PkiErrorIds.InvalidTemplate, PkiErrorCategory.InvalidArgument,
+                "The certificate template name must be at most 256 characters of the Basic Multilingual Plane, without control characters (AD CS template names are short, e.g. SubCA).", template);
         var writer = new AsnWriter(AsnEncodingRules.DER);
         writer.WriteCharacterString(UniversalTagNumber.BMPString, template);
         return new X509Extension(CertificateTemplateOid, writer.Encode(), critical: false);
@@ -102,7 +105,7 @@ public static class IntermediateCsr
         {
             data = File.ReadAllBytes(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new PkiException(PkiErrorIds.CsrFileUnreadable, PkiErrorCategory.ReadError, $"Cannot read the CSR file '{path}': {ex.Message}", path, ex);
         }

@@ -190,12 +190,20 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     private protected static RevealedSecret Reveal(SecureString? secret) => RevealedSecret.From(secret);
 
     /// <summary>A path for a file we write: resolved against the current location, need not exist.</summary>
-    protected string ResolveOutputPath(string path) => Seam.ResolvePath(path, literal: true, mustExist: false)[0];
+    protected string ResolveOutputPath(string path) => Seam.ResolvePath(RequireUsablePath(path), literal: true, mustExist: false)[0];
+
+    private static string RequireUsablePath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0'))
+            throw new PkiException(PkiErrorIds.InvalidPath, PkiErrorCategory.InvalidArgument,
+                $"'{path.Replace("\0", "\\0")}' is not a usable path: it is empty or contains a NUL character. Pass a file path.", path);
+        return path;
+    }
 
     /// <summary>Paths of existing input files: -Path expands wildcards, -LiteralPath does not.</summary>
     protected IReadOnlyList<string> ResolveInputPaths(string path, bool literal)
     {
-        var paths = Seam.ResolvePath(path, literal, mustExist: true);
+        var paths = Seam.ResolvePath(RequireUsablePath(path), literal, mustExist: true);
         foreach (var p in paths)
         {
             if (!File.Exists(p))

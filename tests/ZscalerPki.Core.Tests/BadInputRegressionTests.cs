@@ -1,0 +1,81 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Core.Storage;
+using ZscalerPki.Core.Tests.Support;
+
+namespace ZscalerPki.Core.Tests;
+
+/// <summary>The outside probe's findings (issue 11, "bad input"), each as a regression test: one clear PkiException, never another exception.</summary>
+public sealed class BadInputRegressionTests
+{
+    [Theory]
+    [InlineData("[z-a]*", "[z-a]x", true)]
+    [InlineData("[a-c]ontoso", "Contoso", true)]
+    [InlineData("[a-c]ontoso", "dontoso", false)]
+    [InlineData("[", "[", true)]
+    [InlineData("a[]b", "a[]b", true)]
+    [InlineData("[^a]*", "^x", true)]
+    [InlineData(@"[\]x", @"\x", true)]
+    public void WildcardPatterns_NeverThrow_AndBackwardRangesMatchLiterally(string pattern, string text, bool matches) =>
+        Assert.Equal(matches, new Wildcard(pattern).IsMatch(text));
+
+    [Fact]
+    public void ATemplateNameWithALoneSurrogate_IsInvalidTemplate()
+    {
+        using var tmp = new TempDir();
+        var service = new IntermediateService(Vault.Open(tmp.Vault));
+        var error = Assert.Throws<PkiException>(() => service.CreateCsr(new NewIntermediateCsrRequest
+        {
+            Name = "T", CommonName = "T", CertificateTemplate = "SubCA\ud800", KeyPassword = Pw.Of("pw"),
+        }));
+        Assert.Equal(PkiErrorIds.InvalidTemplate, error.ErrorId);
+    }
+
+    [Fact]
+    public void ATenMegabyteSubject_IsInvalidSubject_WithoutEchoingIt()
+    {
+        using var tmp = new TempDir();
+        var service = new EnrollmentService(Vault.Open(tmp.Vault));
+        var error = Assert.Throws<PkiException>(() => service.Create(new NewEnrollmentRequest
+        {
+            Name = "Big", Subject = "CN=" + new string('x', 10_000_000), KeyPassword = Pw.Of("pw"), KeyAlgorithm = KeyAlgorithm.EcdsaP256,
+        }));
+        Assert.Equal(PkiErrorIds.InvalidSubject, error.ErrorId);
+        Assert.True(error.Message.Length < 1000);
+    }
+
+    [Fact]
+    public void ACsrAskingForANegativePathLength_IsInvalidCsr()
+    {
+        using var tmp = new TempDir();
+        var vault = Vault.Open(tmp.Vault);
+        new EnrollmentService(vault).Create(new NewEnrollmentRequest { Name = "Root", KeyPassword = Pw.Of("pw"), KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Negative", key, HashAlgorithmName.SHA256);
+        var bc = new AsnWriter(AsnEncodingRules.DER);
+        using (bc.PushSequence())
+        {
+            bc.WriteBoolean(true);
+            bc.WriteInteger(-1);
+        }
+        request.CertificateExtensions.Add(new X509Extension("2.5.29.19", bc.Encode(), critical: true));
+        var error = Assert.Throws<PkiException>(() => new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest
+        {
+            Csr = IntermediateCsr.Read(request.CreateSigningRequest()), Issuer = "Root", IssuerKeyPassword = Pw.Of("pw"),
+        }));
+        Assert.Equal(PkiErrorIds.InvalidCsr, error.ErrorId);
+    }
+
+    [Theory]
+    [InlineData("a\0b")]
+    [InlineData("")]
+    public void PathsNoFileSystemAccepts_AreUnreadableFiles(string path)
+    {
+        Assert.Equal(PkiErrorIds.CertificateFileUnreadable, Assert.Throws<PkiException>(() => CertificateReader.ReadFile(path)).ErrorId);
+        Assert.Equal(PkiErrorIds.CsrFileUnreadable, Assert.Throws<PkiException>(() => IntermediateCsr.ReadFile(path)).ErrorId);
+    }
+}

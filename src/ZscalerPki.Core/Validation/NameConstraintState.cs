@@ -11,6 +11,13 @@ internal sealed class NameConstraintState
 {
     private readonly List<List<GeneralSubtree>> _permittedSets = new();
     private readonly List<GeneralSubtree> _excluded = new();
+    private readonly WorkBudget _budget;
+    private int _subtreeCount;
+
+    public NameConstraintState(WorkBudget budget)
+    {
+        _budget = budget;
+    }
 
     public bool IsEmpty => _permittedSets.Count == 0 && _excluded.Count == 0;
 
@@ -24,9 +31,15 @@ internal sealed class NameConstraintState
             case GeneralNameKind.Dns:
                 {
                     var t = b.Text!;
-                    if (t.Length == 0) return null;
-                    var s = t.StartsWith('.') ? t[1..] : t;
-                    foreach (var label in s.Split('.'))
+                    if (t.Length == 0)
+                    {
+                        return null;
+                    }
+                    if (t.StartsWith('.'))
+                    {
+                        return $"dNSName constraint \"{t}\" starts with a period (RFC 5280 4.2.1.10 allows that for URIs only)";
+                    }
+                    foreach (var label in t.Split('.'))
                     {
                         if (label.Length == 0 || label.Length > 63) return $"dNSName constraint \"{t}\" is not a valid domain";
                         foreach (var ch in label)
@@ -57,8 +70,12 @@ internal sealed class NameConstraintState
 
     public void Add(NameConstraintsInfo nc)
     {
-        if (nc.Permitted.Count > 0) _permittedSets.Add(nc.Permitted);
+        if (nc.Permitted.Count > 0)
+        {
+            _permittedSets.Add(nc.Permitted);
+        }
         _excluded.AddRange(nc.Excluded);
+        _subtreeCount += nc.Permitted.Count + nc.Excluded.Count;
     }
 
     /// <summary>Checks a certificate's subject and subjectAltNames; returns violation messages.</summary>
@@ -74,6 +91,8 @@ internal sealed class NameConstraintState
             foreach (var (oid, value) in c.Subject.Attributes)
                 if (oid == Oids.EmailAddress) names.Add(new GeneralName(GeneralNameKind.Rfc822, value, null, null));
         }
+        // Every (name, subtree) pair counts against the request's work bound (name-constraint DoS chains).
+        _budget.SpendNameConstraintComparisons((long)names.Count * _subtreeCount);
         foreach (var name in names)
         {
             foreach (var set in _permittedSets)
@@ -92,7 +111,9 @@ internal sealed class NameConstraintState
             foreach (var st in _excluded)
             {
                 if (st.Base.Kind != name.Kind) continue;
-                var m = Matches(name, st.Base);
+                var m = name.Kind == GeneralNameKind.Dns && IsWildcard(name.Text!)
+                    ? WildcardMayMatchSubtree(name.Text!, st.Base.Text!)
+                    : Matches(name, st.Base);
                 if (m is null) problems.Add($"name form {name.Kind} cannot be checked against the constraint");
                 else if (m == true) problems.Add($"{name} is within excluded subtree {st.Base}");
             }
@@ -108,7 +129,8 @@ internal sealed class NameConstraintState
             case GeneralNameKind.Directory:
                 return name.Directory!.IsWithin(b.Directory!);
             case GeneralNameKind.Dns:
-                return DnsInSubtree(name.Text!, b.Text!);
+                // A wildcard name is within a subtree when every name it matches is: "*.R" is within C when R is.
+                return IsWildcard(name.Text!) ? DnsInSubtree(name.Text![2..], b.Text!) : DnsInSubtree(name.Text!, b.Text!);
             case GeneralNameKind.Rfc822:
                 return EmailInSubtree(name.Text!, b.Text!);
             case GeneralNameKind.Uri:
@@ -133,6 +155,28 @@ internal sealed class NameConstraintState
             default:
                 return null;
         }
+    }
+
+    private static bool IsWildcard(string dnsName) => dnsName.StartsWith("*.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether some name matched by the wildcard <paramref name="wildcard"/> ("*.R", one label) lies in the subtree
+    /// <paramref name="constraint"/>: R itself is in it, or the constraint is one label below R (then "*.R" matches it).
+    /// </summary>
+    internal static bool WildcardMayMatchSubtree(string wildcard, string constraint)
+    {
+        var rest = wildcard[2..].TrimEnd('.');
+        if (DnsInSubtree(rest, constraint))
+        {
+            return true;
+        }
+        var trimmed = constraint.TrimEnd('.');
+        if (!trimmed.EndsWith("." + rest, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        var label = trimmed[..^(rest.Length + 1)];
+        return label.Length > 0 && !label.Contains('.');
     }
 
     internal static bool DnsInSubtree(string name, string constraint)

@@ -162,6 +162,11 @@ internal sealed class ParsedCertificate
         Thumbprint = Convert.ToHexString(SHA1.HashData(raw));
     }
 
+    private string? _keyIdentity;
+
+    /// <summary>Identifies the public key (SHA-256 of the SubjectPublicKeyInfo, hex); equal keys in different certificates share it.</summary>
+    public string KeyIdentity => _keyIdentity ??= Convert.ToHexString(SHA256.HashData(Spki));
+
     public string SubjectText => Source?.Subject ?? Subject.ToString();
     public string IssuerText => Source?.Issuer ?? Issuer.ToString();
 

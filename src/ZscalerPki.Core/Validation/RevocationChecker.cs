@@ -83,7 +83,7 @@ internal sealed class RevocationChecker
                     if (crl.CrlNumber is null || d.BaseCrlNumber > crl.CrlNumber) continue;
                     if (d.CrlNumber is not null && d.CrlNumber <= crl.CrlNumber) continue;
                     if (d.HasUnknownCriticalExtension) continue;
-                    if (d.VerifySignature(signer, signerIssuer, out _) != SignatureCheck.Valid) continue;
+                    if (_ctx.VerifyCrlSignature(d, signer, signerIssuer, out _) != SignatureCheck.Valid) continue;
                     if (d.ThisUpdate > _ctx.Now || (d.NextUpdate is { } dnu && dnu < _ctx.Now))
                     {
                         deltaProblem = true;
@@ -156,7 +156,7 @@ internal sealed class RevocationChecker
             var cand = path[j];
             if (!cand.Subject.Equals(crl.Issuer)) continue;
             var issuerOfCand = j >= 1 ? path[j - 1] : null;
-            if (crl.VerifySignature(cand, issuerOfCand, out _) != SignatureCheck.Valid) continue;
+            if (_ctx.VerifyCrlSignature(crl, cand, issuerOfCand, out _) != SignatureCheck.Valid) continue;
             if (cand.KeyUsage is { } ku && (ku & KeyUsageBits.CrlSign) == 0) { why = $"the CRL issuer \"{cand.SubjectText}\" lacks the cRLSign key usage"; continue; }
             signerIssuer = issuerOfCand;
             return cand;
@@ -166,7 +166,7 @@ internal sealed class RevocationChecker
         foreach (var cand in _ctx.WithSubject(crl.Issuer))
         {
             if (path.Contains(cand) && !ReferenceEquals(cand, path[k])) continue;
-            if (crl.VerifySignature(cand, null, out _) != SignatureCheck.Valid) continue;
+            if (_ctx.VerifyCrlSignature(crl, cand, null, out _) != SignatureCheck.Valid) continue;
             if (cand.KeyUsage is { } ku && (ku & KeyUsageBits.CrlSign) == 0) { why = $"the CRL issuer \"{cand.SubjectText}\" lacks the cRLSign key usage"; continue; }
             if (_inProgress.Contains(cand.Thumbprint)) return cand; // its own validation is already under way
             _inProgress.Add(cand.Thumbprint);

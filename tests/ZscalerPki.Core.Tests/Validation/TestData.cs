@@ -20,7 +20,7 @@ internal static class TestData
 
     public static string TestDataDir => Shared.Value;
     public static string PkitsDir => Path.Combine(TestDataDir, "nist-pkits");
-    public static string LimboFile => Path.Combine(TestDataDir, "x509-limbo", "limbo-dev.json");
+    public static string LimboFile => Path.Combine(TestDataDir, "x509-limbo", "limbo-dev-2026.json");
 
     public static string RepoRoot
     {

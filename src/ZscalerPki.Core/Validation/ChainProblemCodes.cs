@@ -115,7 +115,7 @@ public static class ChainProblemCodes
     public const string WebPkiAuthorityKeyIdMissing = "WebPki.AuthorityKeyIdMissing";
 
     // ---- issue 11: work bound, RFC 5280 section 4 additions, request constraints, WebPki additions ----
-    /// <summary>Validation stopped because one call's total work bound (issuer look-ups, signature checks, hashed bytes, name-constraint comparisons or CRL-issuer sub-validations, nested searches included) was hit; the chain is treated as invalid.</summary>
+    /// <summary>Validation stopped because one call's total work bound (issuer look-ups, signature checks, hashed bytes, name-constraint comparisons, certificate-CRL examinations or CRL-issuer sub-validations, nested searches included) was hit; the chain is treated as invalid.</summary>
     public const string WorkBudgetExceeded = "WorkBudgetExceeded";
     /// <summary>An extension that must be critical is not: nameConstraints (RFC 5280 4.2.1.10; Rfc5280 profile only, browsers accept it non-critical).</summary>
     public const string ExtensionMustBeCritical = "ExtensionMustBeCritical";

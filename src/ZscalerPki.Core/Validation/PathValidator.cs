@@ -330,6 +330,7 @@ internal sealed class PathValidator
         var unknownSeverity = Request.UnknownRevocationIsFailure ? ChainProblemSeverity.Error : ChainProblemSeverity.Warning;
         for (int index = 1; index <= _lastIndex; index++)
         {
+            _context.Budget.SpendCrlExaminations(Math.Max(1, _context.Crls.Count));
             var (status, code, message) = _context.Revocation.Check(_path, index, _depth);
             revocation[index] = status;
             if (status == RevocationStatus.Revoked)

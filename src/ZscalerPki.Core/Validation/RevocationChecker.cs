@@ -63,7 +63,7 @@ internal sealed class RevocationChecker
                 }
                 sawInScope = true;
                 if (crl.HasUnknownCriticalExtension) { notes.Add($"CRL from \"{crl.Issuer}\" has an unknown critical extension"); continue; }
-                if (crl.Entries.Any(e => e.HasUnknownCriticalExtension)) { notes.Add($"CRL from \"{crl.Issuer}\" has an entry with an unknown critical extension"); continue; }
+                if (_ctx.HasEntryWithUnknownCriticalExtension(crl)) { notes.Add($"CRL from \"{crl.Issuer}\" has an entry with an unknown critical extension"); continue; }
                 // (c)(d) reasons
                 int interim = (idp?.OnlySomeReasons ?? AllReasons) & (dp.Reasons ?? AllReasons);
                 if ((interim & ~reasonsMask) == 0) continue;
@@ -116,13 +116,7 @@ internal sealed class RevocationChecker
             "Revocation status could not be determined" + (reasonsMask != 0 ? " for all reasons" : "") + (notes.Count > 0 ? ": " + string.Join("; ", notes.Distinct()) : "") + ".");
     }
 
-    private static CrlEntry? Listed(ParsedCrl crl, ParsedCertificate cert)
-    {
-        foreach (var e in crl.Entries)
-            if (e.Serial.AsSpan().SequenceEqual(cert.Serial) && (e.EntryIssuer ?? crl.Issuer).Equals(cert.Issuer))
-                return e;
-        return null;
-    }
+    private CrlEntry? Listed(ParsedCrl crl, ParsedCertificate cert) => _ctx.FindCrlEntry(crl, cert);
 
     private static bool SameIdp(IssuingDistributionPointInfo? a, IssuingDistributionPointInfo? b) =>
         a is null ? b is null : b is not null && a.Raw.AsSpan().SequenceEqual(b.Raw);

@@ -50,6 +50,8 @@ internal sealed class ValidationContext
 
     public WorkBudget Budget { get; } = new();
 
+    private readonly Dictionary<ParsedCrl, CrlIndex> _crlIndexes = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>All certificates (anchors and pool) with the given subject.</summary>
     public IEnumerable<ParsedCertificate> WithSubject(DistinguishedName subject)
     {
@@ -72,6 +74,22 @@ internal sealed class ValidationContext
     /// <summary>Verifies a CRL's signature with a candidate signer's key, at most once per CRL and key (see <see cref="WorkBudget"/>).</summary>
     public SignatureCheck VerifyCrlSignature(ParsedCrl crl, ParsedCertificate signer, ParsedCertificate? signerIssuer, out string? reason) =>
         Budget.VerifyCrlSignature(crl, signer, signerIssuer, out reason);
+
+    /// <summary>Whether any entry of <paramref name="crl"/> has an unknown critical extension (computed once per CRL and request).</summary>
+    public bool HasEntryWithUnknownCriticalExtension(ParsedCrl crl) => IndexOf(crl).HasEntryWithUnknownCriticalExtension;
+
+    /// <summary>The first entry of <paramref name="crl"/> for <paramref name="certificate"/> (serial and certificate issuer), or null; a hash look-up, not a scan.</summary>
+    public CrlEntry? FindCrlEntry(ParsedCrl crl, ParsedCertificate certificate) => IndexOf(crl).Find(certificate);
+
+    private CrlIndex IndexOf(ParsedCrl crl)
+    {
+        if (!_crlIndexes.TryGetValue(crl, out var index))
+        {
+            index = new CrlIndex(crl);
+            _crlIndexes[crl] = index;
+        }
+        return index;
+    }
 
     /// <summary>Validates a CRL issuer's certificate to the given anchor (used by revocation checking), within the request's budget.</summary>
     internal bool ValidateCrlSigner(ParsedCertificate signer, ParsedCertificate anchor, int depth, out string why)

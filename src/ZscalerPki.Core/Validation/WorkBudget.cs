@@ -26,6 +26,9 @@ internal sealed class WorkBudget
     /// <summary>CRL-issuer sub-validations (path searches for a CRL signer's own certificate) in one validation.</summary>
     public const int MaxCrlSignerValidations = 64;
 
+    /// <summary>Certificate × CRL pairs examined by revocation checking in one validation (many CRLs × many candidate paths).</summary>
+    public const long MaxCrlExaminations = 200_000;
+
     private readonly Dictionary<(ParsedCrl Crl, string KeyId), (SignatureCheck Check, string? Reason)> _crlSignatures =
         new(new CrlKeyComparer());
 
@@ -34,6 +37,16 @@ internal sealed class WorkBudget
     public long SignedBytes { get; private set; }
     public long NameConstraintComparisons { get; private set; }
     public int CrlSignerValidations { get; private set; }
+    public long CrlExaminations { get; private set; }
+
+    public void SpendCrlExaminations(int count)
+    {
+        CrlExaminations += count;
+        if (CrlExaminations > MaxCrlExaminations)
+        {
+            throw new WorkBudgetExceededException($"more than {MaxCrlExaminations} certificate-CRL examinations");
+        }
+    }
 
     public void SpendBuildStep()
     {

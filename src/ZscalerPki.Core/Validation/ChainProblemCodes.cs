@@ -137,4 +137,6 @@ public static class ChainProblemCodes
     public const string WebPkiCommonNameNotInSan = "WebPki.CommonNameNotInSan";
     /// <summary>WebPki: the requested host name matches only a wildcard dNSName that covers a public suffix (Public Suffix List), e.g. <c>*.co.uk</c>.</summary>
     public const string WebPkiWildcardOnPublicSuffix = "WebPki.WildcardOnPublicSuffix";
+    /// <summary>A supplied intermediate is not on the validated path (only with the import-time option <see cref="ChainValidationRequest.RequireAllIntermediatesOnPath"/>).</summary>
+    public const string IntermediateNotOnPath = "IntermediateNotOnPath";
 }

@@ -104,6 +104,12 @@ public sealed record ChainValidationRequest
     /// </summary>
     public IReadOnlyList<string>? AllowedSignatureAlgorithms { get; init; }
 
+    /// <summary>
+    /// Import-time option (Import-SignedIntermediate): every supplied intermediate must lie on the validated path, so an
+    /// uploaded bundle holds nothing else (<see cref="ChainProblemCodes.IntermediateNotOnPath"/>).
+    /// </summary>
+    public bool RequireAllIntermediatesOnPath { get; init; }
+
     /// <summary>Maximum number of intermediate CA certificates in the path, not counting self-issued ones; null means no limit beyond <see cref="ChainValidator.MaxPathLength"/>.</summary>
     public int? MaxDepth { get; init; }
 }

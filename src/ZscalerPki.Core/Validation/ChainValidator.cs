@@ -49,7 +49,8 @@ public static class ChainValidator
         }
         try
         {
-            return new PathBuilder(context, context.Anchors, depth: 0).Build(leaf);
+            var result = new PathBuilder(context, context.Anchors, depth: 0).Build(leaf);
+            return request.RequireAllIntermediatesOnPath ? CheckAllIntermediatesOnPath(context, result) : result;
         }
         catch (WorkBudgetExceededException ex)
         {
@@ -64,6 +65,27 @@ public static class ChainValidator
             var problem = new ChainProblem(ChainProblemCodes.ValidationError, "Validation could not be completed: " + ex.Message, null);
             return Failure(request, context, problem);
         }
+    }
+
+    /// <summary>The import-time rule: a valid path must use every supplied intermediate (also one that is a trust anchor too).</summary>
+    private static ChainValidationResult CheckAllIntermediatesOnPath(ValidationContext context, ChainValidationResult result)
+    {
+        if (!result.IsValid)
+        {
+            return result;
+        }
+        var onPath = result.Elements.Select(e => e.Thumbprint).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unused = context.SuppliedIntermediates
+            .Where(c => !onPath.Contains(c.Thumbprint))
+            .Select(c => $"\"{c.SubjectText}\" ({c.Thumbprint})")
+            .ToList();
+        if (unused.Count == 0)
+        {
+            return result;
+        }
+        var problem = new ChainProblem(ChainProblemCodes.IntermediateNotOnPath,
+            $"The supplied certificates include {unused.Count} that are not on the path to the trusted root: {string.Join(", ", unused)}. Supply only the issuers of the certificate.", null);
+        return result with { IsValid = false, Problems = result.Problems.Append(problem).ToList() };
     }
 
     private static ChainValidationResult Failure(ChainValidationRequest request, ValidationContext context, ChainProblem problem) =>

@@ -58,7 +58,8 @@ internal static class ProfileRules
             {
                 Error(ChainProblemCodes.AuthorityKeyIdMissing, "authorityKeyIdentifier with keyIdentifier is required in certificates that are not self-issued (RFC 5280 4.2.1.1).");
             }
-            if (isCa && certificate.SubjectKeyId is null)
+            // The key identifier serves path construction, so it is required where a CA issues inside the path.
+            if (role == CertRole.Intermediate && certificate.SubjectKeyId is null)
             {
                 Error(ChainProblemCodes.SubjectKeyIdMissing, "A CA certificate must carry subjectKeyIdentifier (RFC 5280 4.2.1.2).");
             }

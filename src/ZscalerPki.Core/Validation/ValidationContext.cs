@@ -40,6 +40,9 @@ internal sealed class ValidationContext
 
     public HashSet<string> AnchorThumbprints { get; } = new();
 
+    /// <summary>Every parsed intermediate as supplied (once each), including those that are also trust anchors.</summary>
+    public List<ParsedCertificate> SuppliedIntermediates { get; } = new();
+
     public List<ParsedCrl> Crls { get; } = new();
 
     public List<ChainProblem> InputWarnings { get; } = new();
@@ -156,7 +159,12 @@ internal sealed class ValidationContext
                 InputWarnings.Add(new ChainProblem(ChainProblemCodes.MalformedCertificate, "An intermediate was ignored: " + ex.Message, null, ChainProblemSeverity.Warning));
                 continue;
             }
-            if (!seen.Add(parsed.Thumbprint) || AnchorThumbprints.Contains(parsed.Thumbprint))
+            if (!seen.Add(parsed.Thumbprint))
+            {
+                continue;
+            }
+            SuppliedIntermediates.Add(parsed);
+            if (AnchorThumbprints.Contains(parsed.Thumbprint))
             {
                 continue;
             }

@@ -82,6 +82,18 @@ internal sealed class TestCa : IDisposable
         req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
     }
 
+    /// <summary>A CA from an existing certificate and its key (e.g. a re-issued, expired certificate of a CA).</summary>
+    public static TestCa FromCertificate(X509Certificate2 certificate, AsymmetricAlgorithm key)
+    {
+        X509Certificate2 withKey = key switch
+        {
+            ECDsa ec => certificate.CopyWithPrivateKey(ec),
+            RSA r => certificate.CopyWithPrivateKey(r),
+            _ => throw new NotSupportedException(),
+        };
+        return new TestCa(withKey, key);
+    }
+
     public static TestCa CreateRoot(string subject, bool rsa = false)
     {
         AsymmetricAlgorithm key = rsa ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -59,7 +59,7 @@ public static class ChainProblemCodes
     public const string CaSubjectEmpty = "CaSubjectEmpty";
     /// <summary>A certificate with an empty subject lacks a critical subjectAltName (RFC 5280 4.2.1.6).</summary>
     public const string SubjectAltNameNotCritical = "SubjectAltNameNotCritical";
-    /// <summary>An extension that must be non-critical is critical (AKI, SKI, AIA, SIA).</summary>
+    /// <summary>An extension that must be non-critical is critical (AKI, SKI, AIA, SIA, freshestCRL).</summary>
     public const string ExtensionMustBeNonCritical = "ExtensionMustBeNonCritical";
     /// <summary>keyCertSign is asserted but basicConstraints cA is not (RFC 5280 4.2.1.9).</summary>
     public const string KeyCertSignWithoutCA = "KeyCertSignWithoutCA";
@@ -117,7 +117,7 @@ public static class ChainProblemCodes
     // ---- issue 11: work bound, RFC 5280 section 4 additions, request constraints, WebPki additions ----
     /// <summary>Validation stopped because one call's total work bound (issuer look-ups, signature checks, hashed bytes, name-constraint comparisons, certificate-CRL examinations or CRL-issuer sub-validations, nested searches included) was hit; the chain is treated as invalid.</summary>
     public const string WorkBudgetExceeded = "WorkBudgetExceeded";
-    /// <summary>An extension that must be critical is not: nameConstraints (RFC 5280 4.2.1.10; Rfc5280 profile only, browsers accept it non-critical).</summary>
+    /// <summary>An extension that must be critical is not: inhibitAnyPolicy (RFC 5280 4.2.1.14); nameConstraints (4.2.1.10; Rfc5280 profile only, browsers accept it non-critical).</summary>
     public const string ExtensionMustBeCritical = "ExtensionMustBeCritical";
     /// <summary>A certificate that is not a CA carries nameConstraints (RFC 5280 4.2.1.10).</summary>
     public const string NameConstraintsInEndEntity = "NameConstraintsInEndEntity";

@@ -298,6 +298,7 @@ internal sealed class ParsedCertificate
                     for (int i = 0; i < bits.Length && i < 2; i++)
                         for (int b = 0; b < 8; b++)
                             if ((bits[i] & (0x80 >> b)) != 0) v |= 1 << (i * 8 + b);
+                    if (v == 0) throw new AsnContentException("keyUsage asserts no bit (RFC 5280 4.2.1.3: at least one MUST be set).");
                     KeyUsage = (KeyUsageBits)v;
                     break;
                 }

@@ -24,7 +24,7 @@ internal static class ProfileRules
 
     private static readonly HashSet<string> MustBeNonCritical = new()
     {
-        Oids.AuthorityKeyId, Oids.SubjectKeyId, Oids.AuthorityInfoAccess, Oids.SubjectInfoAccess,
+        Oids.AuthorityKeyId, Oids.SubjectKeyId, Oids.AuthorityInfoAccess, Oids.SubjectInfoAccess, Oids.FreshestCrl,
     };
 
     public static void CheckCertificate(ValidationContext context, ParsedCertificate certificate, CertRole role, int index, int lastIndex,
@@ -101,6 +101,10 @@ internal static class ProfileRules
         // RFC 5280 4.2.1.11 also asks for a critical policyConstraints, but NIST PKITS (RFC 3280, where it may be
         // non-critical) marks it non-critical in 28 valid cases; PKITS wins (x509-limbo rfc5280::pc::ica-noncritical-pc
         // is a listed mismatch).
+        if (certificate.ExtensionsByOid.TryGetValue(Oids.InhibitAnyPolicy, out var inhibitAnyPolicy) && !inhibitAnyPolicy.Critical)
+        {
+            error(ChainProblemCodes.ExtensionMustBeCritical, "inhibitAnyPolicy must be critical (RFC 5280 4.2.1.14).");
+        }
         // Browsers accept a non-critical nameConstraints (x509-limbo: rfc5280-incompatible-with-webpki), so only Rfc5280 asks for it.
         if (context.Request.Profile == ValidationProfile.Rfc5280
             && certificate.ExtensionsByOid.TryGetValue(Oids.NameConstraints, out var nameConstraints) && !nameConstraints.Critical)

@@ -187,7 +187,8 @@ public static class ConformanceRunner
                     "IP" => request with { IPAddress = IPAddress.Parse(p.Value) },
                     _ => request with { EmailAddress = p.Value },
                 }).ToList();
-            var result = requests.Select(ChainValidator.Validate).FirstOrDefault(r => !r.IsValid) ?? ChainValidator.Validate(requests[0]);
+            var results = requests.Select(ChainValidator.Validate).ToList();
+            var result = results.FirstOrDefault(r => !r.IsValid) ?? results[0];
             var context = $"profile={profile}; " + (result.IsValid ? "valid" : string.Join("; ", result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.ToString())));
             return new ConformanceCase(id, expected, result.IsValid ? "SUCCESS" : "FAILURE", context);
         }

@@ -15,7 +15,7 @@ internal sealed class WorkBudget
     public const int MaxBuildSteps = 20_000;
 
     /// <summary>Signature verifications (certificates and CRLs) in one validation.</summary>
-    public const int MaxSignatureVerifications = 500;
+    public const int MaxSignatureVerifications = 200;
 
     /// <summary>Bytes hashed for signature verification in one validation (a large CRL counts its full size).</summary>
     public const long MaxSignedBytes = 64L * 1024 * 1024;

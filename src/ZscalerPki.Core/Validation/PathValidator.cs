@@ -14,6 +14,7 @@ internal sealed class PathValidator
     private readonly int _depth;
     private readonly int _lastIndex;
     private readonly List<ChainProblem> _problems;
+    private readonly Action<int, string, string, ChainProblemSeverity> _add;
     private readonly PolicyTree _policyTree = new();
     private readonly NameConstraintState _nameConstraints;
     private bool _policyTreeIsNull;
@@ -37,6 +38,7 @@ internal sealed class PathValidator
         _lastIndex = path.Count - 1;
         _problems = new List<ChainProblem>(context.InputWarnings);
         _nameConstraints = new NameConstraintState(context.Budget);
+        _add = Add;
     }
 
     private ChainValidationRequest Request => _context.Request;
@@ -60,7 +62,7 @@ internal sealed class PathValidator
         var policies = WrapUp();
         if (!IsSubValidation)
         {
-            UsageRules.CheckLeaf(_context, _path[_lastIndex], _lastIndex, Add);
+            UsageRules.CheckLeaf(_context, _path[_lastIndex], _lastIndex, _add);
         }
         var revocation = new RevocationStatus[_path.Count];
         if (_context.CheckRevocation && _anchored)
@@ -87,7 +89,7 @@ internal sealed class PathValidator
         }
         var anchor = _path[0];
         CheckValidity(anchor, 0);
-        ProfileRules.CheckCertificate(_context, anchor, CertRole.Anchor, 0, _lastIndex, Add);
+        ProfileRules.CheckCertificate(_context, anchor, CertRole.Anchor, 0, _lastIndex, _add);
         if (anchor.BasicConstraints?.PathLength is { } anchorPathLength)
         {
             _maxPathLength = anchorPathLength;
@@ -110,7 +112,7 @@ internal sealed class PathValidator
             CheckSignatureAndNameChaining(index);
         }
         CheckValidity(certificate, index);
-        ProfileRules.CheckCertificate(_context, certificate, role, index, _lastIndex, Add);
+        ProfileRules.CheckCertificate(_context, certificate, role, index, _lastIndex, _add);
 
         // (b)(c) name constraints apply to the leaf and to every certificate that is not self-issued.
         if (!_nameConstraints.IsEmpty && (isLeaf || !certificate.IsSelfIssued))

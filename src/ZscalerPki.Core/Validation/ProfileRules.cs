@@ -9,6 +9,12 @@ internal enum CertRole
     CrlSigner,
 }
 
+/// <summary>Where a rule reports a problem: the path's problem list and the certificate's index in the path (a struct: no allocation per check).</summary>
+internal readonly record struct ProblemSink(Action<int, string, string, ChainProblemSeverity> Add, int Index)
+{
+    public void Error(string code, string message) => Add(Index, code, message, ChainProblemSeverity.Error);
+}
+
 /// <summary>
 /// Certificate-profile rules of RFC 5280 section 4 (RULES.md section D), applied to every certificate of a path; then
 /// the WebPki rules (<see cref="WebPkiRules"/>) when that profile is chosen.
@@ -30,72 +36,72 @@ internal static class ProfileRules
     public static void CheckCertificate(ValidationContext context, ParsedCertificate certificate, CertRole role, int index, int lastIndex,
         Action<int, string, string, ChainProblemSeverity> add)
     {
-        void Error(string code, string message) => add(index, code, message, ChainProblemSeverity.Error);
+        var error = new ProblemSink(add, index);
         bool isCa = certificate.BasicConstraints is { IsCA: true };
 
         foreach (var malformed in certificate.Malformed)
         {
-            Error(ChainProblemCodes.MalformedExtension, "Malformed extension " + malformed + ".");
+            error.Error(ChainProblemCodes.MalformedExtension, "Malformed extension " + malformed + ".");
         }
         if (certificate.Version > 2)
         {
-            Error(ChainProblemCodes.InvalidVersion, $"Unsupported certificate version {certificate.Version + 1}.");
+            error.Error(ChainProblemCodes.InvalidVersion, $"Unsupported certificate version {certificate.Version + 1}.");
         }
         else if (certificate.Version < 2 && certificate.Extensions.Count > 0)
         {
-            Error(ChainProblemCodes.InvalidVersion, $"A version {certificate.Version + 1} certificate must not contain extensions.");
+            error.Error(ChainProblemCodes.InvalidVersion, $"A version {certificate.Version + 1} certificate must not contain extensions.");
         }
-        CheckCriticality(context, certificate, Error);
-        CheckBasicConstraintsAndKeyUsage(certificate, isCa, Error);
-        CheckNames(certificate, role, isCa, Error);
+        CheckCriticality(context, certificate, error);
+        CheckBasicConstraintsAndKeyUsage(certificate, isCa, error);
+        CheckNames(certificate, role, isCa, error);
         if (role != CertRole.Anchor)
         {
             if (!certificate.TbsSignatureAlgorithm.SameAs(certificate.SignatureAlgorithm))
             {
-                Error(ChainProblemCodes.SignatureAlgorithmMismatch, "The TBS signature algorithm differs from the certificate's signatureAlgorithm.");
+                error.Error(ChainProblemCodes.SignatureAlgorithmMismatch, "The TBS signature algorithm differs from the certificate's signatureAlgorithm.");
             }
             if (!certificate.IsSelfIssued && certificate.AuthorityKeyId?.KeyId is null)
             {
-                Error(ChainProblemCodes.AuthorityKeyIdMissing, "authorityKeyIdentifier with keyIdentifier is required in certificates that are not self-issued (RFC 5280 4.2.1.1).");
+                error.Error(ChainProblemCodes.AuthorityKeyIdMissing, "authorityKeyIdentifier with keyIdentifier is required in certificates that are not self-issued (RFC 5280 4.2.1.1).");
             }
             // The key identifier serves path construction, so it is required where a CA issues inside the path.
             if (role == CertRole.Intermediate && certificate.SubjectKeyId is null)
             {
-                Error(ChainProblemCodes.SubjectKeyIdMissing, "A CA certificate must carry subjectKeyIdentifier (RFC 5280 4.2.1.2).");
+                error.Error(ChainProblemCodes.SubjectKeyIdMissing, "A CA certificate must carry subjectKeyIdentifier (RFC 5280 4.2.1.2).");
             }
         }
         else
         {
             if (certificate.BasicConstraints is not { IsCA: true, Critical: true })
             {
-                Error(ChainProblemCodes.CaBasicConstraintsInvalid, certificate.BasicConstraints is null
+                error.Error(ChainProblemCodes.CaBasicConstraintsInvalid, certificate.BasicConstraints is null
                     ? "The trust anchor has no basicConstraints extension."
                     : !certificate.BasicConstraints.IsCA ? "The trust anchor's basicConstraints cA is FALSE." : "The trust anchor's basicConstraints is not critical.");
             }
             if (lastIndex > 0 && certificate.KeyUsage is { } anchorKeyUsage && (anchorKeyUsage & KeyUsageBits.KeyCertSign) == 0)
             {
-                Error(ChainProblemCodes.KeyUsageMissingCertSign, "The trust anchor's keyUsage lacks keyCertSign.");
+                error.Error(ChainProblemCodes.KeyUsageMissingCertSign, "The trust anchor's keyUsage lacks keyCertSign.");
             }
         }
 
         if (context.Request.Profile == ValidationProfile.WebPki)
         {
-            WebPkiRules.CheckCertificate(context, certificate, role, Error);
+            WebPkiRules.CheckCertificate(context, certificate, role, error);
         }
     }
 
     /// <summary>Unknown critical extensions; extensions that must not be, or must be, critical.</summary>
-    private static void CheckCriticality(ValidationContext context, ParsedCertificate certificate, Action<string, string> error)
+    private static void CheckCriticality(ValidationContext context, ParsedCertificate certificate, ProblemSink error)
     {
         foreach (var extension in certificate.Extensions)
         {
             if (extension.Critical && MustBeNonCritical.Contains(extension.Oid))
             {
-                error(ChainProblemCodes.ExtensionMustBeNonCritical, $"Extension {extension.Oid} must not be critical (RFC 5280 4.2).");
+                error.Error(ChainProblemCodes.ExtensionMustBeNonCritical, $"Extension {extension.Oid} must not be critical (RFC 5280 4.2).");
             }
             else if (extension.Critical && !Understood.Contains(extension.Oid))
             {
-                error(ChainProblemCodes.UnknownCriticalExtension, $"Unknown critical extension {extension.Oid}.");
+                error.Error(ChainProblemCodes.UnknownCriticalExtension, $"Unknown critical extension {extension.Oid}.");
             }
         }
         // RFC 5280 4.2.1.11 also asks for a critical policyConstraints, but NIST PKITS (RFC 3280, where it may be
@@ -103,52 +109,52 @@ internal static class ProfileRules
         // is a listed mismatch).
         if (certificate.ExtensionsByOid.TryGetValue(Oids.InhibitAnyPolicy, out var inhibitAnyPolicy) && !inhibitAnyPolicy.Critical)
         {
-            error(ChainProblemCodes.ExtensionMustBeCritical, "inhibitAnyPolicy must be critical (RFC 5280 4.2.1.14).");
+            error.Error(ChainProblemCodes.ExtensionMustBeCritical, "inhibitAnyPolicy must be critical (RFC 5280 4.2.1.14).");
         }
         // Browsers accept a non-critical nameConstraints (x509-limbo: rfc5280-incompatible-with-webpki), so only Rfc5280 asks for it.
         if (context.Request.Profile == ValidationProfile.Rfc5280
             && certificate.ExtensionsByOid.TryGetValue(Oids.NameConstraints, out var nameConstraints) && !nameConstraints.Critical)
         {
-            error(ChainProblemCodes.ExtensionMustBeCritical, "nameConstraints must be critical (RFC 5280 4.2.1.10).");
+            error.Error(ChainProblemCodes.ExtensionMustBeCritical, "nameConstraints must be critical (RFC 5280 4.2.1.10).");
         }
     }
 
-    private static void CheckBasicConstraintsAndKeyUsage(ParsedCertificate certificate, bool isCa, Action<string, string> error)
+    private static void CheckBasicConstraintsAndKeyUsage(ParsedCertificate certificate, bool isCa, ProblemSink error)
     {
         bool keyUsageLacksCertSign = certificate.KeyUsage is { } keyUsage && (keyUsage & KeyUsageBits.KeyCertSign) == 0;
         if (certificate.BasicConstraints?.PathLength is not null && (!isCa || keyUsageLacksCertSign))
         {
-            error(ChainProblemCodes.PathLenWithoutKeyCertSign, "pathLenConstraint is present but cA is FALSE or keyCertSign is not asserted.");
+            error.Error(ChainProblemCodes.PathLenWithoutKeyCertSign, "pathLenConstraint is present but cA is FALSE or keyCertSign is not asserted.");
         }
         if (certificate.KeyUsage is { } usage && (usage & KeyUsageBits.KeyCertSign) != 0 && !isCa)
         {
-            error(ChainProblemCodes.KeyCertSignWithoutCA, "keyUsage asserts keyCertSign but basicConstraints cA is not TRUE.");
+            error.Error(ChainProblemCodes.KeyCertSignWithoutCA, "keyUsage asserts keyCertSign but basicConstraints cA is not TRUE.");
         }
         if (certificate.NameConstraints is not null && !isCa)
         {
-            error(ChainProblemCodes.NameConstraintsInEndEntity, "nameConstraints must be used only in a CA certificate (RFC 5280 4.2.1.10).");
+            error.Error(ChainProblemCodes.NameConstraintsInEndEntity, "nameConstraints must be used only in a CA certificate (RFC 5280 4.2.1.10).");
         }
     }
 
     /// <summary>Subject and subjectAltName rules: a CA has a subject; an empty subject needs a critical SAN; dNSNames are in preferred name syntax.</summary>
-    private static void CheckNames(ParsedCertificate certificate, CertRole role, bool isCa, Action<string, string> error)
+    private static void CheckNames(ParsedCertificate certificate, CertRole role, bool isCa, ProblemSink error)
     {
         if (certificate.Subject.IsEmpty)
         {
             if (role is CertRole.Anchor or CertRole.Intermediate || isCa)
             {
-                error(ChainProblemCodes.CaSubjectEmpty, "A CA certificate must have a non-empty subject.");
+                error.Error(ChainProblemCodes.CaSubjectEmpty, "A CA certificate must have a non-empty subject.");
             }
             else if (certificate.SubjectAltNames is null || !certificate.ExtensionsByOid[Oids.SubjectAltName].Critical)
             {
-                error(ChainProblemCodes.SubjectAltNameNotCritical, "The subject is empty, so subjectAltName must be present and critical.");
+                error.Error(ChainProblemCodes.SubjectAltNameNotCritical, "The subject is empty, so subjectAltName must be present and critical.");
             }
         }
         foreach (var name in certificate.SubjectAltNames ?? Enumerable.Empty<GeneralName>())
         {
             if (name.Kind == GeneralNameKind.Dns && !IsPreferredNameSyntax(name.Text!))
             {
-                error(ChainProblemCodes.SubjectAltNameInvalid,
+                error.Error(ChainProblemCodes.SubjectAltNameInvalid,
                     $"subjectAltName dNSName \"{name.Text}\" is not in the preferred name syntax (letters, digits and hyphens; RFC 5280 4.2.1.6).");
             }
         }
@@ -164,24 +170,38 @@ internal static class ProfileRules
         {
             return false;
         }
-        var labels = name.Split('.');
-        for (int index = 0; index < labels.Length; index++)
+        int labelStart = 0;
+        if (name.StartsWith("*.", StringComparison.Ordinal))
         {
-            var label = labels[index];
-            if (index == 0 && label == "*" && labels.Length > 1)
-            {
-                continue;
-            }
-            if (label.Length == 0 || label.Length > 63 || label[0] == '-' || label[^1] == '-')
+            labelStart = 2;
+        }
+        while (true)
+        {
+            int dot = name.IndexOf('.', labelStart);
+            int labelEnd = dot < 0 ? name.Length : dot;
+            if (!IsLdhLabel(name.AsSpan(labelStart, labelEnd - labelStart)))
             {
                 return false;
             }
-            foreach (var character in label)
+            if (dot < 0)
             {
-                if (!char.IsAsciiLetterOrDigit(character) && character != '-')
-                {
-                    return false;
-                }
+                return true;
+            }
+            labelStart = dot + 1;
+        }
+    }
+
+    private static bool IsLdhLabel(ReadOnlySpan<char> label)
+    {
+        if (label.Length == 0 || label.Length > 63 || label[0] == '-' || label[^1] == '-')
+        {
+            return false;
+        }
+        foreach (var character in label)
+        {
+            if (!char.IsAsciiLetterOrDigit(character) && character != '-')
+            {
+                return false;
             }
         }
         return true;

@@ -17,40 +17,40 @@ internal static class UsageRules
     {
         var request = context.Request;
         bool webPki = request.Profile == ValidationProfile.WebPki;
-        void Error(string code, string message) => add(index, code, message, ChainProblemSeverity.Error);
+        var error = new ProblemSink(add, index);
 
         if (!string.IsNullOrEmpty(request.DnsName) && webPki && !MatchesDnsName(leaf, request.DnsName, allowCommonName: false, rejectPublicSuffixWildcards: true)
             && MatchesDnsName(leaf, request.DnsName, allowCommonName: false))
         {
-            Error(ChainProblemCodes.WebPkiWildcardOnPublicSuffix,
+            error.Error(ChainProblemCodes.WebPkiWildcardOnPublicSuffix,
                 $"The host name \"{request.DnsName}\" matches only a wildcard that covers a public suffix (Public Suffix List); browsers do not accept such a wildcard.");
         }
         else if (!string.IsNullOrEmpty(request.DnsName) && !MatchesDnsName(leaf, request.DnsName, allowCommonName: !webPki))
         {
             var names = leaf.SubjectAltNames?.Where(x => x.Kind == GeneralNameKind.Dns).Select(x => x.Text).ToList();
-            Error(ChainProblemCodes.HostnameMismatch, $"The certificate does not match the host name \"{request.DnsName}\"" +
+            error.Error(ChainProblemCodes.HostnameMismatch, $"The certificate does not match the host name \"{request.DnsName}\"" +
                 (names is { Count: > 0 } ? $" (DNS names: {string.Join(", ", names)})." : " (it has no DNS subjectAltName)."));
         }
         if (request.IPAddress is { } ip && !MatchesIp(leaf, ip))
         {
-            Error(ChainProblemCodes.IPAddressMismatch, $"The certificate does not contain the IP address {ip} in subjectAltName.");
+            error.Error(ChainProblemCodes.IPAddressMismatch, $"The certificate does not contain the IP address {ip} in subjectAltName.");
         }
         if (!string.IsNullOrEmpty(request.EmailAddress) && !MatchesEmail(leaf, request.EmailAddress))
         {
-            Error(ChainProblemCodes.EmailAddressMismatch, $"The certificate does not contain the e-mail address \"{request.EmailAddress}\" as a subjectAltName rfc822Name.");
+            error.Error(ChainProblemCodes.EmailAddressMismatch, $"The certificate does not contain the e-mail address \"{request.EmailAddress}\" as a subjectAltName rfc822Name.");
         }
         if (request.RequiredKeyUsages is { } requiredKeyUsages && leaf.KeyUsage is { } keyUsage)
         {
             var missing = requiredKeyUsages & ~ToFlags(keyUsage);
             if (missing != X509KeyUsageFlags.None)
             {
-                Error(ChainProblemCodes.KeyUsageMismatch, $"keyUsage does not allow {missing}.");
+                error.Error(ChainProblemCodes.KeyUsageMismatch, $"keyUsage does not allow {missing}.");
             }
         }
-        CheckExtendedKeyUsage(request, leaf, webPki, Error);
+        CheckExtendedKeyUsage(request, leaf, webPki, error);
     }
 
-    private static void CheckExtendedKeyUsage(ChainValidationRequest request, ParsedCertificate leaf, bool webPki, Action<string, string> error)
+    private static void CheckExtendedKeyUsage(ChainValidationRequest request, ParsedCertificate leaf, bool webPki, ProblemSink error)
     {
         var required = new List<string>();
         if (PurposeOid(request.Purpose) is { } purposeOid)
@@ -67,13 +67,13 @@ internal static class UsageRules
             {
                 if (!eku.Contains(oid) && (webPki || !eku.Contains(Oids.AnyEku)))
                 {
-                    error(ChainProblemCodes.EkuMismatch, $"extKeyUsage does not allow {oid}.");
+                    error.Error(ChainProblemCodes.EkuMismatch, $"extKeyUsage does not allow {oid}.");
                 }
             }
         }
         else if (webPki && required.Count > 0 && request.RequiredEkus is { Count: > 0 })
         {
-            error(ChainProblemCodes.EkuMismatch, "The leaf has no extKeyUsage extension.");
+            error.Error(ChainProblemCodes.EkuMismatch, "The leaf has no extKeyUsage extension.");
         }
     }
 

@@ -40,7 +40,7 @@ internal sealed class ValidationContext
 
     public HashSet<string> AnchorThumbprints { get; } = new();
 
-    /// <summary>Every parsed intermediate as supplied (once each), including those that are also trust anchors.</summary>
+    /// <summary>Every parsed intermediate as supplied (once each), including those that are also trust anchors; kept only for <see cref="ChainValidationRequest.RequireAllIntermediatesOnPath"/>.</summary>
     public List<ParsedCertificate> SuppliedIntermediates { get; } = new();
 
     public List<ParsedCrl> Crls { get; } = new();
@@ -53,7 +53,7 @@ internal sealed class ValidationContext
 
     public WorkBudget Budget { get; } = new();
 
-    private readonly Dictionary<ParsedCrl, CrlIndex> _crlIndexes = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<ParsedCrl, CrlIndex>? _crlIndexes;
 
     /// <summary>All certificates (anchors and pool) with the given subject.</summary>
     public IEnumerable<ParsedCertificate> WithSubject(DistinguishedName subject)
@@ -86,6 +86,7 @@ internal sealed class ValidationContext
 
     private CrlIndex IndexOf(ParsedCrl crl)
     {
+        _crlIndexes ??= new Dictionary<ParsedCrl, CrlIndex>(ReferenceEqualityComparer.Instance);
         if (!_crlIndexes.TryGetValue(crl, out var index))
         {
             index = new CrlIndex(crl);
@@ -163,7 +164,10 @@ internal sealed class ValidationContext
             {
                 continue;
             }
-            SuppliedIntermediates.Add(parsed);
+            if (Request.RequireAllIntermediatesOnPath)
+            {
+                SuppliedIntermediates.Add(parsed);
+            }
             if (AnchorThumbprints.Contains(parsed.Thumbprint))
             {
                 continue;
@@ -175,10 +179,15 @@ internal sealed class ValidationContext
     private void AddCrls(IEnumerable<byte[]> crls)
     {
         // The same CRL bytes supplied twice are used once (each CRL signature is verified at most once per key).
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? seen = null;
         foreach (var raw in crls)
         {
-            if (raw is null || !seen.Add(Convert.ToHexString(SHA256.HashData(raw))))
+            if (raw is null)
+            {
+                continue;
+            }
+            seen ??= new HashSet<string>(StringComparer.Ordinal);
+            if (!seen.Add(Convert.ToHexString(SHA256.HashData(raw))))
             {
                 continue;
             }

@@ -21,11 +21,11 @@ internal static class WebPkiRules
 
     private static readonly HashSet<string> Curves = new() { "1.2.840.10045.3.1.7", "1.3.132.0.34", "1.3.132.0.35" };
 
-    public static void CheckCertificate(ValidationContext context, ParsedCertificate certificate, CertRole role, Action<string, string> error)
+    public static void CheckCertificate(ValidationContext context, ParsedCertificate certificate, CertRole role, ProblemSink error)
     {
         if (certificate.Version != 2)
         {
-            error(ChainProblemCodes.WebPkiNotV3, "Certificates must be X.509 v3 (CA/B BR 7.1.1).");
+            error.Error(ChainProblemCodes.WebPkiNotV3, "Certificates must be X.509 v3 (CA/B BR 7.1.1).");
         }
         CheckPublicKey(certificate, error);
         if (role == CertRole.Anchor)
@@ -35,20 +35,20 @@ internal static class WebPkiRules
         }
         if (!SignatureAlgorithms.Contains(certificate.SignatureAlgorithm.Oid))
         {
-            error(ChainProblemCodes.WebPkiForbiddenSignatureAlgorithm,
+            error.Error(ChainProblemCodes.WebPkiForbiddenSignatureAlgorithm,
                 $"Signature algorithm {certificate.SignatureAlgorithm.Oid} is not allowed (RSA PKCS#1/PSS or ECDSA with SHA-256/384/512 only).");
         }
         var serial = certificate.Serial;
         if (serial.Length > 20 || serial.Length == 0 || (serial[0] & 0x80) != 0 || serial.All(b => b == 0))
         {
-            error(ChainProblemCodes.WebPkiSerialNumberInvalid, "The serial number must be positive, non-zero and at most 20 octets (CA/B BR 7.1).");
+            error.Error(ChainProblemCodes.WebPkiSerialNumberInvalid, "The serial number must be positive, non-zero and at most 20 octets (CA/B BR 7.1).");
         }
         if (role == CertRole.Intermediate)
         {
             var purpose = UsageRules.PurposeOid(context.Request.Purpose);
             if (purpose is not null && certificate.ExtendedKeyUsage is { } eku && !eku.Contains(purpose) && !eku.Contains(Oids.AnyEku))
             {
-                error(ChainProblemCodes.WebPkiCaEkuMismatch, $"The intermediate's extKeyUsage does not include {purpose}.");
+                error.Error(ChainProblemCodes.WebPkiCaEkuMismatch, $"The intermediate's extKeyUsage does not include {purpose}.");
             }
         }
         if (role == CertRole.Leaf)
@@ -57,7 +57,7 @@ internal static class WebPkiRules
         }
     }
 
-    private static void CheckPublicKey(ParsedCertificate certificate, Action<string, string> error)
+    private static void CheckPublicKey(ParsedCertificate certificate, ProblemSink error)
     {
         var (bits, curve) = SignatureVerifier.KeyInfo(certificate);
         switch (certificate.SpkiAlgorithm.Oid)
@@ -65,59 +65,59 @@ internal static class WebPkiRules
             case RsaEncryption:
                 if (bits < 2048 || bits % 8 != 0)
                 {
-                    error(ChainProblemCodes.WebPkiForbiddenPublicKey, $"RSA key of {bits} bits; at least 2048 bits, a multiple of 8, is required.");
+                    error.Error(ChainProblemCodes.WebPkiForbiddenPublicKey, $"RSA key of {bits} bits; at least 2048 bits, a multiple of 8, is required.");
                 }
                 break;
             case EcPublicKey:
                 if (curve is null || !Curves.Contains(curve))
                 {
-                    error(ChainProblemCodes.WebPkiForbiddenPublicKey, $"EC key on curve {curve ?? "(explicit parameters)"}; only P-256, P-384 and P-521 are allowed.");
+                    error.Error(ChainProblemCodes.WebPkiForbiddenPublicKey, $"EC key on curve {curve ?? "(explicit parameters)"}; only P-256, P-384 and P-521 are allowed.");
                 }
                 break;
             default:
-                error(ChainProblemCodes.WebPkiForbiddenPublicKey, $"Public key algorithm {certificate.SpkiAlgorithm.Oid} is not allowed (RSA or ECDSA only).");
+                error.Error(ChainProblemCodes.WebPkiForbiddenPublicKey, $"Public key algorithm {certificate.SpkiAlgorithm.Oid} is not allowed (RSA or ECDSA only).");
                 break;
         }
     }
 
-    private static void CheckAnchor(ParsedCertificate certificate, Action<string, string> error)
+    private static void CheckAnchor(ParsedCertificate certificate, ProblemSink error)
     {
         if (certificate.ExtendedKeyUsage is not null)
         {
-            error(ChainProblemCodes.WebPkiRootHasEku, "A root certificate must not contain extKeyUsage (CA/B BR 7.1.2.1.2).");
+            error.Error(ChainProblemCodes.WebPkiRootHasEku, "A root certificate must not contain extKeyUsage (CA/B BR 7.1.2.1.2).");
         }
         if (certificate.AuthorityKeyId is { } authorityKeyId && (authorityKeyId.KeyId is null || authorityKeyId.Issuer is not null || authorityKeyId.Serial is not null))
         {
-            error(ChainProblemCodes.WebPkiRootAuthorityKeyIdInvalid, "A root's authorityKeyIdentifier must contain keyIdentifier only (CA/B BR 7.1.2.1.3).");
+            error.Error(ChainProblemCodes.WebPkiRootAuthorityKeyIdInvalid, "A root's authorityKeyIdentifier must contain keyIdentifier only (CA/B BR 7.1.2.1.3).");
         }
         if (!certificate.IsSelfIssued && certificate.AuthorityKeyId?.KeyId is null)
         {
-            error(ChainProblemCodes.WebPkiAuthorityKeyIdMissing, "A trust anchor that is not self-issued (cross-signed) must carry authorityKeyIdentifier.keyIdentifier.");
+            error.Error(ChainProblemCodes.WebPkiAuthorityKeyIdMissing, "A trust anchor that is not self-issued (cross-signed) must carry authorityKeyIdentifier.keyIdentifier.");
         }
     }
 
-    private static void CheckLeaf(ValidationContext context, ParsedCertificate certificate, Action<string, string> error)
+    private static void CheckLeaf(ValidationContext context, ParsedCertificate certificate, ProblemSink error)
     {
         if (certificate.SubjectAltNames is null)
         {
-            error(ChainProblemCodes.WebPkiLeafMissingSan, "The leaf must contain subjectAltName (CA/B BR 7.1.2.7.12).");
+            error.Error(ChainProblemCodes.WebPkiLeafMissingSan, "The leaf must contain subjectAltName (CA/B BR 7.1.2.7.12).");
         }
         if (certificate.BasicConstraints is { IsCA: true })
         {
-            error(ChainProblemCodes.WebPkiLeafIsCA, "The leaf must not be a CA (basicConstraints cA MUST be FALSE, CA/B BR 7.1.2.7.8).");
+            error.Error(ChainProblemCodes.WebPkiLeafIsCA, "The leaf must not be a CA (basicConstraints cA MUST be FALSE, CA/B BR 7.1.2.7.8).");
         }
         var purposeOid = UsageRules.PurposeOid(context.Request.Purpose == ChainPurpose.Any ? ChainPurpose.ServerAuth : context.Request.Purpose)!;
         if (certificate.ExtendedKeyUsage is null || !certificate.ExtendedKeyUsage.Contains(purposeOid))
         {
-            error(ChainProblemCodes.WebPkiLeafMissingEku, $"The leaf's extKeyUsage must contain {purposeOid} (CA/B BR 7.1.2.7.10).");
+            error.Error(ChainProblemCodes.WebPkiLeafMissingEku, $"The leaf's extKeyUsage must contain {purposeOid} (CA/B BR 7.1.2.7.10).");
         }
         if (certificate.ExtendedKeyUsage is { } eku && eku.Contains(Oids.AnyEku))
         {
-            error(ChainProblemCodes.WebPkiAnyEkuForbidden, "The leaf's extKeyUsage must not contain anyExtendedKeyUsage (CA/B BR 7.1.2.7.10).");
+            error.Error(ChainProblemCodes.WebPkiAnyEkuForbidden, "The leaf's extKeyUsage must not contain anyExtendedKeyUsage (CA/B BR 7.1.2.7.10).");
         }
         if (certificate.ExtensionsByOid.TryGetValue(Oids.ExtendedKeyUsage, out var ekuExtension) && ekuExtension.Critical)
         {
-            error(ChainProblemCodes.WebPkiEkuCritical, "The leaf's extKeyUsage must not be critical (CA/B BR 7.1.2.7.6).");
+            error.Error(ChainProblemCodes.WebPkiEkuCritical, "The leaf's extKeyUsage must not be critical (CA/B BR 7.1.2.7.6).");
         }
         CheckCommonName(certificate, error);
     }
@@ -129,7 +129,7 @@ internal static class WebPkiRules
     /// of a dNSName entry. Two leniencies keep long-standing certificates valid: a commonName is compared only when the
     /// SAN has entries of its kind, and "example.com" is accepted beside the wildcard "*.example.com".
     /// </summary>
-    private static void CheckCommonName(ParsedCertificate certificate, Action<string, string> error)
+    private static void CheckCommonName(ParsedCertificate certificate, ProblemSink error)
     {
         var commonNames = certificate.Subject.Attributes.Where(a => a.Oid == Oids.CommonName).Select(a => a.Value).ToList();
         if (commonNames.Count == 0)
@@ -138,7 +138,7 @@ internal static class WebPkiRules
         }
         if (commonNames.Count > 1)
         {
-            error(ChainProblemCodes.WebPkiCommonNameNotInSan, "The leaf's subject has more than one commonName (CA/B BR 7.1.4.3).");
+            error.Error(ChainProblemCodes.WebPkiCommonNameNotInSan, "The leaf's subject has more than one commonName (CA/B BR 7.1.4.3).");
             return;
         }
         var commonName = commonNames[0];
@@ -165,7 +165,7 @@ internal static class WebPkiRules
         }
         if (!matches)
         {
-            error(ChainProblemCodes.WebPkiCommonNameNotInSan,
+            error.Error(ChainProblemCodes.WebPkiCommonNameNotInSan,
                 $"The leaf's commonName \"{commonName}\" is not a character-for-character copy of a subjectAltName entry (CA/B BR 7.1.4.3).");
         }
     }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace ZscalerPki.Core.Validation;
 
 /// <summary>
@@ -29,8 +27,8 @@ internal sealed class WorkBudget
     /// <summary>Certificate × CRL pairs examined by revocation checking in one validation (many CRLs × many candidate paths).</summary>
     public const long MaxCrlExaminations = 200_000;
 
-    private readonly Dictionary<(ParsedCrl Crl, string KeyId), (SignatureCheck Check, string? Reason)> _crlSignatures =
-        new(new CrlKeyComparer());
+    /// <summary>Signature results of this validation; at most one entry per verification spent, so a linear search stays bounded.</summary>
+    private List<CachedSignature>? _signatures;
 
     public int BuildSteps { get; private set; }
     public int SignatureVerifications { get; private set; }
@@ -101,19 +99,17 @@ internal sealed class WorkBudget
         {
             keyId += "|" + (signerIssuer?.Thumbprint ?? "");
         }
-        if (_crlSignatures.TryGetValue((crl, keyId), out var cached))
+        if (TryGetCached(crl, keyId, out var cached))
         {
             reason = cached.Reason;
             return cached.Check;
         }
         SpendSignature(crl.Raw.Length);
         var check = crl.VerifySignature(signer, signerIssuer, out reason);
-        _crlSignatures[(crl, keyId)] = (check, reason);
+        (_signatures ??= new List<CachedSignature>()).Add(new CachedSignature(crl, keyId, check, reason));
         return check;
     }
 
-    private readonly Dictionary<(ParsedCertificate Certificate, string KeyId), (SignatureCheck Check, string? Reason)> _certificateSignatures =
-        new(new CertificateKeyComparer());
 
     /// <summary>
     /// Verifies <paramref name="certificate"/>'s signature with <paramref name="issuer"/>'s key, once per validation for
@@ -131,34 +127,36 @@ internal sealed class WorkBudget
         {
             keyId += "|" + (issuerOfIssuer?.Thumbprint ?? "");
         }
-        if (_certificateSignatures.TryGetValue((certificate, keyId), out var cached))
+        if (TryGetCached(certificate, keyId, out var cached))
         {
             reason = cached.Reason;
             return cached.Check;
         }
         SpendSignature(certificate.Tbs.Length);
         var check = SignatureVerifier.Verify(issuer, issuerOfIssuer, certificate.Tbs.Span, certificate.SignatureAlgorithm, certificate.SignatureValue, out reason);
-        _certificateSignatures[(certificate, keyId)] = (check, reason);
+        (_signatures ??= new List<CachedSignature>(4)).Add(new CachedSignature(certificate, keyId, check, reason));
         return check;
     }
 
-    private sealed class CertificateKeyComparer : IEqualityComparer<(ParsedCertificate Certificate, string KeyId)>
+    private bool TryGetCached(object signed, string keyId, out CachedSignature cached)
     {
-        public bool Equals((ParsedCertificate Certificate, string KeyId) x, (ParsedCertificate Certificate, string KeyId) y) =>
-            ReferenceEquals(x.Certificate, y.Certificate) && string.Equals(x.KeyId, y.KeyId, StringComparison.Ordinal);
-
-        public int GetHashCode((ParsedCertificate Certificate, string KeyId) obj) =>
-            HashCode.Combine(RuntimeHelpers.GetHashCode(obj.Certificate), StringComparer.Ordinal.GetHashCode(obj.KeyId));
+        if (_signatures is not null)
+        {
+            foreach (var entry in _signatures)
+            {
+                if (ReferenceEquals(entry.Signed, signed) && string.Equals(entry.KeyId, keyId, StringComparison.Ordinal))
+                {
+                    cached = entry;
+                    return true;
+                }
+            }
+        }
+        cached = default;
+        return false;
     }
 
-    private sealed class CrlKeyComparer : IEqualityComparer<(ParsedCrl Crl, string KeyId)>
-    {
-        public bool Equals((ParsedCrl Crl, string KeyId) x, (ParsedCrl Crl, string KeyId) y) =>
-            ReferenceEquals(x.Crl, y.Crl) && string.Equals(x.KeyId, y.KeyId, StringComparison.Ordinal);
-
-        public int GetHashCode((ParsedCrl Crl, string KeyId) obj) =>
-            HashCode.Combine(RuntimeHelpers.GetHashCode(obj.Crl), StringComparer.Ordinal.GetHashCode(obj.KeyId));
-    }
+    /// <summary>A verified signature: the signed object (certificate or CRL), the key, and the outcome.</summary>
+    private readonly record struct CachedSignature(object Signed, string KeyId, SignatureCheck Check, string? Reason);
 }
 
 /// <summary>Thrown inside the engine when a <see cref="WorkBudget"/> bound is hit; never leaves <see cref="ChainValidator"/>.</summary>

@@ -25,7 +25,10 @@ internal sealed class PathBuilder
     public PathBuilder(ValidationContext context, IReadOnlyList<ParsedCertificate> anchors, int depth)
     {
         _context = context;
-        _anchorThumbprints = new HashSet<string>(anchors.Select(a => a.Thumbprint));
+        // The request's own search uses the context's set; a CRL-issuer search has its own (one anchor).
+        _anchorThumbprints = ReferenceEquals(anchors, context.Anchors)
+            ? context.AnchorThumbprints
+            : new HashSet<string>(anchors.Select(a => a.Thumbprint));
         _depth = depth;
     }
 
@@ -90,7 +93,7 @@ internal sealed class PathBuilder
             _limitHit = true;
             return false;
         }
-        foreach (var (candidate, isAnchor) in IssuerCandidates(current))
+        foreach (var (candidate, isAnchor, _) in IssuerCandidates(current))
         {
             if (_inChain.Contains(candidate.Thumbprint))
             {
@@ -173,7 +176,7 @@ internal sealed class PathBuilder
     /// Issuer candidates for <paramref name="certificate"/>: anchors first, then supplied certificates; within each,
     /// key-identifier matches, then certificates valid at the validation time, then CAs.
     /// </summary>
-    private List<(ParsedCertificate Certificate, bool IsAnchor)> IssuerCandidates(ParsedCertificate certificate)
+    private List<(ParsedCertificate Certificate, bool IsAnchor, int Score)> IssuerCandidates(ParsedCertificate certificate)
     {
         var scored = new List<(ParsedCertificate Certificate, bool IsAnchor, int Score)>();
         var authorityKeyId = certificate.AuthorityKeyId?.KeyId;
@@ -227,6 +230,6 @@ internal sealed class PathBuilder
         {
             scored.Sort((x, y) => x.Score.CompareTo(y.Score));
         }
-        return scored.Select(x => (x.Certificate, x.IsAnchor)).ToList();
+        return scored;
     }
 }

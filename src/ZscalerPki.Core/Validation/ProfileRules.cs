@@ -95,27 +95,30 @@ internal static class ProfileRules
     {
         foreach (var extension in certificate.Extensions)
         {
-            if (extension.Critical && MustBeNonCritical.Contains(extension.Oid))
+            if (extension.Critical)
             {
-                error.Error(ChainProblemCodes.ExtensionMustBeNonCritical, $"Extension {extension.Oid} must not be critical (RFC 5280 4.2).");
+                if (MustBeNonCritical.Contains(extension.Oid))
+                {
+                    error.Error(ChainProblemCodes.ExtensionMustBeNonCritical, $"Extension {extension.Oid} must not be critical (RFC 5280 4.2).");
+                }
+                else if (!Understood.Contains(extension.Oid))
+                {
+                    error.Error(ChainProblemCodes.UnknownCriticalExtension, $"Unknown critical extension {extension.Oid}.");
+                }
+                continue;
             }
-            else if (extension.Critical && !Understood.Contains(extension.Oid))
+            // RFC 5280 4.2.1.11 also asks for a critical policyConstraints, but NIST PKITS (RFC 3280, where it may be
+            // non-critical) marks it non-critical in 28 valid cases; PKITS wins (x509-limbo rfc5280::pc::ica-noncritical-pc
+            // is a listed mismatch).
+            if (extension.Oid == Oids.InhibitAnyPolicy)
             {
-                error.Error(ChainProblemCodes.UnknownCriticalExtension, $"Unknown critical extension {extension.Oid}.");
+                error.Error(ChainProblemCodes.ExtensionMustBeCritical, "inhibitAnyPolicy must be critical (RFC 5280 4.2.1.14).");
             }
-        }
-        // RFC 5280 4.2.1.11 also asks for a critical policyConstraints, but NIST PKITS (RFC 3280, where it may be
-        // non-critical) marks it non-critical in 28 valid cases; PKITS wins (x509-limbo rfc5280::pc::ica-noncritical-pc
-        // is a listed mismatch).
-        if (certificate.ExtensionsByOid.TryGetValue(Oids.InhibitAnyPolicy, out var inhibitAnyPolicy) && !inhibitAnyPolicy.Critical)
-        {
-            error.Error(ChainProblemCodes.ExtensionMustBeCritical, "inhibitAnyPolicy must be critical (RFC 5280 4.2.1.14).");
-        }
-        // Browsers accept a non-critical nameConstraints (x509-limbo: rfc5280-incompatible-with-webpki), so only Rfc5280 asks for it.
-        if (context.Request.Profile == ValidationProfile.Rfc5280
-            && certificate.ExtensionsByOid.TryGetValue(Oids.NameConstraints, out var nameConstraints) && !nameConstraints.Critical)
-        {
-            error.Error(ChainProblemCodes.ExtensionMustBeCritical, "nameConstraints must be critical (RFC 5280 4.2.1.10).");
+            // Browsers accept a non-critical nameConstraints (x509-limbo: rfc5280-incompatible-with-webpki), so only Rfc5280 asks for it.
+            else if (extension.Oid == Oids.NameConstraints && context.Request.Profile == ValidationProfile.Rfc5280)
+            {
+                error.Error(ChainProblemCodes.ExtensionMustBeCritical, "nameConstraints must be critical (RFC 5280 4.2.1.10).");
+            }
         }
     }
 

@@ -21,11 +21,12 @@ public static class ConformanceRunner
 
     /// <summary>
     /// Profile per x509-limbo case, from the id prefix and the features only (never from the id itself or the expected
-    /// result): <c>webpki::</c> cases, and cases tagged with any <c>pedantic-*</c> feature (checks beyond the RFC 5280
-    /// path-validation algorithm), run with <see cref="ValidationProfile.WebPki"/>; all others with Rfc5280.
+    /// result): <c>webpki::</c> cases, <c>online::</c> cases (real-world chains, validated as a browser would), and cases
+    /// tagged with any <c>pedantic-*</c> feature (checks beyond the RFC 5280 path-validation algorithm), run with
+    /// <see cref="ValidationProfile.WebPki"/>; all others with Rfc5280.
     /// </summary>
     public static ValidationProfile LimboProfile(string id, IEnumerable<string> features) =>
-        id.StartsWith("webpki::", StringComparison.Ordinal) || features.Any(f => f.StartsWith("pedantic-", StringComparison.Ordinal))
+        id.StartsWith("webpki::", StringComparison.Ordinal) || id.StartsWith("online::", StringComparison.Ordinal) || features.Any(f => f.StartsWith("pedantic-", StringComparison.Ordinal))
             ? ValidationProfile.WebPki
             : ValidationProfile.Rfc5280;
 
@@ -38,6 +39,51 @@ public static class ConformanceRunner
         ["timeStamping"] = "1.3.6.1.5.5.7.3.8",
         ["OCSPSigning"] = "1.3.6.1.5.5.7.3.9",
         ["anyExtendedKeyUsage"] = "2.5.29.37.0",
+    };
+
+    private static readonly Dictionary<string, X509KeyUsageFlags> KeyUsageNames = new()
+    {
+        ["digitalSignature"] = X509KeyUsageFlags.DigitalSignature,
+        ["contentCommitment"] = X509KeyUsageFlags.NonRepudiation,
+        ["keyEncipherment"] = X509KeyUsageFlags.KeyEncipherment,
+        ["dataEncipherment"] = X509KeyUsageFlags.DataEncipherment,
+        ["keyAgreement"] = X509KeyUsageFlags.KeyAgreement,
+        ["keyCertSign"] = X509KeyUsageFlags.KeyCertSign,
+        ["cRLSign"] = X509KeyUsageFlags.CrlSign,
+        ["encipher_only"] = X509KeyUsageFlags.EncipherOnly,
+        ["decipher_only"] = X509KeyUsageFlags.DecipherOnly,
+    };
+
+    /// <summary>x509-limbo <c>signature_algorithms</c> names (limbo-schema SignatureAlgorithm) and their OIDs.</summary>
+    private static readonly Dictionary<string, string> SignatureAlgorithmNames = new()
+    {
+        ["RSA_WITH_MD5"] = "1.2.840.113549.1.1.4",
+        ["RSA_WITH_SHA1"] = "1.2.840.113549.1.1.5",
+        ["RSA_WITH_SHA224"] = "1.2.840.113549.1.1.14",
+        ["RSA_WITH_SHA256"] = "1.2.840.113549.1.1.11",
+        ["RSA_WITH_SHA384"] = "1.2.840.113549.1.1.12",
+        ["RSA_WITH_SHA512"] = "1.2.840.113549.1.1.13",
+        ["RSA_WITH_SHA3_224"] = "2.16.840.1.101.3.4.3.13",
+        ["RSA_WITH_SHA3_256"] = "2.16.840.1.101.3.4.3.14",
+        ["RSA_WITH_SHA3_384"] = "2.16.840.1.101.3.4.3.15",
+        ["RSA_WITH_SHA3_512"] = "2.16.840.1.101.3.4.3.16",
+        ["RSASSA_PSS"] = "1.2.840.113549.1.1.10",
+        ["ECDSA_WITH_SHA1"] = "1.2.840.10045.4.1",
+        ["ECDSA_WITH_SHA224"] = "1.2.840.10045.4.3.1",
+        ["ECDSA_WITH_SHA256"] = "1.2.840.10045.4.3.2",
+        ["ECDSA_WITH_SHA384"] = "1.2.840.10045.4.3.3",
+        ["ECDSA_WITH_SHA512"] = "1.2.840.10045.4.3.4",
+        ["ECDSA_WITH_SHA3_224"] = "2.16.840.1.101.3.4.3.9",
+        ["ECDSA_WITH_SHA3_256"] = "2.16.840.1.101.3.4.3.10",
+        ["ECDSA_WITH_SHA3_384"] = "2.16.840.1.101.3.4.3.11",
+        ["ECDSA_WITH_SHA3_512"] = "2.16.840.1.101.3.4.3.12",
+        ["DSA_WITH_SHA1"] = "1.2.840.10040.4.3",
+        ["DSA_WITH_SHA224"] = "2.16.840.1.101.3.4.3.1",
+        ["DSA_WITH_SHA256"] = "2.16.840.1.101.3.4.3.2",
+        ["DSA_WITH_SHA384"] = "2.16.840.1.101.3.4.3.3",
+        ["DSA_WITH_SHA512"] = "2.16.840.1.101.3.4.3.4",
+        ["ED25519"] = "1.3.101.112",
+        ["ED448"] = "1.3.101.113",
     };
 
     public static List<ConformanceCase> RunLimbo(string jsonPath)
@@ -82,25 +128,36 @@ public static class ConformanceRunner
             foreach (var pem in Arr(tc, "untrusted_intermediates"))
                 try { inters.AddRange(ValidationInput.ReadCertificates(Encoding.ASCII.GetBytes(pem.GetString() ?? ""))); } catch (PkiException) { }
             var crls = new List<byte[]>();
-            bool hasCrls = tc.TryGetProperty("crls", out var crlProp) && crlProp.ValueKind == JsonValueKind.Array;
+            bool hasCrls = tc.TryGetProperty("crls", out var crlProp) && crlProp.ValueKind == JsonValueKind.Array && crlProp.GetArrayLength() > 0;
             foreach (var pem in Arr(tc, "crls"))
                 try { crls.AddRange(ValidationInput.ReadCrls(Encoding.ASCII.GetBytes(pem.GetString() ?? ""))); } catch (PkiException) { }
 
-            string? dns = null;
-            IPAddress? ip = null;
+            var peerNames = new List<(string Kind, string Value)>();
             if (tc.TryGetProperty("expected_peer_name", out var pn) && pn.ValueKind == JsonValueKind.Object)
-            {
-                var pkind = Str(pn, "kind");
-                var value = Str(pn, "value");
-                if (pkind == "DNS") dns = value;
-                else if (pkind == "IP") ip = IPAddress.Parse(value!);
-                else return new ConformanceCase(id, expected, "SKIPPED", $"peer name kind {pkind} not supported");
-            }
+                peerNames.Add((Str(pn, "kind") ?? "", Str(pn, "value") ?? ""));
+            foreach (var name in Arr(tc, "expected_peer_names"))
+                peerNames.Add((Str(name, "kind") ?? "", Str(name, "value") ?? ""));
+            if (peerNames.FirstOrDefault(p => p.Kind is not ("DNS" or "IP" or "RFC822")) is { Kind: { } unsupportedKind } && unsupportedKind.Length > 0)
+                return new ConformanceCase(id, expected, "SKIPPED", $"peer name kind {unsupportedKind} not supported");
             var ekus = new List<string>();
             foreach (var e in Arr(tc, "extended_key_usage"))
             {
                 var name = e.GetString() ?? "";
                 ekus.Add(EkuNames.TryGetValue(name, out var oid) ? oid : name);
+            }
+            X509KeyUsageFlags? keyUsage = null;
+            foreach (var e in Arr(tc, "key_usage"))
+            {
+                if (!KeyUsageNames.TryGetValue(e.GetString() ?? "", out var flag))
+                    return new ConformanceCase(id, expected, "SKIPPED", $"key usage {e.GetString()} not supported");
+                keyUsage = (keyUsage ?? X509KeyUsageFlags.None) | flag;
+            }
+            List<string>? signatureAlgorithms = null;
+            foreach (var e in Arr(tc, "signature_algorithms"))
+            {
+                if (!SignatureAlgorithmNames.TryGetValue(e.GetString() ?? "", out var oid))
+                    return new ConformanceCase(id, expected, "SKIPPED", $"signature algorithm {e.GetString()} not supported");
+                (signatureAlgorithms ??= new List<string>()).Add(oid);
             }
             DateTimeOffset? at = Str(tc, "validation_time") is { } vt ? DateTimeOffset.Parse(vt, System.Globalization.CultureInfo.InvariantCulture) : null;
             int? maxDepth = tc.TryGetProperty("max_chain_depth", out var md) && md.ValueKind == JsonValueKind.Number ? md.GetInt32() : null;
@@ -112,16 +169,26 @@ public static class ConformanceRunner
                 Intermediates = inters,
                 Crls = crls,
                 At = at,
-                DnsName = dns,
-                IPAddress = ip,
                 Purpose = kind == "CLIENT" ? ChainPurpose.ClientAuth : ChainPurpose.ServerAuth,
                 RequiredEkus = ekus.Count > 0 ? ekus : null,
+                RequiredKeyUsages = keyUsage,
+                AllowedSignatureAlgorithms = signatureAlgorithms,
                 Profile = profile,
                 RevocationMode = hasCrls ? RevocationMode.Check : RevocationMode.None,
                 UnknownRevocationIsFailure = true,
                 MaxDepth = maxDepth,
             };
-            var result = ChainValidator.Validate(request);
+            // Every expected peer name must match: one validation per name (a request carries one name of each kind).
+            var requests = peerNames.Count == 0
+                ? new List<ChainValidationRequest> { request }
+                : peerNames.Select(p => p.Kind switch
+                {
+                    "DNS" => request with { DnsName = p.Value },
+                    "IP" => request with { IPAddress = IPAddress.Parse(p.Value) },
+                    _ => request with { EmailAddress = p.Value },
+                }).ToList();
+            var results = requests.Select(ChainValidator.Validate).ToList();
+            var result = results.FirstOrDefault(r => !r.IsValid) ?? results[0];
             var context = $"profile={profile}; " + (result.IsValid ? "valid" : string.Join("; ", result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.ToString())));
             return new ConformanceCase(id, expected, result.IsValid ? "SUCCESS" : "FAILURE", context);
         }

@@ -73,7 +73,7 @@ public static class CertificateReader
     {
         var result = new List<X509Certificate2>();
         var span = text.AsSpan();
-        while (PemEncoding.TryFind(span, out var fields))
+        while (PemScanner.TryFind(span, out var fields))
         {
             var label = span[fields.Label];
             var b64 = span[fields.Base64Data];

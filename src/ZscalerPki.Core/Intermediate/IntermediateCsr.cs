@@ -176,7 +176,7 @@ public static class IntermediateCsr
         if (text.Contains("-----BEGIN", StringComparison.Ordinal))
         {
             var span = text.AsSpan();
-            while (PemEncoding.TryFind(span, out var fields))
+            while (PemScanner.TryFind(span, out var fields))
             {
                 var label = span[fields.Label];
                 if (label.SequenceEqual("CERTIFICATE REQUEST") || label.SequenceEqual("NEW CERTIFICATE REQUEST"))

@@ -155,7 +155,7 @@ public sealed class IntermediateService
             if (request.Chain is not null || extra.Count > 0 || request.TrustedRoot is not null)
             {
                 var candidates = (request.Chain ?? Array.Empty<X509Certificate2>()).Concat(extra).ToList();
-                chain = BuildChain(entry, leaf, candidates, request.TrustedRoot, now);
+                chain = ImportChainCheck.Build(entry, leaf, candidates, request.TrustedRoot, now);
             }
             else if (current is not null && entry.ChainPem is not null)
             {
@@ -260,71 +260,6 @@ public sealed class IntermediateService
 
         if (now.UtcDateTime.AddDays(30) > notAfter)
             warnings.Add($"The certificate of '{entry.Name}' expires on {notAfter:u}, in less than 30 days.");
-    }
-
-    /// <summary>
-    /// Orders the candidates from the leaf's issuer to the root: each certificate must be issued (name and signature) by the
-    /// next, every candidate must be used, and the path must end at a self-signed root or at <paramref name="trustedRoot"/>.
-    /// </summary>
-    private static IReadOnlyList<X509Certificate2> BuildChain(IntermediateEntry entry, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> candidates, X509Certificate2? trustedRoot, DateTimeOffset now)
-    {
-        var unchanged = $"'{entry.Name}' is unchanged (state {entry.State}).";
-        var remaining = new List<X509Certificate2>();
-        foreach (var c in candidates)
-        {
-            if (c.RawData.AsSpan().SequenceEqual(leaf.RawData) || remaining.Any(r => r.RawData.AsSpan().SequenceEqual(c.RawData)))
-                continue;
-            remaining.Add(c);
-        }
-
-        var ordered = new List<X509Certificate2>();
-        var currentCert = leaf;
-        while (true)
-        {
-            if (!ReferenceEquals(currentCert, leaf) && CertificateChecks.IsSelfSigned(currentCert))
-            {
-                if (trustedRoot is not null && !currentCert.RawData.AsSpan().SequenceEqual(trustedRoot.RawData))
-                    throw new PkiException(PkiErrorIds.UntrustedRoot, PkiErrorCategory.SecurityError,
-                        $"The chain ends at the self-signed root {CertificateChecks.Describe(currentCert)}, which is not the -TrustedRoot {CertificateChecks.Describe(trustedRoot)}. Pass the chain that leads to your trusted root, or the matching -TrustedRoot. {unchanged}", entry.Name);
-                break;
-            }
-            if (trustedRoot is not null && CertificateChecks.IsIssuedBy(currentCert, trustedRoot))
-            {
-                remaining.RemoveAll(r => r.RawData.AsSpan().SequenceEqual(trustedRoot.RawData));
-                if (!currentCert.RawData.AsSpan().SequenceEqual(trustedRoot.RawData))
-                    ordered.Add(trustedRoot);
-                break;
-            }
-            var next = remaining.FirstOrDefault(c => CertificateChecks.IsIssuedBy(currentCert, c));
-            if (next is null)
-            {
-                var namedLikeIssuer = remaining.FirstOrDefault(c => c.SubjectName.RawData.AsSpan().SequenceEqual(currentCert.IssuerName.RawData));
-                if (namedLikeIssuer is not null)
-                    throw new PkiException(PkiErrorIds.BrokenChain, PkiErrorCategory.InvalidData,
-                        $"The chain is broken: {CertificateChecks.Describe(namedLikeIssuer)} has the issuer's name of {CertificateChecks.Describe(currentCert)}, but its key does not verify that certificate's signature (a different CA with the same name, or a renewed CA key). Pass the issuer certificate that really signed it. {unchanged}", entry.Name);
-                if (remaining.Count > 0)
-                    throw new PkiException(PkiErrorIds.BrokenChain, PkiErrorCategory.InvalidData,
-                        $"The chain is broken: no certificate in it issued {CertificateChecks.Describe(currentCert)} (issuer '{currentCert.Issuer}'); left over: {string.Join(", ", remaining.Select(CertificateChecks.Describe))}. Pass the issuers of the intermediate up to the root, each linking to the next. {unchanged}", entry.Name);
-                throw new PkiException(PkiErrorIds.ChainIncomplete, PkiErrorCategory.InvalidData,
-                    $"The chain ends at {CertificateChecks.Describe(currentCert)}, which is not a self-signed root, and its issuer '{currentCert.Issuer}' is not given. Add the issuer to the chain file, or pass it as -TrustedRoot. {unchanged}", entry.Name);
-            }
-            var bc = next.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
-            if (bc is null || !bc.CertificateAuthority)
-                throw new PkiException(PkiErrorIds.ChainCertificateNotCa, PkiErrorCategory.InvalidData,
-                    $"The chain certificate {CertificateChecks.Describe(next)} is not a CA certificate (no basicConstraints CA:TRUE). Pass the CA certificates that issued the intermediate. {unchanged}", entry.Name);
-            if (now.UtcDateTime > next.NotAfter.ToUniversalTime() || now.UtcDateTime < next.NotBefore.ToUniversalTime())
-                throw new PkiException(PkiErrorIds.ChainCertificateExpired, PkiErrorCategory.InvalidData,
-                    $"The chain certificate {CertificateChecks.Describe(next)} is not valid now (valid {next.NotBefore.ToUniversalTime():u} to {next.NotAfter.ToUniversalTime():u}). Pass the current certificate of that CA. {unchanged}", entry.Name);
-            ordered.Add(next);
-            remaining.Remove(next);
-            currentCert = next;
-            if (ordered.Count > 16)
-                throw new PkiException(PkiErrorIds.BrokenChain, PkiErrorCategory.InvalidData, $"The chain is longer than 16 certificates or loops. Pass the issuers up to the root once each. {unchanged}", entry.Name);
-        }
-        if (remaining.Count > 0)
-            throw new PkiException(PkiErrorIds.BrokenChain, PkiErrorCategory.InvalidData,
-                $"The chain holds certificates that are not on the path from the intermediate to its root: {string.Join(", ", remaining.Select(CertificateChecks.Describe))}. Pass only the issuers of the intermediate. {unchanged}", entry.Name);
-        return ordered;
     }
 
     // ---------------------------------------------------------------- Get / Set / Remove / Export

@@ -59,7 +59,7 @@ public static class ChainProblemCodes
     public const string CaSubjectEmpty = "CaSubjectEmpty";
     /// <summary>A certificate with an empty subject lacks a critical subjectAltName (RFC 5280 4.2.1.6).</summary>
     public const string SubjectAltNameNotCritical = "SubjectAltNameNotCritical";
-    /// <summary>An extension that must be non-critical is critical (AKI, SKI, AIA, SIA).</summary>
+    /// <summary>An extension that must be non-critical is critical (AKI, SKI, AIA, SIA, freshestCRL).</summary>
     public const string ExtensionMustBeNonCritical = "ExtensionMustBeNonCritical";
     /// <summary>keyCertSign is asserted but basicConstraints cA is not (RFC 5280 4.2.1.9).</summary>
     public const string KeyCertSignWithoutCA = "KeyCertSignWithoutCA";
@@ -113,4 +113,30 @@ public static class ChainProblemCodes
     public const string WebPkiRootAuthorityKeyIdInvalid = "WebPki.RootAuthorityKeyIdInvalid";
     /// <summary>WebPki: a certificate that is not self-signed (including a cross-signed trust anchor) lacks authorityKeyIdentifier.keyIdentifier.</summary>
     public const string WebPkiAuthorityKeyIdMissing = "WebPki.AuthorityKeyIdMissing";
+
+    // ---- issue 11: work bound, RFC 5280 section 4 additions, request constraints, WebPki additions ----
+    /// <summary>Validation stopped because one call's total work bound (issuer look-ups, signature checks, hashed bytes, name-constraint comparisons, certificate-CRL examinations or CRL-issuer sub-validations, nested searches included) was hit; the chain is treated as invalid.</summary>
+    public const string WorkBudgetExceeded = "WorkBudgetExceeded";
+    /// <summary>An extension that must be critical is not: inhibitAnyPolicy (RFC 5280 4.2.1.14); nameConstraints (4.2.1.10; Rfc5280 profile only, browsers accept it non-critical).</summary>
+    public const string ExtensionMustBeCritical = "ExtensionMustBeCritical";
+    /// <summary>A certificate that is not a CA carries nameConstraints (RFC 5280 4.2.1.10).</summary>
+    public const string NameConstraintsInEndEntity = "NameConstraintsInEndEntity";
+    /// <summary>A CA certificate below the trust anchor lacks subjectKeyIdentifier (RFC 5280 4.2.1.2).</summary>
+    public const string SubjectKeyIdMissing = "SubjectKeyIdMissing";
+    /// <summary>A subjectAltName dNSName is not in the preferred name syntax, e.g. contains an underscore (RFC 5280 4.2.1.6).</summary>
+    public const string SubjectAltNameInvalid = "SubjectAltNameInvalid";
+    /// <summary>The leaf does not carry the requested e-mail address as an rfc822Name.</summary>
+    public const string EmailAddressMismatch = "EmailAddressMismatch";
+    /// <summary>The leaf's keyUsage lacks a requested key usage.</summary>
+    public const string KeyUsageMismatch = "KeyUsageMismatch";
+    /// <summary>A signature below the trust anchor uses an algorithm outside the request's acceptable signature algorithms.</summary>
+    public const string SignatureAlgorithmNotAllowed = "SignatureAlgorithmNotAllowed";
+    /// <summary>WebPki: the leaf's extendedKeyUsage is critical (CA/B BR 7.1.2.7.6).</summary>
+    public const string WebPkiEkuCritical = "WebPki.EkuCritical";
+    /// <summary>WebPki: the leaf's commonName is not a character-for-character copy of a SAN dNSName or the RFC 3986/5952 text of a SAN IP address, or appears twice (CA/B BR 7.1.4.3).</summary>
+    public const string WebPkiCommonNameNotInSan = "WebPki.CommonNameNotInSan";
+    /// <summary>WebPki: the requested host name matches only a wildcard dNSName that covers a public suffix (Public Suffix List), e.g. <c>*.co.uk</c>.</summary>
+    public const string WebPkiWildcardOnPublicSuffix = "WebPki.WildcardOnPublicSuffix";
+    /// <summary>A supplied intermediate is not on the validated path (only with the import-time option <see cref="ChainValidationRequest.RequireAllIntermediatesOnPath"/>).</summary>
+    public const string IntermediateNotOnPath = "IntermediateNotOnPath";
 }

@@ -86,6 +86,30 @@ public sealed record ChainValidationRequest
     /// <summary>RFC 5280 initial-any-policy-inhibit.</summary>
     public bool InitialAnyPolicyInhibit { get; init; }
 
+    /// <summary>
+    /// E-mail address (RFC 822 mailbox) the leaf must carry as a subjectAltName rfc822Name, or null. Engine-only
+    /// (x509-limbo <c>RFC822</c> peer names): the local part is compared exactly, the domain case-insensitively.
+    /// </summary>
+    public string? EmailAddress { get; init; }
+
+    /// <summary>
+    /// Key usages the leaf must allow (x509-limbo <c>key_usage</c>); null means no requirement. A leaf without a keyUsage
+    /// extension is unrestricted; one with keyUsage must assert every requested bit.
+    /// </summary>
+    public X509KeyUsageFlags? RequiredKeyUsages { get; init; }
+
+    /// <summary>
+    /// Signature algorithm OIDs acceptable for the signatures below the trust anchor (x509-limbo
+    /// <c>signature_algorithms</c>); null or empty means every supported algorithm.
+    /// </summary>
+    public IReadOnlyList<string>? AllowedSignatureAlgorithms { get; init; }
+
+    /// <summary>
+    /// Import-time option (Import-SignedIntermediate): every supplied intermediate must lie on the validated path, so an
+    /// uploaded bundle holds nothing else (<see cref="ChainProblemCodes.IntermediateNotOnPath"/>).
+    /// </summary>
+    public bool RequireAllIntermediatesOnPath { get; init; }
+
     /// <summary>Maximum number of intermediate CA certificates in the path, not counting self-issued ones; null means no limit beyond <see cref="ChainValidator.MaxPathLength"/>.</summary>
     public int? MaxDepth { get; init; }
 }

@@ -5,176 +5,343 @@ namespace ZscalerPki.Core.Validation;
 /// <summary>
 /// permitted_subtrees / excluded_subtrees of RFC 5280 section 6.1. Permitted subtrees are kept as a list of
 /// per-certificate sets (a name must fall in every set that constrains its name form) rather than a computed
-/// intersection; excluded subtrees are a union.
+/// intersection; excluded subtrees are a union. Every check spends the request's <see cref="WorkBudget"/>.
 /// </summary>
 internal sealed class NameConstraintState
 {
     private readonly List<List<GeneralSubtree>> _permittedSets = new();
     private readonly List<GeneralSubtree> _excluded = new();
+    private readonly WorkBudget _budget;
+    private int _subtreeCount;
+
+    public NameConstraintState(WorkBudget budget)
+    {
+        _budget = budget;
+    }
 
     public bool IsEmpty => _permittedSets.Count == 0 && _excluded.Count == 0;
 
-    /// <summary>Checks a constraint's syntax; returns an error message or null.</summary>
-    public static string? ValidateSubtree(GeneralSubtree st)
+    /// <summary>Checks a constraint's syntax (RFC 5280 4.2.1.10); returns an error message or null.</summary>
+    public static string? ValidateSubtree(GeneralSubtree subtree)
     {
-        if (st.Minimum != 0 || st.Maximum is not null) return "minimum/maximum must not be used in GeneralSubtree (RFC 5280 4.2.1.10)";
-        var b = st.Base;
-        switch (b.Kind)
+        if (subtree.Minimum != 0 || subtree.Maximum is not null)
         {
-            case GeneralNameKind.Dns:
-                {
-                    var t = b.Text!;
-                    if (t.Length == 0) return null;
-                    var s = t.StartsWith('.') ? t[1..] : t;
-                    foreach (var label in s.Split('.'))
-                    {
-                        if (label.Length == 0 || label.Length > 63) return $"dNSName constraint \"{t}\" is not a valid domain";
-                        foreach (var ch in label)
-                            if (!(char.IsAsciiLetterOrDigit(ch) || ch == '-' || ch == '_')) return $"dNSName constraint \"{t}\" contains '{ch}'";
-                    }
-                    return null;
-                }
-            case GeneralNameKind.IPAddress:
-                {
-                    var bytes = b.Bytes!;
-                    if (bytes.Length != 8 && bytes.Length != 32) return "iPAddress constraint must be address+mask (8 or 32 octets)";
-                    // mask must be contiguous ones
-                    var mask = bytes.AsSpan(bytes.Length / 2);
-                    bool zero = false;
-                    foreach (var m in mask)
-                        for (int bit = 7; bit >= 0; bit--)
-                        {
-                            bool one = (m & (1 << bit)) != 0;
-                            if (one && zero) return "iPAddress constraint mask is not contiguous";
-                            if (!one) zero = true;
-                        }
-                    return null;
-                }
-            default:
-                return null;
+            return "minimum/maximum must not be used in GeneralSubtree (RFC 5280 4.2.1.10)";
         }
+        var constraint = subtree.Base;
+        return constraint.Kind switch
+        {
+            GeneralNameKind.Dns => ValidateDnsConstraint(constraint.Text!),
+            GeneralNameKind.IPAddress => ValidateIpConstraint(constraint.Bytes!),
+            _ => null,
+        };
     }
 
-    public void Add(NameConstraintsInfo nc)
+    private static string? ValidateDnsConstraint(string text)
     {
-        if (nc.Permitted.Count > 0) _permittedSets.Add(nc.Permitted);
-        _excluded.AddRange(nc.Excluded);
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (text.StartsWith('.'))
+        {
+            return $"dNSName constraint \"{text}\" starts with a period (RFC 5280 4.2.1.10 allows that for URIs only)";
+        }
+        foreach (var label in text.Split('.'))
+        {
+            if (label.Length == 0 || label.Length > 63)
+            {
+                return $"dNSName constraint \"{text}\" is not a valid domain";
+            }
+            foreach (var character in label)
+            {
+                if (!(char.IsAsciiLetterOrDigit(character) || character == '-' || character == '_'))
+                {
+                    return $"dNSName constraint \"{text}\" contains '{character}'";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static string? ValidateIpConstraint(byte[] bytes)
+    {
+        if (bytes.Length != 8 && bytes.Length != 32)
+        {
+            return "iPAddress constraint must be address+mask (8 or 32 octets)";
+        }
+        // The mask must be contiguous ones followed by zeros.
+        bool seenZero = false;
+        foreach (var maskByte in bytes.AsSpan(bytes.Length / 2))
+        {
+            for (int bit = 7; bit >= 0; bit--)
+            {
+                bool one = (maskByte & (1 << bit)) != 0;
+                if (one && seenZero)
+                {
+                    return "iPAddress constraint mask is not contiguous";
+                }
+                if (!one)
+                {
+                    seenZero = true;
+                }
+            }
+        }
+        return null;
+    }
+
+    public void Add(NameConstraintsInfo constraints)
+    {
+        if (constraints.Permitted.Count > 0)
+        {
+            _permittedSets.Add(constraints.Permitted);
+        }
+        _excluded.AddRange(constraints.Excluded);
+        _subtreeCount += constraints.Permitted.Count + constraints.Excluded.Count;
     }
 
     /// <summary>Checks a certificate's subject and subjectAltNames; returns violation messages.</summary>
-    public List<string> Check(ParsedCertificate c)
+    public List<string> Check(ParsedCertificate certificate)
     {
         var problems = new List<string>();
-        if (IsEmpty) return problems;
-        var names = new List<GeneralName>();
-        if (!c.Subject.IsEmpty) names.Add(new GeneralName(GeneralNameKind.Directory, null, null, c.Subject));
-        if (c.SubjectAltNames is { } san) names.AddRange(san);
-        if (c.SubjectAltNames is null || !c.SubjectAltNames.Any(n => n.Kind == GeneralNameKind.Rfc822))
+        if (IsEmpty)
         {
-            foreach (var (oid, value) in c.Subject.Attributes)
-                if (oid == Oids.EmailAddress) names.Add(new GeneralName(GeneralNameKind.Rfc822, value, null, null));
+            return problems;
         }
+        var names = NamesOf(certificate);
+        // Every (name, subtree) pair counts against the request's work bound (name-constraint DoS chains).
+        _budget.SpendNameConstraintComparisons((long)names.Count * _subtreeCount);
         foreach (var name in names)
         {
-            foreach (var set in _permittedSets)
-            {
-                var sameForm = set.Where(s => s.Base.Kind == name.Kind).ToList();
-                if (sameForm.Count == 0) continue;
-                bool any = false;
-                foreach (var st in sameForm)
-                {
-                    var m = Matches(name, st.Base);
-                    if (m is null) { problems.Add($"name form {name.Kind} cannot be checked against the constraint"); any = true; break; }
-                    if (m == true) { any = true; break; }
-                }
-                if (!any) problems.Add($"{name} is not within the permitted subtrees");
-            }
-            foreach (var st in _excluded)
-            {
-                if (st.Base.Kind != name.Kind) continue;
-                var m = Matches(name, st.Base);
-                if (m is null) problems.Add($"name form {name.Kind} cannot be checked against the constraint");
-                else if (m == true) problems.Add($"{name} is within excluded subtree {st.Base}");
-            }
+            CheckPermitted(name, problems);
+            CheckExcluded(name, problems);
         }
         return problems;
     }
 
-    /// <summary>Whether <paramref name="name"/> is in the subtree <paramref name="b"/> (same form); null when the form is unsupported.</summary>
-    internal static bool? Matches(GeneralName name, GeneralName b)
+    /// <summary>The subject (if not empty), every subjectAltName, and subject emailAddress attributes when there is no rfc822Name.</summary>
+    private static List<GeneralName> NamesOf(ParsedCertificate certificate)
+    {
+        var names = new List<GeneralName>();
+        if (!certificate.Subject.IsEmpty)
+        {
+            names.Add(new GeneralName(GeneralNameKind.Directory, null, null, certificate.Subject));
+        }
+        if (certificate.SubjectAltNames is { } subjectAltNames)
+        {
+            names.AddRange(subjectAltNames);
+        }
+        if (certificate.SubjectAltNames is null || !certificate.SubjectAltNames.Any(n => n.Kind == GeneralNameKind.Rfc822))
+        {
+            foreach (var (oid, value) in certificate.Subject.Attributes)
+            {
+                if (oid == Oids.EmailAddress)
+                {
+                    names.Add(new GeneralName(GeneralNameKind.Rfc822, value, null, null));
+                }
+            }
+        }
+        return names;
+    }
+
+    private void CheckPermitted(GeneralName name, List<string> problems)
+    {
+        foreach (var set in _permittedSets)
+        {
+            var sameForm = set.Where(s => s.Base.Kind == name.Kind).ToList();
+            if (sameForm.Count == 0)
+            {
+                continue;
+            }
+            bool within = false;
+            foreach (var subtree in sameForm)
+            {
+                var match = Matches(name, subtree.Base);
+                if (match is null)
+                {
+                    problems.Add($"name form {name.Kind} cannot be checked against the constraint");
+                    within = true;
+                    break;
+                }
+                if (match == true)
+                {
+                    within = true;
+                    break;
+                }
+            }
+            if (!within)
+            {
+                problems.Add($"{name} is not within the permitted subtrees");
+            }
+        }
+    }
+
+    private void CheckExcluded(GeneralName name, List<string> problems)
+    {
+        foreach (var subtree in _excluded)
+        {
+            if (subtree.Base.Kind != name.Kind)
+            {
+                continue;
+            }
+            var match = name.Kind == GeneralNameKind.Dns && IsWildcard(name.Text!)
+                ? WildcardMayMatchSubtree(name.Text!, subtree.Base.Text!)
+                : Matches(name, subtree.Base);
+            if (match is null)
+            {
+                problems.Add($"name form {name.Kind} cannot be checked against the constraint");
+            }
+            else if (match == true)
+            {
+                problems.Add($"{name} is within excluded subtree {subtree.Base}");
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="name"/> is in the subtree <paramref name="constraint"/> (same form); null when the form is unsupported.</summary>
+    internal static bool? Matches(GeneralName name, GeneralName constraint)
     {
         switch (name.Kind)
         {
             case GeneralNameKind.Directory:
-                return name.Directory!.IsWithin(b.Directory!);
+                return name.Directory!.IsWithin(constraint.Directory!);
             case GeneralNameKind.Dns:
-                return DnsInSubtree(name.Text!, b.Text!);
+                // A wildcard name is within a subtree when every name it matches is: "*.R" is within C when R is.
+                return IsWildcard(name.Text!) ? DnsInSubtree(name.Text![2..], constraint.Text!) : DnsInSubtree(name.Text!, constraint.Text!);
             case GeneralNameKind.Rfc822:
-                return EmailInSubtree(name.Text!, b.Text!);
+                return EmailInSubtree(name.Text!, constraint.Text!);
             case GeneralNameKind.Uri:
-                {
-                    var host = UriHost(name.Text!);
-                    if (host is null) return false;
-                    var c = b.Text!;
-                    if (c.StartsWith('.')) return host.Length > c.Length && host.EndsWith(c, StringComparison.OrdinalIgnoreCase);
-                    return string.Equals(host, c, StringComparison.OrdinalIgnoreCase);
-                }
+                return UriInSubtree(name.Text!, constraint.Text!);
             case GeneralNameKind.IPAddress:
-                {
-                    var a = name.Bytes!;
-                    var cb = b.Bytes!;
-                    if (cb.Length != a.Length * 2) return false;
-                    for (int k = 0; k < a.Length; k++)
-                        if ((a[k] & cb[a.Length + k]) != (cb[k] & cb[a.Length + k])) return false;
-                    return true;
-                }
+                return IpInSubtree(name.Bytes!, constraint.Bytes!);
             case GeneralNameKind.RegisteredId:
-                return name.Text == b.Text;
+                return name.Text == constraint.Text;
             default:
                 return null;
         }
+    }
+
+    private static bool UriInSubtree(string uri, string constraint)
+    {
+        var host = UriHost(uri);
+        if (host is null)
+        {
+            return false;
+        }
+        if (constraint.StartsWith('.'))
+        {
+            return host.Length > constraint.Length && host.EndsWith(constraint, StringComparison.OrdinalIgnoreCase);
+        }
+        return string.Equals(host, constraint, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IpInSubtree(byte[] address, byte[] constraint)
+    {
+        if (constraint.Length != address.Length * 2)
+        {
+            return false;
+        }
+        for (int index = 0; index < address.Length; index++)
+        {
+            var mask = constraint[address.Length + index];
+            if ((address[index] & mask) != (constraint[index] & mask))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsWildcard(string dnsName) => dnsName.StartsWith("*.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether some name matched by the wildcard <paramref name="wildcard"/> ("*.R", one label) lies in the subtree
+    /// <paramref name="constraint"/>: R itself is in it, or the constraint is one label below R (then "*.R" matches it).
+    /// </summary>
+    internal static bool WildcardMayMatchSubtree(string wildcard, string constraint)
+    {
+        var rest = wildcard[2..].TrimEnd('.');
+        if (DnsInSubtree(rest, constraint))
+        {
+            return true;
+        }
+        var trimmed = constraint.TrimEnd('.');
+        if (!trimmed.EndsWith("." + rest, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        var label = trimmed[..^(rest.Length + 1)];
+        return label.Length > 0 && !label.Contains('.');
     }
 
     internal static bool DnsInSubtree(string name, string constraint)
     {
         name = name.TrimEnd('.');
-        if (constraint.Length == 0) return true;
+        if (constraint.Length == 0)
+        {
+            return true;
+        }
         if (constraint.StartsWith('.'))
+        {
             return name.Length > constraint.Length && name.EndsWith(constraint, StringComparison.OrdinalIgnoreCase);
-        if (string.Equals(name, constraint, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        if (string.Equals(name, constraint, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
         return name.Length > constraint.Length + 1 && name.EndsWith("." + constraint, StringComparison.OrdinalIgnoreCase);
     }
 
     internal static bool EmailInSubtree(string email, string constraint)
     {
         int at = email.LastIndexOf('@');
-        if (at < 0) return false;
+        if (at < 0)
+        {
+            return false;
+        }
         var host = email[(at + 1)..];
         if (constraint.Contains('@'))
         {
-            int cat = constraint.LastIndexOf('@');
-            return string.Equals(email[..at], constraint[..cat], StringComparison.Ordinal)
-                && string.Equals(host, constraint[(cat + 1)..], StringComparison.OrdinalIgnoreCase);
+            int constraintAt = constraint.LastIndexOf('@');
+            return string.Equals(email[..at], constraint[..constraintAt], StringComparison.Ordinal)
+                && string.Equals(host, constraint[(constraintAt + 1)..], StringComparison.OrdinalIgnoreCase);
         }
         if (constraint.StartsWith('.'))
+        {
             return host.Length > constraint.Length && host.EndsWith(constraint, StringComparison.OrdinalIgnoreCase);
+        }
         return string.Equals(host, constraint, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? UriHost(string uri)
     {
-        int idx = uri.IndexOf("//", StringComparison.Ordinal);
-        if (idx < 0) return null;
-        var rest = uri[(idx + 2)..];
-        int end = rest.IndexOfAny(new[] { '/', '?', '#' });
-        if (end >= 0) rest = rest[..end];
-        int atIdx = rest.LastIndexOf('@');
-        if (atIdx >= 0) rest = rest[(atIdx + 1)..];
-        if (rest.StartsWith('[')) return null;
-        int colon = rest.LastIndexOf(':');
-        if (colon >= 0) rest = rest[..colon];
+        int schemeEnd = uri.IndexOf("//", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return null;
+        }
+        var rest = uri[(schemeEnd + 2)..];
+        int pathStart = rest.IndexOfAny(new[] { '/', '?', '#' });
+        if (pathStart >= 0)
+        {
+            rest = rest[..pathStart];
+        }
+        int userInfoEnd = rest.LastIndexOf('@');
+        if (userInfoEnd >= 0)
+        {
+            rest = rest[(userInfoEnd + 1)..];
+        }
+        if (rest.StartsWith('['))
+        {
+            return null;
+        }
+        int portStart = rest.LastIndexOf(':');
+        if (portStart >= 0)
+        {
+            rest = rest[..portStart];
+        }
         return rest.Length == 0 ? null : rest;
     }
 
-    internal static bool IpEquals(byte[] a, IPAddress ip) => a.AsSpan().SequenceEqual(ip.GetAddressBytes());
+    internal static bool IpEquals(byte[] address, IPAddress ip) => address.AsSpan().SequenceEqual(ip.GetAddressBytes());
 }

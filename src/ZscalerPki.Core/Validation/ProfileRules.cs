@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace ZscalerPki.Core.Validation;
 
 internal enum CertRole
@@ -11,7 +9,16 @@ internal enum CertRole
     CrlSigner,
 }
 
-/// <summary>Certificate-profile rules (RFC 5280 section 4 and the WebPki profile); see RULES.md.</summary>
+/// <summary>Where a rule reports a problem: the path's problem list and the certificate's index in the path (a struct: no allocation per check).</summary>
+internal readonly record struct ProblemSink(Action<int, string, string, ChainProblemSeverity> Add, int Index)
+{
+    public void Error(string code, string message) => Add(Index, code, message, ChainProblemSeverity.Error);
+}
+
+/// <summary>
+/// Certificate-profile rules of RFC 5280 section 4 (RULES.md section D), applied to every certificate of a path; then
+/// the WebPki rules (<see cref="WebPkiRules"/>) when that profile is chosen.
+/// </summary>
 internal static class ProfileRules
 {
     private static readonly HashSet<string> Understood = new()
@@ -23,177 +30,183 @@ internal static class ProfileRules
 
     private static readonly HashSet<string> MustBeNonCritical = new()
     {
-        Oids.AuthorityKeyId, Oids.SubjectKeyId, Oids.AuthorityInfoAccess, Oids.SubjectInfoAccess,
+        Oids.AuthorityKeyId, Oids.SubjectKeyId, Oids.AuthorityInfoAccess, Oids.SubjectInfoAccess, Oids.FreshestCrl,
     };
 
-    private static readonly HashSet<string> WebPkiSignatureAlgorithms = new()
-    {
-        "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", // RSA PKCS#1 v1.5 SHA-256/384/512
-        "1.2.840.113549.1.1.10", // RSASSA-PSS (parameters checked by the verifier)
-        "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4", // ECDSA SHA-256/384/512
-    };
-
-    private static readonly HashSet<string> WebPkiCurves = new() { "1.2.840.10045.3.1.7", "1.3.132.0.34", "1.3.132.0.35" };
-
-    public static void CheckCertificate(ValidationContext ctx, ParsedCertificate c, CertRole role, int k, int n,
+    public static void CheckCertificate(ValidationContext context, ParsedCertificate certificate, CertRole role, int index, int lastIndex,
         Action<int, string, string, ChainProblemSeverity> add)
     {
-        void Err(string code, string msg) => add(k, code, msg, ChainProblemSeverity.Error);
-        bool isCa = c.BasicConstraints is { IsCA: true };
+        var error = new ProblemSink(add, index);
+        bool isCa = certificate.BasicConstraints is { IsCA: true };
 
-        foreach (var m in c.Malformed) Err(ChainProblemCodes.MalformedExtension, "Malformed extension " + m + ".");
-        if (c.Version > 2) Err(ChainProblemCodes.InvalidVersion, $"Unsupported certificate version {c.Version + 1}.");
-        else if (c.Version < 2 && c.Extensions.Count > 0) Err(ChainProblemCodes.InvalidVersion, $"A version {c.Version + 1} certificate must not contain extensions.");
-
-        foreach (var e in c.Extensions)
+        foreach (var malformed in certificate.Malformed)
         {
-            if (e.Critical && MustBeNonCritical.Contains(e.Oid)) Err(ChainProblemCodes.ExtensionMustBeNonCritical, $"Extension {e.Oid} must not be critical (RFC 5280 4.2).");
-            else if (e.Critical && !Understood.Contains(e.Oid)) Err(ChainProblemCodes.UnknownCriticalExtension, $"Unknown critical extension {e.Oid}.");
+            error.Error(ChainProblemCodes.MalformedExtension, "Malformed extension " + malformed + ".");
         }
-        if (c.BasicConstraints?.PathLength is not null && (!isCa || (c.KeyUsage is { } ku0 && (ku0 & KeyUsageBits.KeyCertSign) == 0)))
-            Err(ChainProblemCodes.PathLenWithoutKeyCertSign, "pathLenConstraint is present but cA is FALSE or keyCertSign is not asserted.");
-        if (c.KeyUsage is { } ku1 && (ku1 & KeyUsageBits.KeyCertSign) != 0 && !isCa)
-            Err(ChainProblemCodes.KeyCertSignWithoutCA, "keyUsage asserts keyCertSign but basicConstraints cA is not TRUE.");
-        if (c.Subject.IsEmpty)
+        if (certificate.Version > 2)
         {
-            if (role is CertRole.Anchor or CertRole.Intermediate || isCa) Err(ChainProblemCodes.CaSubjectEmpty, "A CA certificate must have a non-empty subject.");
-            else if (c.SubjectAltNames is null || !c.ExtensionsByOid[Oids.SubjectAltName].Critical)
-                Err(ChainProblemCodes.SubjectAltNameNotCritical, "The subject is empty, so subjectAltName must be present and critical.");
+            error.Error(ChainProblemCodes.InvalidVersion, $"Unsupported certificate version {certificate.Version + 1}.");
         }
+        else if (certificate.Version < 2 && certificate.Extensions.Count > 0)
+        {
+            error.Error(ChainProblemCodes.InvalidVersion, $"A version {certificate.Version + 1} certificate must not contain extensions.");
+        }
+        CheckCriticality(context, certificate, error);
+        CheckBasicConstraintsAndKeyUsage(certificate, isCa, error);
+        CheckNames(certificate, role, isCa, error);
         if (role != CertRole.Anchor)
         {
-            if (!c.TbsSignatureAlgorithm.SameAs(c.SignatureAlgorithm))
-                Err(ChainProblemCodes.SignatureAlgorithmMismatch, "The TBS signature algorithm differs from the certificate's signatureAlgorithm.");
-            if (!c.IsSelfIssued && c.AuthorityKeyId?.KeyId is null)
-                Err(ChainProblemCodes.AuthorityKeyIdMissing, "authorityKeyIdentifier with keyIdentifier is required in certificates that are not self-issued (RFC 5280 4.2.1.1).");
+            if (!certificate.TbsSignatureAlgorithm.SameAs(certificate.SignatureAlgorithm))
+            {
+                error.Error(ChainProblemCodes.SignatureAlgorithmMismatch, "The TBS signature algorithm differs from the certificate's signatureAlgorithm.");
+            }
+            if (!certificate.IsSelfIssued && certificate.AuthorityKeyId?.KeyId is null)
+            {
+                error.Error(ChainProblemCodes.AuthorityKeyIdMissing, "authorityKeyIdentifier with keyIdentifier is required in certificates that are not self-issued (RFC 5280 4.2.1.1).");
+            }
+            // The key identifier serves path construction, so it is required where a CA issues inside the path.
+            if (role == CertRole.Intermediate && certificate.SubjectKeyId is null)
+            {
+                error.Error(ChainProblemCodes.SubjectKeyIdMissing, "A CA certificate must carry subjectKeyIdentifier (RFC 5280 4.2.1.2).");
+            }
         }
         else
         {
-            if (c.BasicConstraints is not { IsCA: true, Critical: true })
-                Err(ChainProblemCodes.CaBasicConstraintsInvalid, c.BasicConstraints is null
+            if (certificate.BasicConstraints is not { IsCA: true, Critical: true })
+            {
+                error.Error(ChainProblemCodes.CaBasicConstraintsInvalid, certificate.BasicConstraints is null
                     ? "The trust anchor has no basicConstraints extension."
-                    : !c.BasicConstraints.IsCA ? "The trust anchor's basicConstraints cA is FALSE." : "The trust anchor's basicConstraints is not critical.");
-            if (n > 0 && c.KeyUsage is { } ku2 && (ku2 & KeyUsageBits.KeyCertSign) == 0)
-                Err(ChainProblemCodes.KeyUsageMissingCertSign, "The trust anchor's keyUsage lacks keyCertSign.");
+                    : !certificate.BasicConstraints.IsCA ? "The trust anchor's basicConstraints cA is FALSE." : "The trust anchor's basicConstraints is not critical.");
+            }
+            if (lastIndex > 0 && certificate.KeyUsage is { } anchorKeyUsage && (anchorKeyUsage & KeyUsageBits.KeyCertSign) == 0)
+            {
+                error.Error(ChainProblemCodes.KeyUsageMissingCertSign, "The trust anchor's keyUsage lacks keyCertSign.");
+            }
         }
 
-        if (ctx.Request.Profile != ValidationProfile.WebPki) return;
-
-        // ---- WebPki
-        if (c.Version != 2) Err(ChainProblemCodes.WebPkiNotV3, "Certificates must be X.509 v3 (CA/B BR 7.1.1).");
-        var (bits, curve) = SignatureVerifier.KeyInfo(c);
-        switch (c.SpkiAlgorithm.Oid)
+        if (context.Request.Profile == ValidationProfile.WebPki)
         {
-            case "1.2.840.113549.1.1.1":
-                if (bits < 2048 || bits % 8 != 0) Err(ChainProblemCodes.WebPkiForbiddenPublicKey, $"RSA key of {bits} bits; at least 2048 bits, a multiple of 8, is required.");
-                break;
-            case "1.2.840.10045.2.1":
-                if (curve is null || !WebPkiCurves.Contains(curve)) Err(ChainProblemCodes.WebPkiForbiddenPublicKey, $"EC key on curve {curve ?? "(explicit parameters)"}; only P-256, P-384 and P-521 are allowed.");
-                break;
-            default:
-                Err(ChainProblemCodes.WebPkiForbiddenPublicKey, $"Public key algorithm {c.SpkiAlgorithm.Oid} is not allowed (RSA or ECDSA only).");
-                break;
-        }
-        if (role == CertRole.Anchor)
-        {
-            if (c.ExtendedKeyUsage is not null) Err(ChainProblemCodes.WebPkiRootHasEku, "A root certificate must not contain extKeyUsage (CA/B BR 7.1.2.1.2).");
-            if (c.AuthorityKeyId is { } aki && (aki.KeyId is null || aki.Issuer is not null || aki.Serial is not null))
-                Err(ChainProblemCodes.WebPkiRootAuthorityKeyIdInvalid, "A root's authorityKeyIdentifier must contain keyIdentifier only (CA/B BR 7.1.2.1.3).");
-            if (!c.IsSelfIssued && c.AuthorityKeyId?.KeyId is null)
-                Err(ChainProblemCodes.WebPkiAuthorityKeyIdMissing, "A trust anchor that is not self-issued (cross-signed) must carry authorityKeyIdentifier.keyIdentifier.");
-            return;
-        }
-        if (!WebPkiSignatureAlgorithms.Contains(c.SignatureAlgorithm.Oid))
-            Err(ChainProblemCodes.WebPkiForbiddenSignatureAlgorithm, $"Signature algorithm {c.SignatureAlgorithm.Oid} is not allowed (RSA PKCS#1/PSS or ECDSA with SHA-256/384/512 only).");
-        if (c.Serial.Length > 20 || c.Serial.Length == 0 || (c.Serial[0] & 0x80) != 0 || c.Serial.All(b => b == 0))
-            Err(ChainProblemCodes.WebPkiSerialNumberInvalid, "The serial number must be positive, non-zero and at most 20 octets (CA/B BR 7.1).");
-        if (role == CertRole.Intermediate)
-        {
-            var purpose = UsageRules.PurposeOid(ctx.Request.Purpose);
-            if (purpose is not null && c.ExtendedKeyUsage is { } eku && !eku.Contains(purpose) && !eku.Contains(Oids.AnyEku))
-                Err(ChainProblemCodes.WebPkiCaEkuMismatch, $"The intermediate's extKeyUsage does not include {purpose}.");
-        }
-        if (role == CertRole.Leaf)
-        {
-            if (c.SubjectAltNames is null) Err(ChainProblemCodes.WebPkiLeafMissingSan, "The leaf must contain subjectAltName (CA/B BR 7.1.2.7.12).");
-            if (isCa) Err(ChainProblemCodes.WebPkiLeafIsCA, "The leaf must not be a CA (basicConstraints cA MUST be FALSE, CA/B BR 7.1.2.7.8).");
-            var purpose = UsageRules.PurposeOid(ctx.Request.Purpose == ChainPurpose.Any ? ChainPurpose.ServerAuth : ctx.Request.Purpose);
-            if (c.ExtendedKeyUsage is null || !c.ExtendedKeyUsage.Contains(purpose!))
-                Err(ChainProblemCodes.WebPkiLeafMissingEku, $"The leaf's extKeyUsage must contain {purpose} (CA/B BR 7.1.2.7.10).");
-            if (c.ExtendedKeyUsage is { } eku2 && eku2.Contains(Oids.AnyEku))
-                Err(ChainProblemCodes.WebPkiAnyEkuForbidden, "The leaf's extKeyUsage must not contain anyExtendedKeyUsage (CA/B BR 7.1.2.7.10).");
+            WebPkiRules.CheckCertificate(context, certificate, role, error);
         }
     }
-}
 
-/// <summary>Rules about the intended use of the leaf: host name, IP address, extended key usage.</summary>
-internal static class UsageRules
-{
-    public static string? PurposeOid(ChainPurpose p) => p switch
+    /// <summary>Unknown critical extensions; extensions that must not be, or must be, critical.</summary>
+    private static void CheckCriticality(ValidationContext context, ParsedCertificate certificate, ProblemSink error)
     {
-        ChainPurpose.ServerAuth => Oids.ServerAuth,
-        ChainPurpose.ClientAuth => Oids.ClientAuth,
-        _ => null,
-    };
-
-    public static void CheckLeaf(ValidationContext ctx, ParsedCertificate leaf, int k, Action<int, string, string, ChainProblemSeverity> add)
-    {
-        var req = ctx.Request;
-        bool web = req.Profile == ValidationProfile.WebPki;
-        if (!string.IsNullOrEmpty(req.DnsName) && !MatchesDnsName(leaf, req.DnsName, allowCommonName: !web))
+        foreach (var extension in certificate.Extensions)
         {
-            var names = leaf.SubjectAltNames?.Where(x => x.Kind == GeneralNameKind.Dns).Select(x => x.Text).ToList();
-            add(k, ChainProblemCodes.HostnameMismatch, $"The certificate does not match the host name \"{req.DnsName}\"" +
-                (names is { Count: > 0 } ? $" (DNS names: {string.Join(", ", names)})." : " (it has no DNS subjectAltName)."), ChainProblemSeverity.Error);
+            if (extension.Critical)
+            {
+                if (MustBeNonCritical.Contains(extension.Oid))
+                {
+                    error.Error(ChainProblemCodes.ExtensionMustBeNonCritical, $"Extension {extension.Oid} must not be critical (RFC 5280 4.2).");
+                }
+                else if (!Understood.Contains(extension.Oid))
+                {
+                    error.Error(ChainProblemCodes.UnknownCriticalExtension, $"Unknown critical extension {extension.Oid}.");
+                }
+                continue;
+            }
+            // RFC 5280 4.2.1.11 also asks for a critical policyConstraints, but NIST PKITS (RFC 3280, where it may be
+            // non-critical) marks it non-critical in 28 valid cases; PKITS wins (x509-limbo rfc5280::pc::ica-noncritical-pc
+            // is a listed mismatch).
+            if (extension.Oid == Oids.InhibitAnyPolicy)
+            {
+                error.Error(ChainProblemCodes.ExtensionMustBeCritical, "inhibitAnyPolicy must be critical (RFC 5280 4.2.1.14).");
+            }
+            // Browsers accept a non-critical nameConstraints (x509-limbo: rfc5280-incompatible-with-webpki), so only Rfc5280 asks for it.
+            else if (extension.Oid == Oids.NameConstraints && context.Request.Profile == ValidationProfile.Rfc5280)
+            {
+                error.Error(ChainProblemCodes.ExtensionMustBeCritical, "nameConstraints must be critical (RFC 5280 4.2.1.10).");
+            }
         }
-        if (req.IPAddress is { } ip && !MatchesIp(leaf, ip))
-            add(k, ChainProblemCodes.IPAddressMismatch, $"The certificate does not contain the IP address {ip} in subjectAltName.", ChainProblemSeverity.Error);
-
-        var required = new List<string>();
-        if (PurposeOid(req.Purpose) is { } po) required.Add(po);
-        if (req.RequiredEkus is { } extra) required.AddRange(extra.Where(x => !string.IsNullOrEmpty(x)));
-        if (leaf.ExtendedKeyUsage is { } eku)
-        {
-            foreach (var r in required.Distinct())
-                if (!eku.Contains(r) && (web || !eku.Contains(Oids.AnyEku)))
-                    add(k, ChainProblemCodes.EkuMismatch, $"extKeyUsage does not allow {r}.", ChainProblemSeverity.Error);
-        }
-        else if (web && required.Count > 0 && req.RequiredEkus is { Count: > 0 })
-            add(k, ChainProblemCodes.EkuMismatch, "The leaf has no extKeyUsage extension.", ChainProblemSeverity.Error);
     }
 
-    public static bool MatchesIp(ParsedCertificate leaf, IPAddress ip)
+    private static void CheckBasicConstraintsAndKeyUsage(ParsedCertificate certificate, bool isCa, ProblemSink error)
     {
-        var bytes = ip.GetAddressBytes();
-        return leaf.SubjectAltNames?.Any(n => n.Kind == GeneralNameKind.IPAddress && n.Bytes!.AsSpan().SequenceEqual(bytes)) == true;
+        bool keyUsageLacksCertSign = certificate.KeyUsage is { } keyUsage && (keyUsage & KeyUsageBits.KeyCertSign) == 0;
+        if (certificate.BasicConstraints?.PathLength is not null && (!isCa || keyUsageLacksCertSign))
+        {
+            error.Error(ChainProblemCodes.PathLenWithoutKeyCertSign, "pathLenConstraint is present but cA is FALSE or keyCertSign is not asserted.");
+        }
+        if (certificate.KeyUsage is { } usage && (usage & KeyUsageBits.KeyCertSign) != 0 && !isCa)
+        {
+            error.Error(ChainProblemCodes.KeyCertSignWithoutCA, "keyUsage asserts keyCertSign but basicConstraints cA is not TRUE.");
+        }
+        if (certificate.NameConstraints is not null && !isCa)
+        {
+            error.Error(ChainProblemCodes.NameConstraintsInEndEntity, "nameConstraints must be used only in a CA certificate (RFC 5280 4.2.1.10).");
+        }
+    }
+
+    /// <summary>Subject and subjectAltName rules: a CA has a subject; an empty subject needs a critical SAN; dNSNames are in preferred name syntax.</summary>
+    private static void CheckNames(ParsedCertificate certificate, CertRole role, bool isCa, ProblemSink error)
+    {
+        if (certificate.Subject.IsEmpty)
+        {
+            if (role is CertRole.Anchor or CertRole.Intermediate || isCa)
+            {
+                error.Error(ChainProblemCodes.CaSubjectEmpty, "A CA certificate must have a non-empty subject.");
+            }
+            else if (certificate.SubjectAltNames is null || !certificate.ExtensionsByOid[Oids.SubjectAltName].Critical)
+            {
+                error.Error(ChainProblemCodes.SubjectAltNameNotCritical, "The subject is empty, so subjectAltName must be present and critical.");
+            }
+        }
+        foreach (var name in certificate.SubjectAltNames ?? Enumerable.Empty<GeneralName>())
+        {
+            if (name.Kind == GeneralNameKind.Dns && !IsPreferredNameSyntax(name.Text!))
+            {
+                error.Error(ChainProblemCodes.SubjectAltNameInvalid,
+                    $"subjectAltName dNSName \"{name.Text}\" is not in the preferred name syntax (letters, digits and hyphens; RFC 5280 4.2.1.6).");
+            }
+        }
     }
 
     /// <summary>
-    /// RFC 6125 matching: subjectAltName dNSName entries, case-insensitive; a wildcard only as the whole left-most label
-    /// of a name with at least two further labels, matching exactly one label. The subject CN is used only when
-    /// <paramref name="allowCommonName"/> and the certificate has no dNSName entries.
+    /// RFC 1034 3.5 as modified by RFC 1123 2.1: labels of 1-63 letters, digits and hyphens, not starting or ending with a
+    /// hyphen, at most 253 characters; a left-most "*" label (a wildcard, RFC 6125) is allowed.
     /// </summary>
-    public static bool MatchesDnsName(ParsedCertificate leaf, string host, bool allowCommonName)
+    internal static bool IsPreferredNameSyntax(string name)
     {
-        host = host.TrimEnd('.').ToLowerInvariant();
-        var dns = leaf.SubjectAltNames?.Where(n => n.Kind == GeneralNameKind.Dns).Select(n => n.Text!).ToList() ?? new List<string>();
-        if (dns.Count == 0 && allowCommonName)
-            dns = leaf.Subject.Attributes.Where(a => a.Oid == Oids.CommonName).Select(a => a.Value).ToList();
-        foreach (var pattern in dns)
-            if (MatchPattern(pattern, host)) return true;
-        return false;
+        if (name.Length == 0 || name.Length > 253)
+        {
+            return false;
+        }
+        int labelStart = 0;
+        if (name.StartsWith("*.", StringComparison.Ordinal))
+        {
+            labelStart = 2;
+        }
+        while (true)
+        {
+            int dot = name.IndexOf('.', labelStart);
+            int labelEnd = dot < 0 ? name.Length : dot;
+            if (!IsLdhLabel(name.AsSpan(labelStart, labelEnd - labelStart)))
+            {
+                return false;
+            }
+            if (dot < 0)
+            {
+                return true;
+            }
+            labelStart = dot + 1;
+        }
     }
 
-    internal static bool MatchPattern(string pattern, string host)
+    private static bool IsLdhLabel(ReadOnlySpan<char> label)
     {
-        var p = pattern.TrimEnd('.').ToLowerInvariant();
-        if (p.Length == 0 || host.Length == 0) return false;
-        if (!p.Contains('*')) return p == host;
-        if (!p.StartsWith("*.", StringComparison.Ordinal)) return false;
-        var rest = p[2..];
-        if (rest.Contains('*') || !rest.Contains('.')) return false;
-        int dot = host.IndexOf('.');
-        if (dot <= 0) return false;
-        return host[(dot + 1)..] == rest;
+        if (label.Length == 0 || label.Length > 63 || label[0] == '-' || label[^1] == '-')
+        {
+            return false;
+        }
+        foreach (var character in label)
+        {
+            if (!char.IsAsciiLetterOrDigit(character) && character != '-')
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -63,7 +63,7 @@ internal sealed class RevocationChecker
                 }
                 sawInScope = true;
                 if (crl.HasUnknownCriticalExtension) { notes.Add($"CRL from \"{crl.Issuer}\" has an unknown critical extension"); continue; }
-                if (crl.Entries.Any(e => e.HasUnknownCriticalExtension)) { notes.Add($"CRL from \"{crl.Issuer}\" has an entry with an unknown critical extension"); continue; }
+                if (_ctx.HasEntryWithUnknownCriticalExtension(crl)) { notes.Add($"CRL from \"{crl.Issuer}\" has an entry with an unknown critical extension"); continue; }
                 // (c)(d) reasons
                 int interim = (idp?.OnlySomeReasons ?? AllReasons) & (dp.Reasons ?? AllReasons);
                 if ((interim & ~reasonsMask) == 0) continue;
@@ -83,7 +83,7 @@ internal sealed class RevocationChecker
                     if (crl.CrlNumber is null || d.BaseCrlNumber > crl.CrlNumber) continue;
                     if (d.CrlNumber is not null && d.CrlNumber <= crl.CrlNumber) continue;
                     if (d.HasUnknownCriticalExtension) continue;
-                    if (d.VerifySignature(signer, signerIssuer, out _) != SignatureCheck.Valid) continue;
+                    if (_ctx.VerifyCrlSignature(d, signer, signerIssuer, out _) != SignatureCheck.Valid) continue;
                     if (d.ThisUpdate > _ctx.Now || (d.NextUpdate is { } dnu && dnu < _ctx.Now))
                     {
                         deltaProblem = true;
@@ -116,13 +116,7 @@ internal sealed class RevocationChecker
             "Revocation status could not be determined" + (reasonsMask != 0 ? " for all reasons" : "") + (notes.Count > 0 ? ": " + string.Join("; ", notes.Distinct()) : "") + ".");
     }
 
-    private static CrlEntry? Listed(ParsedCrl crl, ParsedCertificate cert)
-    {
-        foreach (var e in crl.Entries)
-            if (e.Serial.AsSpan().SequenceEqual(cert.Serial) && (e.EntryIssuer ?? crl.Issuer).Equals(cert.Issuer))
-                return e;
-        return null;
-    }
+    private CrlEntry? Listed(ParsedCrl crl, ParsedCertificate cert) => _ctx.FindCrlEntry(crl, cert);
 
     private static bool SameIdp(IssuingDistributionPointInfo? a, IssuingDistributionPointInfo? b) =>
         a is null ? b is null : b is not null && a.Raw.AsSpan().SequenceEqual(b.Raw);
@@ -156,7 +150,7 @@ internal sealed class RevocationChecker
             var cand = path[j];
             if (!cand.Subject.Equals(crl.Issuer)) continue;
             var issuerOfCand = j >= 1 ? path[j - 1] : null;
-            if (crl.VerifySignature(cand, issuerOfCand, out _) != SignatureCheck.Valid) continue;
+            if (_ctx.VerifyCrlSignature(crl, cand, issuerOfCand, out _) != SignatureCheck.Valid) continue;
             if (cand.KeyUsage is { } ku && (ku & KeyUsageBits.CrlSign) == 0) { why = $"the CRL issuer \"{cand.SubjectText}\" lacks the cRLSign key usage"; continue; }
             signerIssuer = issuerOfCand;
             return cand;
@@ -166,7 +160,7 @@ internal sealed class RevocationChecker
         foreach (var cand in _ctx.WithSubject(crl.Issuer))
         {
             if (path.Contains(cand) && !ReferenceEquals(cand, path[k])) continue;
-            if (crl.VerifySignature(cand, null, out _) != SignatureCheck.Valid) continue;
+            if (_ctx.VerifyCrlSignature(crl, cand, null, out _) != SignatureCheck.Valid) continue;
             if (cand.KeyUsage is { } ku && (ku & KeyUsageBits.CrlSign) == 0) { why = $"the CRL issuer \"{cand.SubjectText}\" lacks the cRLSign key usage"; continue; }
             if (_inProgress.Contains(cand.Thumbprint)) return cand; // its own validation is already under way
             _inProgress.Add(cand.Thumbprint);

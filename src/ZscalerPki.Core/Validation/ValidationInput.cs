@@ -2,6 +2,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using ZscalerPki.Core.Certificates;
 
 namespace ZscalerPki.Core.Validation;
 
@@ -41,7 +42,7 @@ public static class ValidationInput
         if (text.Contains("-----BEGIN ", StringComparison.Ordinal))
         {
             var span = text.AsSpan();
-            while (PemEncoding.TryFind(span, out var fields))
+            while (PemScanner.TryFind(span, out var fields))
             {
                 if (span[fields.Label].SequenceEqual("X509 CRL"))
                 {

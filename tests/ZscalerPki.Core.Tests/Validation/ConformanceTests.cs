@@ -8,8 +8,13 @@ public class ConformanceTests
     /// <summary>PKITS floor (issue: at least 240 of 249). Raise it when the engine improves; never lower it silently.</summary>
     private const int PkitsFloor = 249;
 
-    /// <summary>x509-limbo limbo-dev floor (issue: 60 of 60).</summary>
-    private const int LimboFloor = 60;
+    /// <summary>
+    /// x509-limbo limbo-dev-2026 floor (issue 11: at least 140 of 142; the two mismatches are in MISMATCHES.md).
+    /// </summary>
+    private const int LimboFloor = 140;
+
+    /// <summary>Cases in limbo-dev-2026.json.</summary>
+    private const int LimboCases = 142;
 
     [Fact]
     public void Pkits_MeetsFloor()
@@ -25,10 +30,10 @@ public class ConformanceTests
     public void Limbo_MeetsFloor()
     {
         var results = ConformanceRunner.RunLimbo(TestData.LimboFile);
-        Assert.Equal(60, results.Count);
+        Assert.Equal(LimboCases, results.Count);
         var failed = results.Where(r => !r.Passed).Select(r => $"{r.Id}: expected {r.Expected}, got {r.Actual} ({r.Context})").ToList();
         var passed = results.Count(r => r.Passed);
-        Assert.True(passed >= LimboFloor, $"limbo {passed}/60 below floor {LimboFloor}:\n" + string.Join("\n", failed));
+        Assert.True(passed >= LimboFloor, $"limbo {passed}/{LimboCases} below floor {LimboFloor}:\n" + string.Join("\n", failed));
     }
 
     [Fact]
@@ -45,6 +50,7 @@ public class ConformanceTests
 
     [Theory]
     [InlineData("webpki::san::exact", new string[0], Core.Validation.ValidationProfile.WebPki)]
+    [InlineData("online::google.com", new string[0], Core.Validation.ValidationProfile.WebPki)]
     [InlineData("rfc5280::anything", new string[0], Core.Validation.ValidationProfile.Rfc5280)]
     [InlineData("pathlen::anything", new string[0], Core.Validation.ValidationProfile.Rfc5280)]
     [InlineData("rfc5280::anything", new[] { "pedantic-serial-number" }, Core.Validation.ValidationProfile.WebPki)]

@@ -20,7 +20,7 @@ internal static class TestData
 
     public static string TestDataDir => Shared.Value;
     public static string PkitsDir => Path.Combine(TestDataDir, "nist-pkits");
-    public static string LimboFile => Path.Combine(TestDataDir, "x509-limbo", "limbo-dev.json");
+    public static string LimboFile => Path.Combine(TestDataDir, "x509-limbo", "limbo-dev-2026.json");
 
     public static string RepoRoot
     {
@@ -80,6 +80,18 @@ internal sealed class TestCa : IDisposable
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, pathLen is not null, pathLen ?? 0, true));
         req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
+    }
+
+    /// <summary>A CA from an existing certificate and its key (e.g. a re-issued, expired certificate of a CA).</summary>
+    public static TestCa FromCertificate(X509Certificate2 certificate, AsymmetricAlgorithm key)
+    {
+        X509Certificate2 withKey = key switch
+        {
+            ECDsa ec => certificate.CopyWithPrivateKey(ec),
+            RSA r => certificate.CopyWithPrivateKey(r),
+            _ => throw new NotSupportedException(),
+        };
+        return new TestCa(withKey, key);
     }
 
     public static TestCa CreateRoot(string subject, bool rsa = false)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Core.Validation;
 using ZscalerPki.Tests.Harness;
 using static ZscalerPki.Tests.Intermediate.IntermediateTestKit;
 
@@ -64,6 +65,23 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
         { "csr-instead", "InputIsCsr" },
         { "chain-only-before-certificate", "CertificateRequired" },
     };
+
+    /// <summary>ErrorIds of the chain check, which is the path validator (ImportChainCheck); the others are checks of the certificate itself.</summary>
+    private static readonly HashSet<string> ChainErrorIds = new()
+    {
+        "BrokenChain", "ChainIncomplete", "UntrustedRoot", "ChainCertificateNotCa", "ChainCertificateExpired", "ChainValidationFailed",
+    };
+
+    /// <summary>Issue 11: for every case with a chain, the import refuses the chain exactly when the path validator (import-time options) does.</summary>
+    private static void AssertValidatorAgrees(string certificateFile, string chainFile, object? trustedRoot, string? importErrorId)
+    {
+        var certificate = CertificateReader.ReadFile(certificateFile)[0];
+        var chain = CertificateReader.ReadFile(chainFile);
+        var verdict = ChainValidator.Validate(ImportChainCheck.Request(certificate, chain, trustedRoot as X509Certificate2, DateTimeOffset.UtcNow));
+        bool importRefusedTheChain = importErrorId is not null && ChainErrorIds.Contains(importErrorId);
+        Assert.True(importRefusedTheChain == !verdict.IsValid,
+            $"import: {importErrorId ?? "accepted"}; validator: {(verdict.IsValid ? "valid" : string.Join("; ", verdict.Problems))}");
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -153,6 +171,8 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
 
         var error = Assert.Single(seam.Errors);
         Assert.Equal(errorId, error.ErrorId);
+        if (file is not null && chainFile is not null && ChainErrorIds.Contains(errorId))
+            AssertValidatorAgrees(file, chainFile, trustedRoot, errorId);
         Assert.NotEqual(ErrorCategory.NotSpecified, error.Category);
         Assert.True(error.Message.Length > 60, error.Message);
         Assert.Empty(seam.Output);
@@ -173,6 +193,7 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
         File.WriteAllText(tmp.File("chain.pem"), f.Issuing.Pem + f.Root.Pem);
         var ok = Import(tmp, "ready", path: "good.pem", chainPath: "chain.pem");
         Assert.Empty(ok.Errors);
+        AssertValidatorAgrees(tmp.File("good.pem"), tmp.File("chain.pem"), null, null);
         var ready = Assert.IsType<IntermediateCertificate>(Assert.Single(ok.Output));
 
         // A wrong CN on re-import: refused, the previous certificate and chain remain in effect.

@@ -1,0 +1,235 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+
+namespace ZscalerPki.Core.Validation;
+
+/// <summary>The extension readers of <see cref="ParsedCertificate"/> (RFC 5280 section 4.2), one case per understood extension.</summary>
+internal sealed partial class ParsedCertificate
+{
+    private void ParseExtension(ExtensionData ext)
+    {
+        var r = new AsnReader(ext.Value, AsnEncodingRules.DER);
+        switch (ext.Oid)
+        {
+            case Oids.BasicConstraints:
+                {
+                    var s = r.ReadSequence();
+                    bool ca = false; int? len = null;
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean)) ca = s.ReadBoolean();
+                    if (s.HasData)
+                    {
+                        if (!s.TryReadInt32(out var l) || l < 0) throw new AsnContentException("pathLenConstraint out of range.");
+                        len = l;
+                    }
+                    s.ThrowIfNotEmpty();
+                    BasicConstraints = new BasicConstraintsInfo(ca, len, ext.Critical);
+                    break;
+                }
+            case Oids.KeyUsage:
+                {
+                    var bits = r.ReadBitString(out _);
+                    int v = 0;
+                    for (int i = 0; i < bits.Length && i < 2; i++)
+                        for (int b = 0; b < 8; b++)
+                            if ((bits[i] & (0x80 >> b)) != 0) v |= 1 << (i * 8 + b);
+                    if (v == 0) throw new AsnContentException("keyUsage asserts no bit (RFC 5280 4.2.1.3: at least one MUST be set).");
+                    KeyUsage = (KeyUsageBits)v;
+                    break;
+                }
+            case Oids.ExtendedKeyUsage:
+                {
+                    var s = r.ReadSequence();
+                    var list = new List<string>();
+                    while (s.HasData) list.Add(s.ReadObjectIdentifier());
+                    if (list.Count == 0) throw new AsnContentException("Empty extKeyUsage.");
+                    ExtendedKeyUsage = list;
+                    break;
+                }
+            case Oids.SubjectAltName:
+                {
+                    var names = GeneralName.ReadNames(r);
+                    if (names.Count == 0) throw new AsnContentException("Empty subjectAltName.");
+                    SubjectAltNames = names;
+                    break;
+                }
+            case Oids.NameConstraints:
+                {
+                    var s = r.ReadSequence();
+                    var permitted = new List<GeneralSubtree>();
+                    var excluded = new List<GeneralSubtree>();
+                    var p0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+                    var p1 = new Asn1Tag(TagClass.ContextSpecific, 1, true);
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(p0)) ReadSubtrees(s.ReadSequence(p0), permitted);
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(p1)) ReadSubtrees(s.ReadSequence(p1), excluded);
+                    s.ThrowIfNotEmpty();
+                    NameConstraints = new NameConstraintsInfo(permitted, excluded);
+                    break;
+                }
+            case Oids.CertificatePolicies:
+                {
+                    var s = r.ReadSequence();
+                    var list = new List<string>();
+                    while (s.HasData)
+                    {
+                        var pi = s.ReadSequence();
+                        var oid = pi.ReadObjectIdentifier();
+                        if (list.Contains(oid)) throw new AsnContentException("Duplicate policy OID.");
+                        list.Add(oid);
+                        if (pi.HasData) pi.ReadSequence();
+                        pi.ThrowIfNotEmpty();
+                    }
+                    if (list.Count == 0) throw new AsnContentException("Empty certificatePolicies.");
+                    Policies = list;
+                    break;
+                }
+            case Oids.PolicyMappings:
+                {
+                    var s = r.ReadSequence();
+                    var list = new List<(string, string)>();
+                    while (s.HasData)
+                    {
+                        var m = s.ReadSequence();
+                        list.Add((m.ReadObjectIdentifier(), m.ReadObjectIdentifier()));
+                        m.ThrowIfNotEmpty();
+                    }
+                    if (list.Count == 0) throw new AsnContentException("Empty policyMappings.");
+                    PolicyMappings = list;
+                    break;
+                }
+            case Oids.PolicyConstraints:
+                {
+                    var s = r.ReadSequence();
+                    var c0 = new Asn1Tag(TagClass.ContextSpecific, 0);
+                    var c1 = new Asn1Tag(TagClass.ContextSpecific, 1);
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(c0))
+                    {
+                        if (!s.TryReadInt32(out var v, c0) || v < 0) throw new AsnContentException("requireExplicitPolicy out of range.");
+                        RequireExplicitPolicy = v;
+                    }
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(c1))
+                    {
+                        if (!s.TryReadInt32(out var v, c1) || v < 0) throw new AsnContentException("inhibitPolicyMapping out of range.");
+                        InhibitPolicyMapping = v;
+                    }
+                    s.ThrowIfNotEmpty();
+                    if (RequireExplicitPolicy is null && InhibitPolicyMapping is null) throw new AsnContentException("Empty policyConstraints.");
+                    break;
+                }
+            case Oids.InhibitAnyPolicy:
+                {
+                    if (!r.TryReadInt32(out var v) || v < 0) throw new AsnContentException("inhibitAnyPolicy out of range.");
+                    InhibitAnyPolicy = v;
+                    break;
+                }
+            case Oids.AuthorityKeyId:
+                {
+                    var s = r.ReadSequence();
+                    byte[]? keyId = null; List<GeneralName>? iss = null; byte[]? serial = null;
+                    var k0 = new Asn1Tag(TagClass.ContextSpecific, 0);
+                    var k1 = new Asn1Tag(TagClass.ContextSpecific, 1, true);
+                    var k2 = new Asn1Tag(TagClass.ContextSpecific, 2);
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(k0)) keyId = s.ReadOctetString(k0);
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(k1)) iss = GeneralName.ReadNames(s, k1);
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(k2)) serial = s.ReadIntegerBytes(k2).ToArray();
+                    s.ThrowIfNotEmpty();
+                    AuthorityKeyId = new AuthorityKeyIdInfo(keyId, iss, serial);
+                    break;
+                }
+            case Oids.SubjectKeyId:
+                SubjectKeyId = r.ReadOctetString();
+                break;
+            case Oids.CrlDistributionPoints:
+                CrlDistributionPoints = ReadDistributionPoints(r);
+                break;
+            case Oids.FreshestCrl:
+                ReadDistributionPoints(r);
+                break;
+            case Oids.AuthorityInfoAccess:
+            case Oids.SubjectInfoAccess:
+                {
+                    var s = r.ReadSequence();
+                    while (s.HasData)
+                    {
+                        var ad = s.ReadSequence();
+                        ad.ReadObjectIdentifier();
+                        GeneralName.Read(ad);
+                        ad.ThrowIfNotEmpty();
+                    }
+                    break;
+                }
+            case Oids.IssuerAltName:
+                GeneralName.ReadNames(r);
+                break;
+            default:
+                return;
+        }
+        r.ThrowIfNotEmpty();
+    }
+
+    private static void ReadSubtrees(AsnReader seq, List<GeneralSubtree> into)
+    {
+        while (seq.HasData)
+        {
+            var st = seq.ReadSequence();
+            var name = GeneralName.Read(st);
+            int min = 0; int? max = null;
+            var m0 = new Asn1Tag(TagClass.ContextSpecific, 0);
+            var m1 = new Asn1Tag(TagClass.ContextSpecific, 1);
+            if (st.HasData && st.PeekTag().HasSameClassAndValue(m0)) { if (!st.TryReadInt32(out min, m0)) throw new AsnContentException("Bad minimum."); }
+            if (st.HasData && st.PeekTag().HasSameClassAndValue(m1)) { if (!st.TryReadInt32(out var mx, m1)) throw new AsnContentException("Bad maximum."); max = mx; }
+            st.ThrowIfNotEmpty();
+            into.Add(new GeneralSubtree(name, min, max));
+        }
+        if (into.Count == 0) throw new AsnContentException("Empty GeneralSubtrees.");
+    }
+
+    internal static List<DistributionPointInfo> ReadDistributionPoints(AsnReader r)
+    {
+        var s = r.ReadSequence();
+        var list = new List<DistributionPointInfo>();
+        while (s.HasData)
+        {
+            var dp = s.ReadSequence();
+            var (full, rel) = ReadDistributionPointName(dp, new Asn1Tag(TagClass.ContextSpecific, 0, true));
+            int? reasons = null; List<GeneralName>? crlIssuer = null;
+            var r1 = new Asn1Tag(TagClass.ContextSpecific, 1);
+            var r2 = new Asn1Tag(TagClass.ContextSpecific, 2, true);
+            if (dp.HasData && dp.PeekTag().HasSameClassAndValue(r1)) reasons = ReadReasonFlags(dp, r1);
+            if (dp.HasData && dp.PeekTag().HasSameClassAndValue(r2)) crlIssuer = GeneralName.ReadNames(dp, r2);
+            dp.ThrowIfNotEmpty();
+            list.Add(new DistributionPointInfo(full, rel, reasons, crlIssuer));
+        }
+        return list;
+    }
+
+    /// <summary>Reads an optional [n] EXPLICIT DistributionPointName.</summary>
+    internal static (List<GeneralName>? Full, byte[]? Relative) ReadDistributionPointName(AsnReader r, Asn1Tag outer)
+    {
+        if (!r.HasData || !r.PeekTag().HasSameClassAndValue(outer)) return (null, null);
+        var w = r.ReadSequence(outer);
+        var tag = w.PeekTag();
+        (List<GeneralName>?, byte[]?) result;
+        if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0, true)))
+            result = (GeneralName.ReadNames(w, new Asn1Tag(TagClass.ContextSpecific, 0, true)), null);
+        else if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1, true)))
+        {
+            var enc = w.ReadEncodedValue().ToArray();
+            // Re-tag [1] IMPLICIT SET as a universal SET for later concatenation.
+            enc[0] = 0x31;
+            result = (null, enc);
+        }
+        else throw new AsnContentException("Bad DistributionPointName.");
+        w.ThrowIfNotEmpty();
+        return result;
+    }
+
+    internal static int ReadReasonFlags(AsnReader r, Asn1Tag tag)
+    {
+        var bits = r.ReadBitString(out _, tag);
+        int v = 0;
+        for (int i = 0; i < bits.Length && i < 2; i++)
+            for (int b = 0; b < 8; b++)
+                if ((bits[i] & (0x80 >> b)) != 0) v |= 1 << (i * 8 + b);
+        return v;
+    }
+}

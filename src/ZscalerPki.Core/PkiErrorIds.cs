@@ -22,6 +22,8 @@ public static class PkiErrorIds
     public const string IOFailure = "IOFailure";
     /// <summary>A path that is empty or has characters no file system accepts (NUL).</summary>
     public const string InvalidPath = "InvalidPath";
+    /// <summary>An input holds more than the module accepts (e.g. over 1,000 certificates in one bundle).</summary>
+    public const string InputTooLarge = "InputTooLarge";
     /// <summary>A file path names a folder.</summary>
     public const string PathIsDirectory = "PathIsDirectory";
     /// <summary>The output format is binary and needs a file path.</summary>

@@ -78,4 +78,17 @@ public sealed class BadInputRegressionTests
         Assert.Equal(PkiErrorIds.CertificateFileUnreadable, Assert.Throws<PkiException>(() => CertificateReader.ReadFile(path)).ErrorId);
         Assert.Equal(PkiErrorIds.CsrFileUnreadable, Assert.Throws<PkiException>(() => IntermediateCsr.ReadFile(path)).ErrorId);
     }
+
+    [Fact]
+    public void ABundleOfMoreThanAThousandCertificates_IsInputTooLarge_Quickly()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var one = new CertificateRequest("CN=One", key, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        var pem = string.Concat(Enumerable.Repeat(one.ExportCertificatePem() + "\n", CertificateReader.MaxCertificates + 1));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<PkiException>(() => CertificateReader.Read(System.Text.Encoding.ASCII.GetBytes(pem)));
+        Assert.Equal(PkiErrorIds.InputTooLarge, error.ErrorId);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{watch.Elapsed}");
+        Assert.Equal(CertificateReader.MaxCertificates, CertificateReader.Read(System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(one.ExportCertificatePem() + "\n", CertificateReader.MaxCertificates)))).Count);
+    }
 }

@@ -44,11 +44,14 @@ public static class CertificateReader
             var text = Encoding.UTF8.GetString(data);
             if (text.Contains("-----BEGIN", StringComparison.Ordinal))
                 return ReadPem(text, source);
-            var compact = new string(text.Where(c => !char.IsWhiteSpace(c)).ToArray());
+            // Base64 of DER starts with "M" (0x30, a SEQUENCE): anything else is refused before decoding megabytes.
+            var first = text.AsSpan().TrimStart();
+            if (first.IsEmpty || first[0] != 'M')
+                throw Invalid(source, "it is neither PEM, DER, PKCS#7 nor base64");
             byte[] der;
             try
             {
-                der = Convert.FromBase64String(compact);
+                der = Convert.FromBase64String(text); // whitespace and line breaks are skipped
             }
             catch (FormatException)
             {
@@ -69,8 +72,29 @@ public static class CertificateReader
         return all[0];
     }
 
+    /// <summary>
+    /// The most certificates one input may hold: root stores ship a few hundred (Mozilla's about 150, Windows' about 400), so a
+    /// bundle of more is refused rather than parsed for seconds.
+    /// </summary>
+    public const int MaxCertificates = 1000;
+
+    private static void RequireRoomFor(List<X509Certificate2> result, string source)
+    {
+        if (result.Count >= MaxCertificates)
+            throw new PkiException(PkiErrorIds.InputTooLarge, PkiErrorCategory.LimitsExceeded,
+                $"{Capitalize(source)} holds more than {MaxCertificates:N0} certificates; a chain or root bundle holds far fewer. Pass the certificates you mean, or split the bundle.", source);
+    }
+
     private static IReadOnlyList<X509Certificate2> ReadPem(string text, string source)
     {
+        // Counted before anything is decoded, so an oversized bundle costs one linear scan, not a thousand parses.
+        var blocks = 0;
+        for (var at = text.IndexOf("-----END ", StringComparison.Ordinal); at >= 0; at = text.IndexOf("-----END ", at + 9, StringComparison.Ordinal))
+        {
+            if (++blocks > MaxCertificates)
+                throw new PkiException(PkiErrorIds.InputTooLarge, PkiErrorCategory.LimitsExceeded,
+                    $"{Capitalize(source)} holds more than {MaxCertificates:N0} PEM blocks; a chain or root bundle holds far fewer. Pass the certificates you mean, or split the bundle.", source);
+        }
         var result = new List<X509Certificate2>();
         var span = text.AsSpan();
         while (PemScanner.TryFind(span, out var fields))
@@ -80,6 +104,7 @@ public static class CertificateReader
             var der = new byte[fields.DecodedDataLength];
             if (!Convert.TryFromBase64Chars(b64, der, out _))
                 throw Invalid(source, $"its PEM block '{label}' is not valid base64");
+            RequireRoomFor(result, source);
             if (label.SequenceEqual("CERTIFICATE") || label.SequenceEqual("X509 CERTIFICATE") || label.SequenceEqual("TRUSTED CERTIFICATE"))
                 result.Add(LoadDer(der, source));
             else if (label.SequenceEqual("PKCS7") || label.SequenceEqual("CMS"))
@@ -139,7 +164,10 @@ public static class CertificateReader
                     var tag = certs.PeekTag();
                     var encoded = certs.ReadEncodedValue();
                     if (tag.HasSameClassAndValue(Asn1Tag.Sequence))
+                    {
+                        RequireRoomFor(result, source);
                         result.Add(LoadDer(encoded.ToArray(), source));
+                    }
                 }
             }
         }

@@ -177,7 +177,8 @@ public sealed class EnrollmentService
     public EnrollmentCertificate GetOne(string name)
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
-        return Get(entry.Name).Single(e => e.Name == entry.Name);
+        return Get(entry.Name).FirstOrDefault(e => e.Name == entry.Name)
+            ?? _vault.Convert(Collections.Enrollment, entry.Name, entry, ToObject);
     }
 
     /// <summary>Names of the CAs issued by <paramref name="name"/>.</summary>

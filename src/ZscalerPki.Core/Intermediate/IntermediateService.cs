@@ -277,7 +277,11 @@ public sealed class IntermediateService
     }
 
     /// <summary>One entry by exact name (ignoring case); <c>NotFound</c> when missing.</summary>
-    public IntermediateCertificate GetOne(string name) => ToObject(Read(name));
+    public IntermediateCertificate GetOne(string name)
+    {
+        var entry = Read(name);
+        return _vault.Convert(Collections.Intermediate, entry.Name, entry, ToObject);
+    }
 
     /// <summary>
     /// Changes status, default and description under the rules: enabling respects the subscription's limit; the default

@@ -218,6 +218,23 @@ public sealed class Vault
         return stored is null ? null : Deserialize<T>(Path.Combine(Root, collection, stored, EntryFile));
     }
 
+    /// <summary>
+    /// Turns an entry read from <paramref name="collection"/> into what callers use; when that fails (a certificate in it
+    /// that does not decode, say), the entry is corrupt: <c>VaultEntryCorrupt</c> naming it, never the decoder's exception.
+    /// </summary>
+    public TOut Convert<TIn, TOut>(string collection, string name, TIn entry, Func<TIn, TOut> convert)
+    {
+        try
+        {
+            return convert(entry);
+        }
+        catch (Exception ex) when (ex is PkiException or System.Security.Cryptography.CryptographicException or FormatException or ArgumentException or InvalidOperationException or NullReferenceException)
+        {
+            throw new PkiException(PkiErrorIds.VaultEntryCorrupt, PkiErrorCategory.InvalidData,
+                $"The vault entry '{name}' ({Describe(collection)}) is corrupt: {ex.Message.TrimEnd('.')}. Restore its folder '{Path.Combine(Root, collection, name)}' from a backup, or remove it.", name, ex);
+        }
+    }
+
     /// <summary>Every entry of a collection; a corrupt one stops the operation with <c>VaultEntryCorrupt</c> naming it.</summary>
     public IReadOnlyList<T> ReadAll<T>(string collection)
     {

@@ -69,7 +69,7 @@ public static class CertificateForger
         new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false).RawData);
 
     /// <summary>
-    /// The validity a forged certificate gets: from now (backdated) to the earliest of now + the maximum, the issuer's end and
+    /// The validity a forged certificate gets: from now (backdated) to the earliest of that + the maximum, the issuer's end and
     /// the origin's end; never before the issuer's or origin's start. Throws when nothing is left.
     /// </summary>
     public static (DateTimeOffset NotBefore, DateTimeOffset NotAfter) Validity(ForgingIssuer issuer, SiteProfile site, ForgeOptions options, DateTimeOffset now)
@@ -77,7 +77,7 @@ public static class CertificateForger
         var nb = Max(now - options.Backdate, issuer.NotBefore);
         if (site.OriginNotBefore is { } onb)
             nb = Max(nb, onb);
-        var na = Min(now + options.MaxValidity, issuer.NotAfter);
+        var na = Min(now - options.Backdate + options.MaxValidity, issuer.NotAfter);
         if (site.OriginNotAfter is { } ona)
             na = Min(na, ona);
         nb = CaCertificateBuilder.Truncate(nb);

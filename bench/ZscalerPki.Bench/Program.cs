@@ -8,9 +8,11 @@ using ZscalerPki.Core.Validation;
 // Validates the same 3-certificate RSA-2048 chain (root -> intermediate -> leaf) repeatedly with the ZscalerPki engine
 // (certificate objects reused, so each is parsed once; every iteration verifies both signatures again) and with
 // .NET X509Chain (CustomRootTrust, no revocation). Last line: "chain: ours X/s, x509chain Y/s, N.Nx".
+if (args.Length >= 1 && args[0] == "forge")
+    return ZscalerPki.Bench.ForgeBench.Run(args.Skip(1).ToArray());
 if (args.Length < 1 || args[0] != "chain")
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine]");
+    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | forge [sites]");
     return 2;
 }
 double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0;

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -21,9 +22,13 @@ public sealed class LeafKey : IDisposable
         Algorithm = algorithm;
         Shared = shared;
         SubjectPublicKeyInfo = key.ExportSubjectPublicKeyInfo();
-        var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
-        SubjectKeyIdentifierDer = CertificateForger.EncodeExtension("2.5.29.14", false,
-            new X509SubjectKeyIdentifierExtension(publicKey, X509SubjectKeyIdentifierHashAlgorithm.Sha1, false).RawData);
+        // RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits (what .NET and OpenSSL compute).
+        var spki = new AsnReader(SubjectPublicKeyInfo, AsnEncodingRules.DER).ReadSequence();
+        spki.ReadEncodedValue(); // algorithm
+        var keyBits = spki.ReadBitString(out _);
+        var ski = new AsnWriter(AsnEncodingRules.DER);
+        ski.WriteOctetString(SHA1.HashData(keyBits));
+        SubjectKeyIdentifierDer = CertificateForger.EncodeExtension("2.5.29.14", false, ski.Encode());
     }
 
     public AsymmetricAlgorithm Key { get; }

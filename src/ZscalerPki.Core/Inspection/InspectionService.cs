@@ -112,8 +112,7 @@ public sealed class InspectionService
 #pragma warning disable SYSLIB0057
         using var parsed = new X509Certificate2(der);
 #pragma warning restore SYSLIB0057
-        var serial = parsed.SerialNumberBytes.ToArray();
-        Array.Reverse(serial);
+        var serial = parsed.SerialNumberBytes.ToArray(); // big-endian, as in the DER
         return new ForgedCertificate(der, key, forger.Issuer, site, p.NotBefore, p.NotAfter, serial);
     }
 

@@ -61,7 +61,7 @@ public sealed class InspectionForgeTests : IClassFixture<InspectionFixture>
         Assert.Equal(X509KeyUsageFlags.DigitalSignature, forged.Certificate.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages);
         Assert.Equal("1.3.6.1.5.5.7.3.1", forged.Certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages[0].Value);
         var serial = forged.Certificate.SerialNumberBytes.Span;
-        Assert.True(serial[^1] < 0x80 && serial.Length <= 20); // positive (little-endian: last byte is the most significant)
+        Assert.True(serial[0] is > 0 and < 0x80 && serial.Length <= 20); // positive, no leading zero (big-endian)
         AssertAccepted(forged, "www.contoso-shop.example");
         AssertAccepted(forged, "contoso-shop.example");
     }

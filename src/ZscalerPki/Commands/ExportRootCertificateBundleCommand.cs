@@ -27,9 +27,9 @@ public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
 
     /// <summary>Vault CAs (SSL-inspection intermediates or enrollment CAs) whose roots go in the bundle; default: the default intermediate.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
+    [Alias("Issuer")]
     [ArgumentCompleter(typeof(IntermediateNameCompleter))]
-    public string[]? Issuer { get; set; }
+    public string[]? Name { get; set; }
 
     /// <summary>Root certificates to bundle instead (X509Certificate2, files, PEM text).</summary>
     [Parameter]
@@ -63,7 +63,7 @@ public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
             }
             return;
         }
-        foreach (var issuer in Issuer is { Length: > 0 } ? Issuer : new string?[] { null })
+        foreach (var issuer in Name is { Length: > 0 } ? Name : new string?[] { null })
         {
             try
             {

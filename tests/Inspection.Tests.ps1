@@ -50,7 +50,7 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
         $script:subjectOnly = New-Origin 'legacy.pester.test' ''
         $script:longOrigin = New-Origin 'long.pester.test' 'DNS:long.pester.test' -Days 3000
         $script:caOrigin = Join-Path $work 'ca-origin.pem'
-        & openssl req -x509 -newkey rsa:2048 -nodes -keyout (Join-Path $work 'ca-origin.key') -out $caOrigin -subj '/CN=Some CA' -days 30 `
+        & openssl req '-x509' -newkey rsa:2048 -nodes -keyout (Join-Path $work 'ca-origin.key') -out $caOrigin -subj '/CN=Some CA' -days 30 `
             -addext 'basicConstraints=critical,CA:TRUE' 2>$null
     }
 
@@ -67,7 +67,7 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
         $leaf = Join-Path $work 'leaf.pem'; $untrusted = Join-Path $work 'untrusted.pem'
         Export-InspectionCertificate $c -ExcludeChain | Set-Content -LiteralPath $leaf
         $c.Chain[0] | ForEach-Object { "-----BEGIN CERTIFICATE-----`n" + [Convert]::ToBase64String($_.RawData, 'InsertLineBreaks') + "`n-----END CERTIFICATE-----" } | Set-Content -LiteralPath $untrusted
-        $out = & openssl verify -x509_strict -purpose sslserver -verify_hostname pester-shop.test -CAfile "$rootPem" -untrusted "$untrusted" "$leaf" 2>&1 | Out-String
+        $out = & openssl verify '-x509_strict' -purpose sslserver -verify_hostname pester-shop.test -CAfile "$rootPem" -untrusted "$untrusted" "$leaf" 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 0 -Because $out
         $text = & openssl x509 -in "$leaf" -noout -text | Out-String
         $text | Should -Not -Match 'pki.pester.test/root.crl'   # the CDP in the intermediate's own certificate is not copied

@@ -86,24 +86,20 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
     protected override void Process()
     {
         var sites = new List<SiteProfile>();
-        if (ParameterSetName == NameSet)
+        // The set is read from what was bound (not ParameterSetName), so the xunit harness drives every set too.
+        if (DnsName is not null || IPAddress is not null)
         {
             sites.Add(SiteProfile.FromNames(DnsName, IPAddress));
         }
         else
         {
             var origins = new List<X509Certificate2>();
-            if (ParameterSetName == CertificateSet)
-            {
-                foreach (var item in Certificate)
-                    Collect(() => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))));
-            }
-            else
-            {
-                var literal = ParameterSetName == LiteralPathSet;
-                foreach (var p in literal ? LiteralPath : Path)
-                    Collect(() => origins.AddRange(ResolveInputPaths(p, literal).SelectMany(CertificateReader.ReadFile)));
-            }
+            foreach (var item in Certificate)
+                Collect(() => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))));
+            foreach (var p in Path)
+                Collect(() => origins.AddRange(ResolveInputPaths(p, literal: false).SelectMany(CertificateReader.ReadFile)));
+            foreach (var p in LiteralPath)
+                Collect(() => origins.AddRange(ResolveInputPaths(p, literal: true).SelectMany(CertificateReader.ReadFile)));
             foreach (var origin in origins)
                 Collect(() => sites.Add(SiteProfile.FromOrigin(origin)));
         }

@@ -32,6 +32,35 @@ public sealed class InspectionService
 
     public Vault Vault => _vault;
 
+    /// <summary>
+    /// Collect new cache entries and write them in batches under one vault lock (<see cref="Flush"/>, or every
+    /// <see cref="BatchSize"/> entries) instead of one lock per certificate. The cmdlet defers and flushes in its End block.
+    /// </summary>
+    public bool DeferPersistence { get; init; }
+
+    public const int BatchSize = 256;
+
+    private readonly List<(InspectionStore Store, PersistedForgery Entry)> _pending = new();
+
+    /// <summary>Writes the deferred cache entries (one vault lock per issuer).</summary>
+    public void Flush()
+    {
+        List<(InspectionStore Store, PersistedForgery Entry)> batch;
+        lock (_pending)
+        {
+            batch = _pending.ToList();
+            _pending.Clear();
+        }
+        foreach (var group in batch.GroupBy(b => b.Store))
+        {
+            using (group.Key.Lock())
+            {
+                foreach (var (store, entry) in group)
+                    store.WriteForgery(entry);
+            }
+        }
+    }
+
     /// <summary>Forgets every opened issuer and cached certificate of this process (tests; a new session starts like this).</summary>
     public static void ResetProcessState()
     {
@@ -75,6 +104,8 @@ public sealed class InspectionService
             forger.Remember(result, choice);
             if (opened.Store is { } s)
                 Persist(s, cacheKey, result, now);
+            if (_pending.Count >= BatchSize)
+                Flush();
             _recorder.Record(new IssuanceRecord
             {
                 Issuer = opened.ReferenceFor(forger.Issuer.Certificate),
@@ -116,7 +147,7 @@ public sealed class InspectionService
         return new ForgedCertificate(der, key, forger.Issuer, site, p.NotBefore, p.NotAfter, serial);
     }
 
-    private static void Persist(InspectionStore store, string cacheKey, ForgedCertificate forged, DateTimeOffset now)
+    private void Persist(InspectionStore store, string cacheKey, ForgedCertificate forged, DateTimeOffset now)
     {
         string? sealedKey = null;
         if (!forged.Key.Shared)
@@ -125,22 +156,23 @@ public sealed class InspectionService
             sealedKey = store.Seal(pkcs8, "leaf/" + cacheKey);
             CryptographicOperations.ZeroMemory(pkcs8);
         }
-        using (store.Lock())
+        var entry = new PersistedForgery
         {
-            store.WriteForgery(new PersistedForgery
-            {
-                CacheKey = cacheKey,
-                IssuerId = forged.Issuer.Id,
-                CertificateDer = Convert.ToBase64String(forged.Der),
-                KeyAlgorithm = forged.Key.Algorithm,
-                SharedKey = forged.Key.Shared,
-                SealedKey = sealedKey,
-                NotBefore = forged.NotBefore,
-                NotAfter = forged.NotAfter,
-                RenewAfter = forged.RenewAfter,
-                CreatedUtc = now,
-            });
-        }
+            CacheKey = cacheKey,
+            IssuerId = forged.Issuer.Id,
+            CertificateDer = Convert.ToBase64String(forged.Der),
+            KeyAlgorithm = forged.Key.Algorithm,
+            SharedKey = forged.Key.Shared,
+            SealedKey = sealedKey,
+            NotBefore = forged.NotBefore,
+            NotAfter = forged.NotAfter,
+            RenewAfter = forged.RenewAfter,
+            CreatedUtc = now,
+        };
+        lock (_pending)
+            _pending.Add((store, entry));
+        if (!DeferPersistence)
+            Flush();
     }
 
     // ---------------------------------------------------------------- issuer resolution

@@ -106,7 +106,7 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
 
         var (issuerName, issuerCert) = ResolveIssuer(Issuer);
         using var password = Reveal(IssuerKeyPassword);
-        var service = new InspectionService(Vault);
+        var service = ServiceFor(Vault);
         foreach (var site in sites)
         {
             Collect(() =>
@@ -131,6 +131,21 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
             });
         }
     }
+
+    private InspectionService? _service;
+
+    /// <summary>One service per vault: new cache entries are written in batches, and at the end.</summary>
+    private InspectionService ServiceFor(Core.Storage.Vault vault)
+    {
+        if (_service is null || _service.Vault.Root != vault.Root)
+        {
+            _service?.Flush();
+            _service = new InspectionService(vault) { DeferPersistence = true };
+        }
+        return _service;
+    }
+
+    protected override void End() => _service?.Flush();
 
     /// <summary>One bad input does not stop the others: its error is reported and the next one is processed.</summary>
     private void Collect(Action action)

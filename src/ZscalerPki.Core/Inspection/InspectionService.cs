@@ -57,6 +57,7 @@ public sealed class InspectionService
             {
                 foreach (var (store, entry) in group)
                     store.WriteForgery(entry);
+                group.Key.Prune(DateTimeOffset.UtcNow);
             }
         }
     }

@@ -83,6 +83,38 @@ public sealed class InspectionStore
     public void WriteForgery(PersistedForgery entry) =>
         Write(Path.Combine(Directory, "cache", FileNameOf(entry.CacheKey)), entry);
 
+    /// <summary>Bound on persisted certificates per issuer; beyond it, those past renewal go, then the oldest.</summary>
+    public const int MaxPersisted = 20_000;
+
+    /// <summary>Keeps the cache folder bounded; the caller holds the vault lock.</summary>
+    public void Prune(DateTimeOffset now, int max = MaxPersisted)
+    {
+        var dir = Path.Combine(Directory, "cache");
+        if (!System.IO.Directory.Exists(dir))
+            return;
+        var files = new DirectoryInfo(dir).GetFiles("*.json");
+        if (files.Length <= max)
+            return;
+        var kept = new List<FileInfo>();
+        foreach (var f in files)
+        {
+            PersistedForgery? entry = null;
+            try
+            {
+                entry = Read<PersistedForgery>(f.FullName);
+            }
+            catch (PkiException)
+            {
+            }
+            if (entry is null || entry.RenewAfter <= now)
+                AtomicFile.TryDelete(f.FullName);
+            else
+                kept.Add(f);
+        }
+        foreach (var f in kept.OrderBy(f => f.LastWriteTimeUtc).Take(Math.Max(0, kept.Count - max)))
+            AtomicFile.TryDelete(f.FullName);
+    }
+
     public int CountForgeries() =>
         System.IO.Directory.Exists(Path.Combine(Directory, "cache")) ? System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "cache"), "*.json").Count() : 0;
 

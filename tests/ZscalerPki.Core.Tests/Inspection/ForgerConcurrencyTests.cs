@@ -43,3 +43,31 @@ public sealed class ForgerConcurrencyTests
         }
     }
 }
+
+public sealed class InspectionStorePruneTests
+{
+    [Fact]
+    public void Prune_DropsEntriesPastRenewalFirst_ThenTheOldest()
+    {
+        using var tmp = new TempDir();
+        var store = new InspectionStore(ZscalerPki.Core.Storage.Vault.Open(tmp.Vault), "enrollment", "Ca", new byte[] { 1, 2, 3 });
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 10; i++)
+        {
+            store.WriteForgery(new PersistedForgery
+            {
+                CacheKey = "k" + i,
+                IssuerId = "x",
+                CertificateDer = "AA==",
+                RenewAfter = i < 4 ? now.AddDays(-1) : now.AddDays(10),
+            });
+        }
+        store.Prune(now, max: 5);
+        Assert.Equal(5, store.CountForgeries());
+        Assert.Null(store.ReadForgery("k0"));
+        Assert.NotNull(store.ReadForgery("k9"));
+        var sealedText = store.Seal(new byte[] { 9, 9 }, "ctx");
+        Assert.Equal(new byte[] { 9, 9 }, store.Unseal(sealedText, "ctx"));
+        Assert.Equal(PkiErrorIds.InspectionCacheCorrupt, Assert.Throws<PkiException>(() => store.Unseal(sealedText, "other context")).ErrorId);
+    }
+}

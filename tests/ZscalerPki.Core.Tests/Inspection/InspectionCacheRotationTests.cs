@@ -100,6 +100,17 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
                 "-CAfile", _f.RootPem, "-untrusted", "untrusted.pem", "leaf.pem"));
         }
 
+        var webPki = ZscalerPki.Core.Validation.ChainValidator.Validate(new ZscalerPki.Core.Validation.ChainValidationRequest
+        {
+            Certificate = forged.Certificate,
+            TrustedRoots = new[] { _f.Root },
+            Intermediates = new[] { t, _f.Intermediate },
+            Profile = ZscalerPki.Core.Validation.ValidationProfile.WebPki,
+            Purpose = ZscalerPki.Core.Validation.ChainPurpose.ServerAuth,
+            DnsName = "rotate.contoso.example",
+        });
+        Assert.True(webPki.IsValid, webPki.ToTreeString());
+
         // Same period, new session: same (t) from the vault, cached leaf.
         InspectionService.ResetProcessState();
         var again = _f.Service().Forge(Request("rotate.contoso.example") with { RotatingIssuer = true, Now = now.AddDays(3) }).Item;

@@ -29,11 +29,13 @@ public sealed class ForgingIssuer : IDisposable
         _key = privateKey;
         Chain = new[] { certificate }.Concat(chainAboveIssuer).ToArray();
         ChainDer = Chain.Select(c => c.RawData).ToArray();
-        Id = certificate.GetCertHashString(HashAlgorithmName.SHA256);
+        Publication = publication ?? IssuerPublication.None;
+        // A new CDP/AIA for the CA makes it another issuer for the cache, so certificates without it are not returned.
+        Id = certificate.GetCertHashString(HashAlgorithmName.SHA256)
+            + (Publication.IsEmpty ? string.Empty : "-" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Publication.Fingerprint)))[..16]);
         NameDer = certificate.SubjectName.RawData;
         NotBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
         NotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
-        Publication = publication ?? IssuerPublication.None;
 
         (Hash, var generator) = privateKey switch
         {
@@ -64,7 +66,7 @@ public sealed class ForgingIssuer : IDisposable
     }
 
     public string Label { get; }
-    /// <summary>SHA-256 thumbprint of the signing CA: the issuer's part of the cache key (a re-issued or rotated CA is another issuer).</summary>
+    /// <summary>SHA-256 thumbprint of the signing CA (+ a hash of its CDP/AIA): the issuer's part of the cache key (a re-issued or rotated CA is another issuer).</summary>
     public string Id { get; }
     public X509Certificate2 Certificate { get; }
     /// <summary>The signing CA followed by its issuers up to the root (when known): what a TLS server sends after the leaf.</summary>

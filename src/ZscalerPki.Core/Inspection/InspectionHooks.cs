@@ -22,13 +22,17 @@ public sealed record IssuerPublication
     public IReadOnlyList<string> CaIssuersUrls { get; init; } = Array.Empty<string>();
 
     public bool IsEmpty => CrlDistributionPoints.Count == 0 && OcspUrls.Count == 0 && CaIssuersUrls.Count == 0;
+
+    /// <summary>The URLs in one string: equal publications have equal fingerprints (part of the issuer's cache identity).</summary>
+    public string Fingerprint => IsEmpty ? string.Empty
+        : string.Join("\n", CrlDistributionPoints.Select(u => "c:" + u).Concat(OcspUrls.Select(u => "o:" + u)).Concat(CaIssuersUrls.Select(u => "i:" + u)));
 }
 
 /// <summary>
 /// MERGE HOOK (revocation branch): where the CDP/AIA of certificates a CA issues come from. The CDP inside the issuer's
 /// own certificate says where the issuer's PARENT publishes its CRL, so it is deliberately NOT copied; the CA-level
 /// distribution points stored with the CA in the vault are. Until those exist the default returns
-/// <see cref="IssuerPublication.None"/>; wire <see cref="InspectionHooks.Publication"/> (or pass one to
+/// <see cref="IssuerPublication.None"/>; wire <see cref="InspectionHooks.PublicationFor"/> (or pass a source to
 /// <see cref="InspectionService"/>) to the stored values.
 /// </summary>
 public interface IIssuerPublicationSource
@@ -60,7 +64,14 @@ public interface IIssuanceRecorder
     void Record(IssuanceRecord record);
 }
 
-/// <summary>The process-wide defaults of the two hooks (no-ops today).</summary>
+/// <summary>
+/// MERGE HOOKS, process-wide: how an <see cref="InspectionService"/> built without explicit hooks (as the cmdlets build it)
+/// gets them for its vault. Today both are no-ops. At merge time, e.g.:
+/// <code>
+/// InspectionHooks.PublicationFor = vault => new StoredCaPublication(vault);   // the CA's stored CDP/AIA
+/// InspectionHooks.RecorderFor = vault => new IssuedCertificateDatabase(vault); // the issued-certificate record
+/// </code>
+/// </summary>
 public static class InspectionHooks
 {
     private sealed class NoPublication : IIssuerPublicationSource
@@ -75,9 +86,12 @@ public static class InspectionHooks
         }
     }
 
-    /// <summary>Default CDP/AIA source used when a service is built without one.</summary>
-    public static IIssuerPublicationSource Publication { get; set; } = new NoPublication();
+    private static readonly NoPublication None = new();
+    private static readonly NoRecorder Nobody = new();
 
-    /// <summary>Default issuance recorder used when a service is built without one.</summary>
-    public static IIssuanceRecorder Recorder { get; set; } = new NoRecorder();
+    /// <summary>The CDP/AIA source for a vault's CAs, used when a service is built without one.</summary>
+    public static Func<Storage.Vault, IIssuerPublicationSource> PublicationFor { get; set; } = _ => None;
+
+    /// <summary>The issuance recorder for a vault, used when a service is built without one.</summary>
+    public static Func<Storage.Vault, IIssuanceRecorder> RecorderFor { get; set; } = _ => Nobody;
 }

@@ -26,8 +26,8 @@ public sealed class InspectionService
     public InspectionService(Vault vault, IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null)
     {
         _vault = vault;
-        _publication = publication ?? InspectionHooks.Publication;
-        _recorder = recorder ?? InspectionHooks.Recorder;
+        _publication = publication ?? InspectionHooks.PublicationFor(vault);
+        _recorder = recorder ?? InspectionHooks.RecorderFor(vault);
     }
 
     public Vault Vault => _vault;

@@ -41,11 +41,12 @@ internal sealed class OpenedIssuer : IDisposable
         var options = new ForgeOptions { MaxValidity = request.MaxValidity };
         if (!request.RotatingIssuer)
         {
+            var current = publication.GetPublication(ReferenceFor(_certificate));
             lock (_gate)
             {
-                if (_direct is null || _direct.Options != options)
+                if (_direct is null || _direct.Options != options || _direct.Issuer.Publication.Fingerprint != current.Fingerprint)
                 {
-                    var issuer = new ForgingIssuer(_certificate, _key, _chain, publication.GetPublication(ReferenceFor(_certificate)), _label);
+                    var issuer = new ForgingIssuer(_certificate, _key, _chain, current, _label);
                     _direct = new Forger(issuer, options, ForgeCache.Shared, SharedKeyFactory);
                 }
                 return _direct;
@@ -55,7 +56,8 @@ internal sealed class OpenedIssuer : IDisposable
         RotatingIssuerService.RequireRoomForRotation(_certificate, _label);
         lock (_gate)
         {
-            if (_rotating is { } r && now < r.Until && r.Period == request.RotationPeriod && r.Forger.Options == options)
+            if (_rotating is { } r && now < r.Until && r.Period == request.RotationPeriod && r.Forger.Options == options
+                && r.Forger.Issuer.Publication.Fingerprint == publication.GetPublication(ReferenceFor(r.Forger.Issuer.Certificate)).Fingerprint)
                 return r.Forger;
         }
         // Disk and (rarely) a CA signature: outside the gate; the vault lock serialises issuing across processes.

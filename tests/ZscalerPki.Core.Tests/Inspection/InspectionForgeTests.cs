@@ -154,6 +154,11 @@ public sealed class InspectionForgeTests : IClassFixture<InspectionFixture>
         Assert.Equal("ServerCertificate", record.Kind);
         Assert.Equal(forged.SerialNumber, record.SerialNumber);
         Assert.Equal("Inspection", record.Issuer.Name);
+
+        // The CA's publication changed (here: removed): the cache does not return a certificate with the old CDP.
+        var plain = _f.Service().Forge(Request(site)).Item;
+        Assert.False(plain.FromCache);
+        Assert.DoesNotContain(plain.Certificate.Extensions.Cast<X509Extension>(), e => e.Oid!.Value == "2.5.29.31");
         InspectionService.ResetProcessState();
     }
 }

@@ -12,12 +12,15 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Export-EnrollmentCertificate'
+        'Export-InspectionCertificate'
         'Export-IntermediateCertificate'
+        'Export-RootCertificateBundle'
         'Get-EnrollmentCertificate'
         'Get-IntermediateCertificate'
         'Get-PkiVault'
         'Import-SignedIntermediate'
         'New-EnrollmentCertificate'
+        'New-InspectionCertificate'
         'New-IntermediateCsr'
         'Remove-EnrollmentCertificate'
         'Remove-IntermediateCertificate'

@@ -10,9 +10,11 @@ using ZscalerPki.Core.Validation;
 // .NET X509Chain (CustomRootTrust, no revocation). Last line: "chain: ours X/s, x509chain Y/s, N.Nx".
 if (args.Length >= 1 && args[0] == "robustness")
     return ZscalerPki.Bench.RobustnessMode.Run(args);
+if (args.Length >= 1 && args[0] == "forge")
+    return ZscalerPki.Bench.ForgeBench.Run(args.Skip(1).ToArray());
 if (args.Length < 1 || args[0] != "chain")
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | robustness [inputs] [seed]");
+    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | forge [sites] | robustness [inputs] [seed]");
     return 2;
 }
 double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0;

@@ -236,4 +236,32 @@ public static class PkiErrorIds
     // ---- validation (issue 11) ----
     /// <summary>An imported chain does not validate for a reason without its own import ErrorId (the message lists the validator's problem codes).</summary>
     public const string ChainValidationFailed = "ChainValidationFailed";
+
+    // ---- SSL inspection: forged server certificates, rotating issuing CA, root bundle ----
+    /// <summary>An origin certificate is a CA (basicConstraints CA:TRUE), not a site's server certificate.</summary>
+    public const string OriginIsCa = "OriginIsCa";
+    /// <summary>The origin certificate has expired, so a forged copy would be expired too.</summary>
+    public const string OriginExpired = "OriginExpired";
+    /// <summary>No site name: no DNS/IP subjectAltName, no host-name CN, or an empty name list.</summary>
+    public const string NoSiteNames = "NoSiteNames";
+    /// <summary>A site name is not a DNS name a server certificate can carry, or there are too many.</summary>
+    public const string InvalidSiteName = "InvalidSiteName";
+    /// <summary>The chosen issuer is not a CA that may sign certificates (no CA:TRUE or no keyCertSign).</summary>
+    public const string IssuerNotCa = "IssuerNotCa";
+    /// <summary>The issuer's private key does not belong to its certificate.</summary>
+    public const string IssuerKeyMismatch = "IssuerKeyMismatch";
+    /// <summary>The issuer is expired or not yet valid.</summary>
+    public const string IssuerNotValid = "IssuerNotValid";
+    /// <summary>No issuer was named and the vault has no default (enabled, ready) SSL-inspection intermediate.</summary>
+    public const string NoDefaultIntermediate = "NoDefaultIntermediate";
+    /// <summary>A rotating issuing CA cannot be created: the issuer's path length is 0.</summary>
+    public const string RotationNotAllowed = "RotationNotAllowed";
+    /// <summary>The rotation period or maximum validity is out of range.</summary>
+    public const string InvalidRotationPeriod = "InvalidRotationPeriod";
+    /// <summary>The forged-certificate object carries no private key (it was returned without -IncludePrivateKey).</summary>
+    public const string PrivateKeyNotIncluded = "PrivateKeyNotIncluded";
+    /// <summary>A persisted inspection cache or rotating-CA file cannot be read or decrypted.</summary>
+    public const string InspectionCacheCorrupt = "InspectionCacheCorrupt";
+    /// <summary>No self-signed root was found for the root bundle.</summary>
+    public const string RootNotFound = "RootNotFound";
 }

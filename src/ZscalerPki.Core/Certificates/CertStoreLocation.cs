@@ -105,4 +105,20 @@ public sealed record CertStoreLocation(StoreLocation Location, string StoreName)
             CryptographicOperations.ZeroMemory(pfx);
         }
     }
+
+    /// <summary>Adds a certificate without a key (e.g. a trusted root); an existing identical one is left as it is.</summary>
+    public void Add(X509Certificate2 certificate)
+    {
+        try
+        {
+            using var store = new X509Store(StoreName, Location);
+            store.Open(OpenFlags.ReadWrite);
+            store.Add(certificate);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new PkiException(PkiErrorIds.StoreWriteFailed, PkiErrorCategory.WriteError,
+                $"Cannot add the certificate to {this}: {ex.Message}. On Linux and macOS only Cert:\\CurrentUser stores are writable (and .NET does not use CurrentUser\\Root for trust there); on Windows LocalMachine needs an elevated session.", ToString(), ex);
+        }
+    }
 }

@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Storage;
+
+namespace ZscalerPki.Core.Inspection;
+
+/// <summary>Export-InspectionCertificate's engine: PEM (leaf, chain leaf-first root-last, encrypted key) and PFX.</summary>
+public static class InspectionExport
+{
+    public static byte[] Export(InspectionCertificate forged, InspectionExportFormat format, bool includeChain, bool includeKey, ReadOnlySpan<char> password)
+    {
+        if (includeKey && !forged.HasPrivateKey)
+            throw new PkiException(PkiErrorIds.PrivateKeyNotIncluded, PkiErrorCategory.InvalidArgument,
+                $"The certificate for {forged.Name} was returned without its private key. Forge it with -IncludePrivateKey (a cache hit returns the same certificate and key), then export.", forged.Name);
+        var certs = new List<X509Certificate2> { forged.Certificate };
+        if (includeChain)
+            certs.AddRange(forged.Chain);
+        switch (format)
+        {
+            case InspectionExportFormat.Pem:
+            {
+                var sb = new StringBuilder();
+                foreach (var c in certs)
+                    sb.Append(CertificateReader.ToPem(c));
+                if (includeKey)
+                {
+                    if (password.IsEmpty)
+                        throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
+                            "An exported private key is always encrypted: pass -Password.", forged.Name);
+                    using var key = PrivateKey(forged.Certificate);
+                    sb.Append(KeyProtection.Encrypt(key, password)).Append('\n');
+                }
+                return Encoding.ASCII.GetBytes(sb.ToString());
+            }
+            case InspectionExportFormat.Pfx:
+            {
+                if (password.IsEmpty)
+                    throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
+                        "A PFX export needs -Password.", forged.Name);
+                var collection = new X509Certificate2Collection();
+#pragma warning disable SYSLIB0057
+                collection.Add(includeKey ? forged.Certificate : new X509Certificate2(forged.Certificate.RawData));
+#pragma warning restore SYSLIB0057
+                foreach (var c in certs.Skip(1))
+                    collection.Add(c);
+                return collection.Export(X509ContentType.Pkcs12, new string(password))!;
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format, null);
+        }
+    }
+
+    private static AsymmetricAlgorithm PrivateKey(X509Certificate2 c) =>
+        (AsymmetricAlgorithm?)c.GetECDsaPrivateKey() ?? c.GetRSAPrivateKey()
+        ?? throw new PkiException(PkiErrorIds.PrivateKeyNotIncluded, PkiErrorCategory.InvalidArgument, "The certificate carries no private key.", c.Subject);
+}

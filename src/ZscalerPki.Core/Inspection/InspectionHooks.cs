@@ -1,0 +1,97 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace ZscalerPki.Core.Inspection;
+
+/// <summary>Which vault entry signs (or, for a rotating issuing CA, stands behind) forged certificates.</summary>
+/// <param name="Collection">The vault collection: <c>intermediate</c> or <c>enrollment</c>.</param>
+/// <param name="Name">The entry's stored name.</param>
+/// <param name="Certificate">The CA certificate that signs (the rotating CA when one is in use).</param>
+/// <param name="IsRotating">True when <paramref name="Certificate"/> is the short-lived "(t)" CA below the vault entry.</param>
+public sealed record IssuerReference(string Collection, string Name, X509Certificate2 Certificate, bool IsRotating);
+
+/// <summary>The revocation and issuer-access URLs a CA's issued certificates carry.</summary>
+public sealed record IssuerPublication
+{
+    public static readonly IssuerPublication None = new();
+
+    /// <summary>CRL distribution points (http URLs) put in every certificate the CA issues.</summary>
+    public IReadOnlyList<string> CrlDistributionPoints { get; init; } = Array.Empty<string>();
+    /// <summary>AIA id-ad-ocsp URLs.</summary>
+    public IReadOnlyList<string> OcspUrls { get; init; } = Array.Empty<string>();
+    /// <summary>AIA id-ad-caIssuers URLs (where the CA certificate can be fetched).</summary>
+    public IReadOnlyList<string> CaIssuersUrls { get; init; } = Array.Empty<string>();
+
+    public bool IsEmpty => CrlDistributionPoints.Count == 0 && OcspUrls.Count == 0 && CaIssuersUrls.Count == 0;
+
+    /// <summary>The URLs in one string: equal publications have equal fingerprints (part of the issuer's cache identity).</summary>
+    public string Fingerprint => IsEmpty ? string.Empty
+        : string.Join("\n", CrlDistributionPoints.Select(u => "c:" + u).Concat(OcspUrls.Select(u => "o:" + u)).Concat(CaIssuersUrls.Select(u => "i:" + u)));
+}
+
+/// <summary>
+/// MERGE HOOK (revocation branch): where the CDP/AIA of certificates a CA issues come from. The CDP inside the issuer's
+/// own certificate says where the issuer's PARENT publishes its CRL, so it is deliberately NOT copied; the CA-level
+/// distribution points stored with the CA in the vault are. Until those exist the default returns
+/// <see cref="IssuerPublication.None"/>; wire <see cref="InspectionHooks.PublicationFor"/> (or pass a source to
+/// <see cref="InspectionService"/>) to the stored values.
+/// </summary>
+public interface IIssuerPublicationSource
+{
+    IssuerPublication GetPublication(IssuerReference issuer);
+}
+
+/// <summary>What was issued, for the issued-certificate database.</summary>
+public sealed record IssuanceRecord
+{
+    public required IssuerReference Issuer { get; init; }
+    /// <summary>"ServerCertificate" for a forged leaf, "RotatingIssuer" for a "(t)" CA.</summary>
+    public required string Kind { get; init; }
+    public required byte[] CertificateDer { get; init; }
+    public required string SerialNumber { get; init; }
+    public required string Subject { get; init; }
+    public IReadOnlyList<string> Names { get; init; } = Array.Empty<string>();
+    public required DateTimeOffset NotBefore { get; init; }
+    public required DateTimeOffset NotAfter { get; init; }
+}
+
+/// <summary>
+/// MERGE HOOK (revocation branch): called once per certificate actually signed (never for a cache hit), after it is
+/// persisted. The default does nothing; the lead wires it to the issued-certificate database so forged certificates can be
+/// listed and revoked.
+/// </summary>
+public interface IIssuanceRecorder
+{
+    void Record(IssuanceRecord record);
+}
+
+/// <summary>
+/// MERGE HOOKS, process-wide: how an <see cref="InspectionService"/> built without explicit hooks (as the cmdlets build it)
+/// gets them for its vault. Today both are no-ops. At merge time, e.g.:
+/// <code>
+/// InspectionHooks.PublicationFor = vault => new StoredCaPublication(vault);   // the CA's stored CDP/AIA
+/// InspectionHooks.RecorderFor = vault => new IssuedCertificateDatabase(vault); // the issued-certificate record
+/// </code>
+/// </summary>
+public static class InspectionHooks
+{
+    private sealed class NoPublication : IIssuerPublicationSource
+    {
+        public IssuerPublication GetPublication(IssuerReference issuer) => IssuerPublication.None;
+    }
+
+    private sealed class NoRecorder : IIssuanceRecorder
+    {
+        public void Record(IssuanceRecord record)
+        {
+        }
+    }
+
+    private static readonly NoPublication None = new();
+    private static readonly NoRecorder Nobody = new();
+
+    /// <summary>The CDP/AIA source for a vault's CAs, used when a service is built without one.</summary>
+    public static Func<Storage.Vault, IIssuerPublicationSource> PublicationFor { get; set; } = _ => None;
+
+    /// <summary>The issuance recorder for a vault, used when a service is built without one.</summary>
+    public static Func<Storage.Vault, IIssuanceRecorder> RecorderFor { get; set; } = _ => Nobody;
+}

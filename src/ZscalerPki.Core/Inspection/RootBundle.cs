@@ -1,0 +1,129 @@
+using System.IO.Compression;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Core.Storage;
+
+namespace ZscalerPki.Core.Inspection;
+
+/// <summary>
+/// Export-RootCertificateBundle's engine: the analogue of Zscaler's <c>ZscalerRootCerts.zip</c> — each trusted root as
+/// <c>.crt</c> (DER, what GPO and MDM profiles import) and <c>.pem</c>, and a README with the import steps.
+/// </summary>
+public static class RootBundle
+{
+    /// <summary>The root of a vault issuer's chain (the default SSL-inspection intermediate when <paramref name="issuer"/> is null).</summary>
+    public static X509Certificate2 RootOf(Vault vault, string? issuer)
+    {
+        IReadOnlyList<X509Certificate2> chain;
+        string label;
+        var intermediate = string.IsNullOrWhiteSpace(issuer)
+            ? vault.ReadAll<IntermediateEntry>(Collections.Intermediate).FirstOrDefault(e => e.IsDefault && e.State == IntermediateState.CertReady)
+                ?? throw new PkiException(PkiErrorIds.NoDefaultIntermediate, PkiErrorCategory.ObjectNotFound,
+                    $"No issuer was named and the vault '{vault.Root}' has no default SSL-inspection intermediate. Name one with -Issuer, or pass the root with -Certificate.", vault.Root)
+            : vault.TryRead<IntermediateEntry>(Collections.Intermediate, issuer);
+        if (intermediate is not null)
+        {
+            label = $"'{intermediate.Name}'";
+            if (intermediate.CertificatePem is null)
+                throw new PkiException(PkiErrorIds.IntermediateNotReady, PkiErrorCategory.InvalidOperation,
+                    $"{label} has no signed certificate yet (state {intermediate.State}). Import it first (Import-SignedIntermediate).", intermediate.Name);
+            chain = CertificateReader.ReadText(intermediate.CertificatePem + (intermediate.ChainPem ?? string.Empty));
+        }
+        else if (vault.TryRead<EnrollmentEntry>(Collections.Enrollment, issuer!) is { } ca)
+        {
+            label = $"'{ca.Name}'";
+            chain = new EnrollmentService(vault).Chain(ca.Name);
+        }
+        else
+        {
+            throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
+                $"No SSL-inspection intermediate or enrollment CA named '{issuer}' is in the vault. Run Get-IntermediateCertificate or Get-EnrollmentCertificate to list the names.", issuer);
+        }
+        var root = chain[^1];
+        if (!IsSelfSigned(root))
+            throw new PkiException(PkiErrorIds.RootNotFound, PkiErrorCategory.ObjectNotFound,
+                $"The chain of {label} ends at '{root.Subject}', which is not a self-signed root: its root was not imported. Import the intermediate's chain up to the root (Import-SignedIntermediate -ChainPath), or pass the root with -Certificate.", label);
+        return root;
+    }
+
+    /// <summary>Checks that a certificate given as a root is a self-signed CA.</summary>
+    public static X509Certificate2 RequireRoot(X509Certificate2 c)
+    {
+        var bc = c.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+        if (!IsSelfSigned(c) || bc is not { CertificateAuthority: true })
+            throw new PkiException(PkiErrorIds.RootNotFound, PkiErrorCategory.InvalidArgument,
+                $"'{c.Subject}' ({c.Thumbprint}) is not a self-signed root CA certificate. Pass the root at the top of the chain; clients receive the intermediates from the proxy.", c);
+        return c;
+    }
+
+    private static bool IsSelfSigned(X509Certificate2 c) => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData);
+
+    /// <summary>The ZIP: per root <c>&lt;CN&gt;.crt</c> (DER) and <c>&lt;CN&gt;.pem</c>, and README.txt.</summary>
+    public static byte[] Build(IReadOnlyList<X509Certificate2> roots, DateTimeOffset? now = null)
+    {
+        var unique = roots.GroupBy(r => r.Thumbprint).Select(g => g.First()).ToList();
+        var stamp = now ?? DateTimeOffset.UtcNow;
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var names = new List<(string File, X509Certificate2 Cert)>();
+            foreach (var root in unique)
+            {
+                var baseName = FileNameOf(root);
+                while (names.Any(n => n.File == baseName))
+                    baseName += "_" + root.Thumbprint[..8];
+                names.Add((baseName, root));
+                Add(zip, baseName + ".crt", root.RawData, stamp);
+                Add(zip, baseName + ".pem", Encoding.ASCII.GetBytes(CertificateReader.ToPem(root)), stamp);
+            }
+            Add(zip, "README.txt", Encoding.UTF8.GetBytes(Readme(names)), stamp);
+        }
+        return ms.ToArray();
+    }
+
+    private static void Add(ZipArchive zip, string name, byte[] content, DateTimeOffset stamp)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        entry.LastWriteTime = stamp;
+        using var s = entry.Open();
+        s.Write(content);
+    }
+
+    internal static string FileNameOf(X509Certificate2 c)
+    {
+        var cn = c.GetNameInfo(X509NameType.SimpleName, false);
+        if (string.IsNullOrWhiteSpace(cn))
+            cn = c.Thumbprint;
+        var safe = new string(cn.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '.' ? ch : '_').ToArray()).Trim('_', '.');
+        return safe.Length == 0 ? c.Thumbprint : safe.Length > 64 ? safe[..64] : safe;
+    }
+
+    private static string Readme(IReadOnlyList<(string File, X509Certificate2 Cert)> roots)
+    {
+        var sb = new StringBuilder();
+        sb.Append("Trusted root certificate(s) for SSL inspection\r\n==============================================\r\n\r\n");
+        sb.Append("Install the root below on every device whose traffic is inspected. The inspecting proxy sends the\r\n");
+        sb.Append("intermediate (and its rotating issuing CA) with every server certificate, so only the root is installed.\r\n\r\n");
+        foreach (var (file, cert) in roots)
+        {
+            sb.Append($"{file}.crt / {file}.pem\r\n  Subject:     {cert.Subject}\r\n  SHA-1:       {cert.Thumbprint}\r\n");
+            sb.Append($"  SHA-256:     {cert.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)}\r\n");
+            sb.Append($"  Valid until: {cert.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC\r\n\r\n");
+        }
+        sb.Append("Windows, Group Policy: Computer Configuration > Policies > Windows Settings > Security Settings >\r\n");
+        sb.Append("  Public Key Policies > Trusted Root Certification Authorities > Import... and choose the .crt file.\r\n");
+        sb.Append("  One machine: certutil -addstore -f Root <file>.crt  (elevated), or Import-Certificate -CertStoreLocation Cert:\\LocalMachine\\Root.\r\n");
+        sb.Append("macOS / iOS (MDM): a Certificate payload with the .crt file (DER); on macOS also\r\n");
+        sb.Append("  sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain <file>.crt\r\n");
+        sb.Append("Android (MDM): a CA certificate policy with the .crt file; apps must opt in to user CAs (network security config).\r\n");
+        sb.Append("Linux: copy the .pem as /usr/local/share/ca-certificates/<file>.crt and run update-ca-certificates (Debian/Ubuntu),\r\n");
+        sb.Append("  or to /etc/pki/ca-trust/source/anchors/ and run update-ca-trust (RHEL/Fedora).\r\n");
+        sb.Append("Firefox, Java, Python, Node.js and Git keep their own trust stores: see Zscaler's \"Adding Custom Certificate to an\r\n");
+        sb.Append("  Application Specific Trust Store\" (e.g. NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, keytool -importcert).\r\n\r\n");
+        sb.Append("Check the fingerprint above against your PKI before you install a root.\r\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,178 @@
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Inspection;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Infrastructure;
+
+namespace ZscalerPki.Commands;
+
+/// <summary>
+/// <para type="synopsis">Forges the server certificate an SSL-inspecting proxy presents for a site: the origin's subject and names, signed by your intermediate (or a rotating issuing CA below it), cached per site.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "InspectionCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = CertificateSet)]
+[OutputType(typeof(InspectionCertificate))]
+public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
+{
+    private const string CertificateSet = "Certificate";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const string NameSet = "Name";
+
+    /// <summary>Origin certificates: X509Certificate2 (e.g. captured from the site), file paths, PEM text, Cert:\ paths.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = CertificateSet)]
+    [Alias("OriginCertificate")]
+    public object[] Certificate { get; set; } = Array.Empty<object>();
+
+    /// <summary>Origin certificate files (PEM, DER, P7B); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Origin certificate files, taken literally.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Site DNS names (wildcards as *.example.com) for a site without a captured certificate.</summary>
+    [Parameter(ParameterSetName = NameSet)]
+    [AllowEmptyCollection]
+    public string[]? DnsName { get; set; }
+
+    /// <summary>Site IP addresses (IPv4, IPv6).</summary>
+    [Parameter(ParameterSetName = NameSet)]
+    [AllowEmptyCollection]
+    public string[]? IPAddress { get; set; }
+
+    /// <summary>The signing CA: a vault name (SSL-inspection intermediate, else enrollment CA), one of our objects, or an X509Certificate2 with its key. Default: the vault's default intermediate.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(IntermediateNameCompleter))]
+    public object? Issuer { get; set; }
+
+    /// <summary>Opens the issuer's key in the vault.</summary>
+    [Parameter]
+    [Alias("KeyPassword")]
+    public SecureString? IssuerKeyPassword { get; set; }
+
+    [Parameter]
+    public InspectionKeyAlgorithm KeyAlgorithm { get; set; } = InspectionKeyAlgorithm.EcdsaP256;
+
+    /// <summary>Share one leaf key across all sites of the issuer (as mitmproxy, Squid and Fiddler do) instead of a key per site.</summary>
+    [Parameter]
+    public SwitchParameter KeyReuse { get; set; }
+
+    /// <summary>Sign with a short-lived issuing CA "(t)" below the issuer, re-issued every -RotationPeriod.</summary>
+    [Parameter]
+    public SwitchParameter RotatingIssuer { get; set; }
+
+    [Parameter]
+    public TimeSpan RotationPeriod { get; set; } = RotatingIssuerService.DefaultPeriod;
+
+    /// <summary>Longest validity of a forged certificate, in days (default 397, the browsers' limit).</summary>
+    [Parameter]
+    [ValidateRange(1, 3650)]
+    public int MaxValidityDays { get; set; } = 397;
+
+    /// <summary>Forge anew even when the cache holds a good certificate for the site.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Return the certificate joined with its private key (for a TLS server, or Export-InspectionCertificate -IncludePrivateKey).</summary>
+    [Parameter]
+    public SwitchParameter IncludePrivateKey { get; set; }
+
+    protected override void Process()
+    {
+        var sites = new List<SiteProfile>();
+        // The set is read from what was bound (not ParameterSetName), so the xunit harness drives every set too.
+        if (DnsName is not null || IPAddress is not null)
+        {
+            sites.Add(SiteProfile.FromNames(DnsName, IPAddress));
+        }
+        else
+        {
+            var origins = new List<X509Certificate2>();
+            foreach (var item in Certificate)
+                Collect(() => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))));
+            foreach (var p in Path)
+                Collect(() => origins.AddRange(ResolveInputPaths(p, literal: false).SelectMany(CertificateReader.ReadFile)));
+            foreach (var p in LiteralPath)
+                Collect(() => origins.AddRange(ResolveInputPaths(p, literal: true).SelectMany(CertificateReader.ReadFile)));
+            foreach (var origin in origins)
+                Collect(() => sites.Add(SiteProfile.FromOrigin(origin)));
+        }
+
+        var (issuerName, issuerCert) = ResolveIssuer(Issuer);
+        using var password = Reveal(IssuerKeyPassword);
+        var service = ServiceFor(Vault);
+        foreach (var site in sites)
+        {
+            Collect(() =>
+            {
+                if (!Confirm(site.DisplayName, $"Forge a server certificate ({KeyAlgorithm}{(On(KeyReuse) ? ", shared key" : string.Empty)}) signed by {(issuerName ?? issuerCert?.Subject ?? "the default SSL-inspection intermediate")}{(On(RotatingIssuer) ? " through its rotating issuing CA" : string.Empty)}"))
+                    return;
+                var result = service.Forge(new ForgeRequest
+                {
+                    Site = site,
+                    Issuer = issuerName,
+                    IssuerCertificate = issuerCert,
+                    IssuerKeyPassword = password.Memory,
+                    KeyAlgorithm = KeyAlgorithm,
+                    KeyReuse = On(KeyReuse),
+                    RotatingIssuer = On(RotatingIssuer),
+                    RotationPeriod = RotationPeriod,
+                    MaxValidity = TimeSpan.FromDays(MaxValidityDays),
+                    Force = On(Force),
+                    IncludePrivateKey = On(IncludePrivateKey),
+                });
+                WriteResult(Deliver(result));
+            });
+        }
+    }
+
+    private InspectionService? _service;
+
+    /// <summary>One service per vault: new cache entries are written in batches, and at the end.</summary>
+    private InspectionService ServiceFor(Core.Storage.Vault vault)
+    {
+        if (_service is null || _service.Vault.Root != vault.Root)
+        {
+            _service?.Flush();
+            _service = new InspectionService(vault) { DeferPersistence = true };
+        }
+        return _service;
+    }
+
+    protected override void End() => _service?.Flush();
+
+    /// <summary>One bad input does not stop the others: its error is reported and the next one is processed.</summary>
+    private void Collect(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (PkiException ex)
+        {
+            ReportError(ex);
+        }
+    }
+
+    private static (string? Name, X509Certificate2? Certificate) ResolveIssuer(object? value)
+    {
+        value = CertificateInput.Unwrap(value);
+        return value switch
+        {
+            null => (null, null),
+            string s when string.IsNullOrWhiteSpace(s) => (null, null),
+            string s => (s.Trim(), null),
+            IntermediateCertificate i => (i.Name, null),
+            EnrollmentCertificate e => (e.Name, null),
+            X509Certificate2 c => (null, c),
+            _ => throw new PkiException(PkiErrorIds.InvalidParent, PkiErrorCategory.InvalidArgument,
+                $"-Issuer takes a vault name, an intermediate or enrollment certificate, or an X509Certificate2 with its private key, not a {value.GetType().Name}.", value),
+        };
+    }
+}

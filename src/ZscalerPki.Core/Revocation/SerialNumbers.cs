@@ -23,6 +23,9 @@ public static class SerialNumbers
         if (s.Length % 2 == 1)
             s = "0" + s;
         var bytes = Convert.FromHexString(s);
+        // Serial numbers are positive (RFC 5280 4.1.2.2) and tools print their magnitude: A0… means 00A0… in DER.
+        if (bytes[0] >= 0x80)
+            bytes = [0, .. bytes];
         bytes = Normalize(bytes);
         if (bytes.Length > MaxOctets)
             throw Invalid(text, $"is {bytes.Length} octets long; serial numbers have at most 20");

@@ -6,7 +6,7 @@
     Author               = 'ZscalerPki contributors'
     CompanyName          = 'ZscalerPki'
     Copyright            = '(c) ZscalerPki contributors. All rights reserved.'
-    Description          = 'Certificate workflows for Zscaler admins on their own machines: enrollment CA certificates, SSL-inspection intermediate CA keys and CSRs, importing signed intermediates, and RFC 5280 chain testing.'
+    Description          = 'Certificate workflows for Zscaler admins on their own machines: enrollment CA certificates, SSL-inspection intermediate CA keys and CSRs, importing signed intermediates, revocation and CRL publishing, and RFC 5280 chain testing.'
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('ZscalerPki.Format.ps1xml')
     FunctionsToExport    = @()
@@ -15,12 +15,17 @@
         'Export-IntermediateCertificate'
         'Get-EnrollmentCertificate'
         'Get-IntermediateCertificate'
+        'Get-IssuedCertificate'
         'Get-PkiVault'
         'Import-SignedIntermediate'
         'New-EnrollmentCertificate'
         'New-IntermediateCsr'
+        'Publish-Crl'
         'Remove-EnrollmentCertificate'
         'Remove-IntermediateCertificate'
+        'Restore-Certificate'
+        'Revoke-Certificate'
+        'Set-EnrollmentCertificate'
         'Set-IntermediateCertificate'
         'Set-PkiVault'
         'Submit-CertificateRequest'
@@ -30,7 +35,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('PKI', 'X509', 'Certificate', 'Zscaler', 'CSR', 'SSL', 'TLS', 'RFC5280')
+            Tags       = @('PKI', 'X509', 'Certificate', 'Zscaler', 'CSR', 'SSL', 'TLS', 'RFC5280', 'CRL')
         }
     }
 }

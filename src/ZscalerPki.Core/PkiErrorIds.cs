@@ -246,6 +246,8 @@ public static class PkiErrorIds
     public const string CrlFolderNotWritable = "CrlFolderNotWritable";
     /// <summary>The CRL validity (next update) is not after this update.</summary>
     public const string InvalidCrlValidity = "InvalidCrlValidity";
+    /// <summary>Several vault CAs have the distinguished name given as issuer; the vault name must be given.</summary>
+    public const string AmbiguousIssuer = "AmbiguousIssuer";
     /// <summary>An AIA caIssuers URL is not an absolute http, https, ldap or file URI.</summary>
     public const string InvalidAuthorityInfoAccess = "InvalidAuthorityInfoAccess";
 }

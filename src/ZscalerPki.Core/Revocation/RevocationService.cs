@@ -121,19 +121,29 @@ public sealed class RevocationService
     /// Sets the CRL distribution points and/or AIA caIssuers URLs a vault CA embeds in what it issues from now on
     /// (null leaves a list as it is; an empty list clears it).
     /// </summary>
-    public PkiResult<VaultCa> SetUrls(string caName, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess)
+    public PkiResult<string> SetUrls(string caName, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess, string? collection = null)
     {
         var cdps = crlDistributionPoints is null ? null : CaUrls.Validate(crlDistributionPoints, aia: false);
         var aia = authorityInfoAccess is null ? null : CaUrls.Validate(authorityInfoAccess, aia: true);
+        string stored;
         using (_vault.Lock())
         {
-            if (_vault.TryRead<EnrollmentEntry>(Collections.Enrollment, caName) is { } e)
+            if (collection != Collections.Intermediate && _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, caName) is { } e)
+            {
+                stored = e.Name;
                 _vault.Update(Collections.Enrollment, e.Name, e with { CrlDistributionPoints = cdps ?? e.CrlDistributionPoints, AuthorityInfoAccess = aia ?? e.AuthorityInfoAccess });
-            else if (_vault.TryRead<IntermediateEntry>(Collections.Intermediate, caName) is { } i)
+            }
+            else if (collection != Collections.Enrollment && _vault.TryRead<IntermediateEntry>(Collections.Intermediate, caName) is { } i)
+            {
+                stored = i.Name;
                 _vault.Update(Collections.Intermediate, i.Name, i with { CrlDistributionPoints = cdps ?? i.CrlDistributionPoints, AuthorityInfoAccess = aia ?? i.AuthorityInfoAccess, ModifiedUtc = DateTimeOffset.UtcNow });
+            }
             else
-                throw Vault.NotFound(Collections.Enrollment, caName);
+                throw Vault.NotFound(collection ?? Collections.Enrollment, caName);
         }
-        return new PkiResult<VaultCa>(VaultCa.Resolve(_vault, caName), Array.Empty<string>());
+        var warnings = new List<string>();
+        if (cdps is { Count: > 0 })
+            warnings.Add($"Certificates '{stored}' issued before now keep their old CRL distribution points; keep publishing its CRL there too until they expire.");
+        return new PkiResult<string>(stored, warnings);
     }
 }

@@ -54,8 +54,42 @@ public sealed class VaultCa
             var cert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(i.CertificatePem), $"vault entry '{i.Name}'");
             return new VaultCa(vault, Collections.Intermediate, i.Name, cert, i.CrlDistributionPoints ?? new List<string>(), i.AuthorityInfoAccess ?? new List<string>());
         }
+        if (name.Contains('=') && ByDistinguishedName(vault, name) is { } byDn)
+            return Resolve(vault, byDn);
         throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
             $"No CA named '{name}' is in the vault (neither an enrollment certificate nor an SSL-inspection intermediate). Run Get-EnrollmentCertificate or Get-IntermediateCertificate to list the names.", name);
+    }
+
+    /// <summary>
+    /// The vault CA whose certificate subject is <paramref name="dn"/> (so a certificate's Issuer finds its CA); null when none
+    /// matches or the match is ambiguous (then the name must be given).
+    /// </summary>
+    private static string? ByDistinguishedName(Vault vault, string dn)
+    {
+        byte[] raw;
+        try
+        {
+            raw = new X500DistinguishedName(dn).RawData;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+        var matches = new List<string>();
+        foreach (var e in vault.ReadAll<EnrollmentEntry>(Collections.Enrollment))
+        {
+            if (CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(e.CertificatePem)).SubjectName.RawData.AsSpan().SequenceEqual(raw))
+                matches.Add(e.Name);
+        }
+        foreach (var i in vault.ReadAll<IntermediateEntry>(Collections.Intermediate))
+        {
+            if (i.CertificatePem is not null && CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(i.CertificatePem)).SubjectName.RawData.AsSpan().SequenceEqual(raw))
+                matches.Add(i.Name);
+        }
+        if (matches.Count > 1)
+            throw new PkiException(PkiErrorIds.AmbiguousIssuer, PkiErrorCategory.InvalidArgument,
+                $"Several vault CAs have the subject '{dn}' ({string.Join(", ", matches)}). Pass the CA's vault name as -Issuer.", dn);
+        return matches.Count == 1 ? matches[0] : null;
     }
 
     /// <summary>The CA's private key, decrypted with <paramref name="password"/>.</summary>

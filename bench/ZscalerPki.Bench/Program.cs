@@ -8,9 +8,12 @@ using ZscalerPki.Core.Validation;
 // Validates the same 3-certificate RSA-2048 chain (root -> intermediate -> leaf) repeatedly with the ZscalerPki engine
 // (certificate objects reused, so each is parsed once; every iteration verifies both signatures again) and with
 // .NET X509Chain (CustomRootTrust, no revocation). Last line: "chain: ours X/s, x509chain Y/s, N.Nx".
+// CRLs: dotnet run -c Release --project bench/ZscalerPki.Bench -- crl [max-entries]   (see CrlBench.cs)
+if (args.Length >= 1 && args[0] == "crl")
+    return CrlBench.Run(args[1..]);
 if (args.Length < 1 || args[0] != "chain")
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine]");
+    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | crl [max-entries]");
     return 2;
 }
 double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0;

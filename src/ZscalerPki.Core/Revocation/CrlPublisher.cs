@@ -34,6 +34,14 @@ public sealed class CrlPublisher
         if (nextUpdate > ca.Certificate.NotAfter.ToUniversalTime())
             warnings.Add($"The next update {nextUpdate.UtcDateTime:u} is after the CA's end of validity ({ca.Certificate.NotAfter.ToUniversalTime():u}); publish a final CRL before then.");
         using var key = ca.OpenKey(request.KeyPassword.Span);
+        return Publish(request, store, key, now, nextUpdate, warnings);
+    }
+
+    /// <summary>The publishing itself, with the CA's key already open (the benchmark times this part).</summary>
+    internal PkiResult<CrlPublication> Publish(PublishCrlRequest request, IssuedCertificateStore store, AsymmetricAlgorithm key,
+        DateTimeOffset now, DateTimeOffset nextUpdate, List<string> warnings)
+    {
+        var ca = store.Ca;
 
         var folder = Path.GetFullPath(request.Folder);
         try

@@ -180,6 +180,60 @@ public sealed partial class IssuedCertificateStore
         });
     }
 
+    /// <summary>
+    /// Loads many revocations in one transaction (benchmarks, and migrating a CA's existing revocation list); the rows are
+    /// the same as <see cref="Revoke"/> writes, without its per-serial checks.
+    /// </summary>
+    internal void ImportRevocations(IEnumerable<(byte[] Serial, DateTimeOffset At, RevocationReason Reason)> revocations)
+    {
+        Execute(c =>
+        {
+            using var tx = c.BeginTransaction();
+            var seq = NextSequence(c, tx);
+            using var put = Command(c, tx, "INSERT OR REPLACE INTO revoked(serial, revoked_at, reason, invalidity, not_after, seq, released, entry) " +
+                                           "VALUES($s, $at, $reason, NULL, NULL, $seq, 0, $entry)");
+            var ps = put.Parameters.Add("$s", SqliteType.Blob);
+            var pat = put.Parameters.Add("$at", SqliteType.Integer);
+            var preason = put.Parameters.Add("$reason", SqliteType.Integer);
+            put.Parameters.AddWithValue("$seq", seq);
+            var pentry = put.Parameters.Add("$entry", SqliteType.Blob);
+            foreach (var (serial, at, reason) in revocations)
+            {
+                var normalized = SerialNumbers.Normalize(serial);
+                ps.Value = normalized;
+                pat.Value = at.ToUnixTimeSeconds();
+                preason.Value = (int)reason;
+                pentry.Value = CrlEncoder.EncodeEntry(normalized, at, reason, null);
+                put.ExecuteNonQuery();
+            }
+            tx.Commit();
+            return 0;
+        });
+    }
+
+    /// <summary>Loads many issued rows that share one certificate body (benchmarks of the query path only).</summary>
+    internal void ImportIssuedForBenchmark(byte[] der, string subject, IEnumerable<byte[]> serials, DateTimeOffset notAfter)
+    {
+        Execute(c =>
+        {
+            using var tx = c.BeginTransaction();
+            using var put = Command(c, tx, "INSERT OR IGNORE INTO issued(serial, subject, sans, not_before, not_after, issued_at, profile, thumbprint, der) " +
+                                           "VALUES($s, $subject, NULL, 0, $na, $at, 'Server', '', $der)");
+            var ps = put.Parameters.Add("$s", SqliteType.Blob);
+            put.Parameters.AddWithValue("$subject", subject);
+            put.Parameters.AddWithValue("$na", notAfter.ToUnixTimeSeconds());
+            put.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            put.Parameters.AddWithValue("$der", der);
+            foreach (var serial in serials)
+            {
+                ps.Value = SerialNumbers.Normalize(serial);
+                put.ExecuteNonQuery();
+            }
+            tx.Commit();
+            return 0;
+        });
+    }
+
     private static long NextSequence(SqliteConnection c, SqliteTransaction tx)
     {
         using var cmd = Command(c, tx, "INSERT INTO state(key, value) VALUES('seq', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value");

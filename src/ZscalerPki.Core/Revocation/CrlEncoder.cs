@@ -96,19 +96,24 @@ public static class CrlEncoder
         WriteExtensions(tbs, header, numbers());
         tbs.PopSequence();
 
-        // .NET 8's AsnWriter has no callback Encode: each stage is encoded to an array and the previous writer dropped, so at
-        // most two copies of the CRL are alive at once.
-        var tbsDer = tbs.Encode();
+        // .NET 8's AsnWriter has no callback Encode, so the CRL passes through one array: the TBS is encoded into it, signed
+        // there, copied into the outer SEQUENCE's writer, and the whole CRL is encoded back into the same array (sized with
+        // room for the outer header, algorithm and signature). At most two CRL-sized buffers are alive at once.
+        var tbsLength = tbs.GetEncodedLength();
+        var buffer = GC.AllocateUninitializedArray<byte>(tbsLength + 1024);
+        tbs.Encode(buffer);
         tbs = null!;
+        var tbsDer = new ReadOnlySpan<byte>(buffer, 0, tbsLength);
         var signature = Sign(key, tbsDer, hash);
-        var crl = new AsnWriter(AsnEncodingRules.DER, tbsDer.Length + signature.Length + 64);
+        var crl = new AsnWriter(AsnEncodingRules.DER, tbsLength + signature.Length + 64);
         crl.PushSequence();
         crl.WriteEncodedValue(tbsDer);
-        tbsDer = null!;
         crl.WriteEncodedValue(algorithm);
         crl.WriteBitString(signature);
         crl.PopSequence();
-        output(crl.Encode());
+        var written = crl.Encode(buffer);
+        crl = null!;
+        output(new ReadOnlySpan<byte>(buffer, 0, written));
         return count;
     }
 

@@ -79,6 +79,10 @@ public sealed class RevocationService
                 && SerialNumbers.Normalize(cert.SerialNumberBytes.Span).AsSpan().SequenceEqual(serial);
         }
 
+        // Most revoked certificates are not CAs in the vault: look first without the vault lock, and lock only to change entries.
+        if (!_vault.ReadAll<EnrollmentEntry>(Collections.Enrollment).Any(e => Matches(e.CertificatePem))
+            && !_vault.ReadAll<IntermediateEntry>(Collections.Intermediate).Any(i => Matches(i.CertificatePem)))
+            return;
         using (_vault.Lock())
         {
             foreach (var e in _vault.ReadAll<EnrollmentEntry>(Collections.Enrollment))

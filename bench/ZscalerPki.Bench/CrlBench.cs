@@ -23,6 +23,8 @@ internal static class CrlBench
     {
         if (args.Length > 0 && args[0] == "--child")
             return Child(args[1], int.Parse(args[2], Inv));
+        if (args.Length > 0 && args[0] == "--profile")
+            return Profile(int.Parse(args[1], Inv));
         var max = args.Length > 0 ? int.Parse(args[0], Inv) : 1_000_000;
         var work = Path.Combine(Path.GetTempPath(), "zpki-crlbench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
@@ -92,6 +94,42 @@ internal static class CrlBench
         var caObj = VaultCa.Resolve(vault, "Bench");
         using var key = caObj.OpenKey(Password);
         return (vault, ca.Certificate, ((RSA)key).ExportPkcs8PrivateKeyPem(), serials);
+    }
+
+    /// <summary>Where the time of one revocation and the memory of one CRL go (diagnostics, not part of the report).</summary>
+    private static int Profile(int n)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "zpki-crlprofile-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var (vault, _, _, _) = Setup(dir, n);
+            for (var round = 0; round < 5; round++)
+            {
+                var sw = Stopwatch.StartNew();
+                var t = new List<string>();
+                void Mark(string what) { t.Add(FormattableString.Invariant($"{what} {sw.Elapsed.TotalMilliseconds:F2}")); sw.Restart(); }
+                var ca = VaultCa.Resolve(vault, "Bench"); Mark("resolve");
+                using var store = IssuedCertificateStore.Open(ca); store.Connection(); Mark("open");
+                store.Revoke(SerialNumbers.Parse($"7D00{round:x8}"), RevocationReason.KeyCompromise, DateTimeOffset.UtcNow, null, true); Mark("revoke");
+                _ = vault.ReadAll<EnrollmentEntry>(Collections.Enrollment).Count; Mark("readall");
+                _ = store.Find(SerialNumbers.Parse($"7D00{round:x8}")); Mark("find");
+                Console.WriteLine(string.Join(", ", t));
+            }
+            using (var store = IssuedCertificateStore.Open(vault, "Bench"))
+            using (var key = store.Ca.OpenKey(Password))
+            {
+                var before = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+                var sw = Stopwatch.StartNew();
+                var now = DateTimeOffset.UtcNow;
+                new CrlPublisher(vault).Publish(new PublishCrlRequest { Issuer = "Bench", Folder = Path.Combine(dir, "out") }, store, key, now, now.AddDays(7), new List<string>());
+                Console.WriteLine(FormattableString.Invariant($"publish {sw.Elapsed.TotalSeconds:F3} s, peak {before:F0} -> {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB, gc heap {GC.GetTotalMemory(false) / 1048576.0:F0} MB, allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB"));
+            }
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
     }
 
     private static (double Seconds, double Mb) RunOurs(string vaultRoot, int n)

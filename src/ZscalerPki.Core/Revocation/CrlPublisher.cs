@@ -57,7 +57,7 @@ public sealed class CrlPublisher
 
         using (CaLock(ca))
         {
-            var estimate = Math.Max(16, store.Count().Revoked) * 52L; // a typical entry: 16-byte serial, UTCTime, reasonCode
+            var estimate = store.EstimateEntryBytes(request.Delta);
             CrlSnapshot? snapshot = null;
             var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
             long number = 0;

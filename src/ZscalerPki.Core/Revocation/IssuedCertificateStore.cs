@@ -204,13 +204,15 @@ public sealed partial class IssuedCertificateStore : IDisposable
     private static void Init(SqliteConnection c)
     {
         Run(c, "PRAGMA busy_timeout = 30000");
-        // WAL: readers never block the writer; FULL: a commit is on disk before the call returns (crash-safe, not just kill-safe).
-        Run(c, "PRAGMA journal_mode = WAL");
+        // FULL: a commit is on disk (WAL fsynced) before the call returns, so a revocation reported done survives a power
+        // loss, not only a killed process.
         Run(c, "PRAGMA synchronous = FULL");
         using var check = c.CreateCommand();
         check.CommandText = "PRAGMA user_version";
         if (Convert.ToInt32(check.ExecuteScalar()) == SchemaVersion)
             return;
+        // WAL (persistent in the file, so set once): readers never block the writer, and Publish-Crl reads a snapshot.
+        Run(c, "PRAGMA journal_mode = WAL");
         using var tx = c.BeginTransaction();
         Run(c, """
             CREATE TABLE IF NOT EXISTS issued(

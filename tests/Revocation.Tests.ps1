@@ -205,3 +205,61 @@ Describe 'Revoking an SSL-inspection intermediate the vault holds' {
         $i.CrlDistributionPoint | Should -Be @('http://127.0.0.1/Rev-Inspection.crl')
     }
 }
+
+Describe 'Test-CertificateChain -Online' {
+    BeforeAll {
+        $script:www = Join-Path $root 'www'
+        New-Item -ItemType Directory -Path $www | Out-Null
+        $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $probe.Start(); $script:port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $script:server = $null
+        if (Get-Command python3 -ErrorAction SilentlyContinue) {
+            # A static file server on loopback that this test starts and stops itself.
+            $script:server = Start-Process -FilePath python3 -ArgumentList '-m', 'http.server', "$port", '--bind', '127.0.0.1', '--directory', "$www" `
+                -PassThru -RedirectStandardOutput (Join-Path $root 'http.out') -RedirectStandardError (Join-Path $root 'http.err')
+            $deadline = (Get-Date).AddSeconds(15)
+            while ((Get-Date) -lt $deadline) {
+                try { $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port); $c.Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+            }
+        }
+        $cdp = "http://127.0.0.1:$port/On-Root.crl"
+        New-EnrollmentCertificate -Name 'On-Root' -Subject 'CN=Pester Online Root' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -CrlDistributionPoint $cdp -VaultPath "$vault" | Out-Null
+        New-EnrollmentCertificate -Name 'On-Leaf' -Parent 'On-Root' -KeyAlgorithm EcdsaP256 -PathLength 0 -KeyPassword $pw -VaultPath "$vault" | Out-Null
+        $script:onRoot = Join-Path $root 'on-root.pem'; Export-EnrollmentCertificate 'On-Root' -Path "$onRoot" -VaultPath "$vault"
+        $script:onLeaf = Join-Path $root 'on-leaf.pem'; Export-EnrollmentCertificate 'On-Leaf' -Path "$onLeaf" -VaultPath "$vault"
+        Publish-Crl 'On-Root' -Path "$www" -KeyPassword $pw -VaultPath "$vault" | Out-Null
+    }
+
+    AfterAll {
+        if ($script:server) { Stop-Process -Id $script:server.Id -ErrorAction SilentlyContinue }
+    }
+
+    It 'fetches the CRL from the CDP, and sees a revocation once it is published' -Skip:(-not (Get-Command python3 -ErrorAction SilentlyContinue)) {
+        $good = Test-CertificateChain "$onLeaf" -TrustedRoot "$onRoot" -Online
+        $good.IsValid | Should -BeTrue
+        $good.Elements[0].Revocation | Should -Be 'Good'
+
+        Revoke-Certificate -Issuer 'On-Root' -Certificate "$onLeaf" -Reason KeyCompromise -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue
+        Publish-Crl 'On-Root' -Path "$www" -KeyPassword $pw -VaultPath "$vault" | Out-Null
+        Start-Sleep -Milliseconds 1100 # python's http.server has whole-second Last-Modified
+
+        $bad = Test-CertificateChain "$onLeaf" -TrustedRoot "$onRoot" -Online
+        $bad.IsValid | Should -BeFalse
+        $bad.Problems.Code | Should -Contain 'Revoked'
+        if (Get-Command openssl -ErrorAction SilentlyContinue) {
+            $out = & openssl verify -crl_check -crl_download -CAfile "$onRoot" "$onLeaf" 2>&1 | Out-String
+            $out | Should -Match 'certificate revoked'
+        }
+    }
+
+    It 'reports a CDP it cannot reach with CrlUnreachable' {
+        $closed = 'http://127.0.0.1:1/nothing.crl'
+        Set-EnrollmentCertificate 'On-Root' -CrlDistributionPoint $closed -VaultPath "$vault" -WarningAction SilentlyContinue
+        New-EnrollmentCertificate -Name 'On-Orphan' -Parent 'On-Root' -KeyAlgorithm EcdsaP256 -PathLength 0 -KeyPassword $pw -VaultPath "$vault" | Out-Null
+        $orphan = Get-EnrollmentCertificate 'On-Orphan' -VaultPath "$vault"
+        $result = $orphan | Test-CertificateChain -TrustedRoot "$onRoot" -Online
+        $result.Problems.Code | Should -Contain 'CrlUnreachable'
+        $result.IsValid | Should -BeFalse
+        ($orphan | Test-CertificateChain -TrustedRoot "$onRoot" -Online -AllowUnknownRevocation -Quiet) | Should -BeTrue
+    }
+}

@@ -156,20 +156,26 @@ internal static class CrlBench
         using var store = IssuedCertificateStore.Open(vault, "Bench");
         using var key = store.Ca.OpenKey(Password);
         var folder = Path.Combine(vaultRoot, "..", "ours");
+        // Peak memory is that of the first publication in this fresh process; the time is the best of three (the first one
+        // also pays for JIT). A collection between runs keeps one run's garbage out of the next.
         var best = double.MaxValue;
+        double peak = 0;
         for (var i = 0; i < 3; i++)
         {
             var now = DateTimeOffset.UtcNow;
             var sw = Stopwatch.StartNew();
             var result = new CrlPublisher(vault).Publish(new PublishCrlRequest { Issuer = "Bench", Folder = folder }, store, key, now, now.AddDays(7), new List<string>());
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            if (i == 0)
+                peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
             if (result.Item.EntryCount != n)
                 throw new InvalidOperationException($"{result.Item.EntryCount} entries, want {n}");
+            GC.Collect();
         }
         var verify = Exec("openssl", $"crl -inform DER -in \"{Path.Combine(folder, "Bench.crl")}\" -noout", out _, out var err);
         if (verify != 0)
             throw new InvalidOperationException("openssl cannot read our CRL: " + err);
-        Console.WriteLine(FormattableString.Invariant($"{best:F4} {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0}"));
+        Console.WriteLine(FormattableString.Invariant($"{best:F4} {peak:F0}"));
         return 0;
     }
 

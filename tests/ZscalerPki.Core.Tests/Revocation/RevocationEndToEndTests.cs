@@ -110,14 +110,6 @@ public sealed class RevocationEndToEndTests
         Assert.Contains("Authority Key Identifier", text);
         Assert.Contains("Version 2", text);
 
-        if (Environment.GetEnvironmentVariable("ZSCALERPKI_ARTIFACTS") is { Length: > 0 } dir)
-        {
-            Directory.CreateDirectory(dir);
-            File.Copy(crl.Path, Path.Combine(dir, "ca.crl"), overwrite: true);
-            File.Copy(Path.Combine(pki.Tmp.Path, "bad.pem"), Path.Combine(dir, "revoked-leaf.pem"), overwrite: true);
-            File.Copy(root, Path.Combine(dir, "crl-root.pem"), overwrite: true);
-        }
-
         string Pem(string der)
         {
             var path = der + ".pem";

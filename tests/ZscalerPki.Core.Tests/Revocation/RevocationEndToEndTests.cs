@@ -210,4 +210,22 @@ public sealed class RevocationEndToEndTests
         Assert.DoesNotContain("CA Issuers", text);
         Assert.Equal(new[] { "http://pki.example/new.crl" }, pki.Enrollment.GetOne("Root").CrlDistributionPoint);
     }
+
+    [Fact]
+    public void ExpiredCertificates_LeaveTheCrl_UnlessIncludeExpired_AndPemIsWritten()
+    {
+        using var pki = new Pki();
+        var child = pki.Child("Short");
+        pki.Revocation.Revoke(new RevokeRequest { Issuer = "Root", Certificate = child.Certificate, Reason = RevocationReason.Superseded });
+        pki.Revocation.Revoke(new RevokeRequest { Issuer = "Root", SerialNumber = "0ddba11", Force = true }); // no record: always listed
+        var later = new DateTimeOffset(child.NotAfter.ToUniversalTime()).AddDays(1);
+        var folder = pki.Tmp.File("crl");
+        var without = pki.Publisher.Publish(new PublishCrlRequest { Issuer = "Root", Folder = folder, KeyPassword = Password, Now = later }).Item;
+        Assert.Equal(1, without.EntryCount);
+        var with = pki.Publisher.Publish(new PublishCrlRequest { Issuer = "Root", Folder = folder, KeyPassword = Password, Now = later, IncludeExpired = true, Pem = true });
+        Assert.Equal(2, with.Item.EntryCount);
+        Assert.StartsWith("-----BEGIN X509 CRL-----", File.ReadAllText(with.Item.PemPath!));
+        Assert.Equal(Path.Combine(folder, "Root.crl.pem"), with.Item.PemPath);
+        Assert.Contains("Superseded", OpenSsl.Ok(pki.Tmp.Path, "crl", "-in", with.Item.PemPath!, "-noout", "-text"));
+    }
 }

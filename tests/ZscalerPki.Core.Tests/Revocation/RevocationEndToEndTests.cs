@@ -228,4 +228,31 @@ public sealed class RevocationEndToEndTests
         Assert.Equal(Path.Combine(folder, "Root.crl.pem"), with.Item.PemPath);
         Assert.Contains("Superseded", OpenSsl.Ok(pki.Tmp.Path, "crl", "-in", with.Item.PemPath!, "-noout", "-text"));
     }
+
+    [Fact]
+    public void EveryRemainingErrorId_HasItsCase()
+    {
+        using var pki = new Pki();
+        // Resolving -Issuer by subject DN: unique finds the CA, two CAs with that name are ambiguous.
+        Assert.Equal("Root", VaultCa.Resolve(pki.Vault, "CN=Revocation Test Root").Name);
+        pki.Enrollment.Create(new NewEnrollmentRequest { Name = "Root2", Subject = "CN=Revocation Test Root", KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+        Assert.Equal(PkiErrorIds.AmbiguousIssuer, Assert.Throws<PkiException>(() => VaultCa.Resolve(pki.Vault, "CN=Revocation Test Root")).ErrorId);
+
+        // An SSL-inspection intermediate without its signed certificate has issued nothing.
+        new ZscalerPki.Core.Intermediate.IntermediateService(pki.Vault).CreateCsr(new ZscalerPki.Core.Intermediate.NewIntermediateCsrRequest
+        {
+            Name = "NoCert", CommonName = "No Cert Yet", KeyPassword = Password, Status = ZscalerPki.Core.Intermediate.IntermediateStatus.Disabled,
+        });
+        Assert.Equal(PkiErrorIds.IssuerNotReady, Assert.Throws<PkiException>(() => pki.Revocation.Get("NoCert", new IssuedCertificateQuery()).ToList()).ErrorId);
+
+        // CRL numbers only increase: a number at or below the last one published is refused.
+        pki.Publish();
+        using (var store = IssuedCertificateStore.Open(pki.Vault, "Root"))
+            Assert.Equal(PkiErrorIds.CrlNumberConflict, Assert.Throws<PkiException>(() => store.CommitCrl(1, false, 0)).ErrorId);
+
+        // The database cannot be created (its path is taken by a folder).
+        var folder = VaultCa.Resolve(pki.Vault, "Root2").Folder;
+        Directory.CreateDirectory(Path.Combine(folder, IssuedCertificateStore.FileName));
+        Assert.Equal(PkiErrorIds.IssuedStoreUnavailable, Assert.Throws<PkiException>(() => pki.Revocation.Get("Root2", new IssuedCertificateQuery()).ToList()).ErrorId);
+    }
 }

@@ -57,6 +57,17 @@ public sealed class CrlPublisher
 
         using (CaLock(ca))
         {
+            // The clock is read again under the lock, so a later CRL number never carries an earlier thisUpdate.
+            if (request.Now is null)
+            {
+                var waited = CrlEncoder.Whole(DateTimeOffset.UtcNow);
+                if (waited > now)
+                {
+                    if (request.NextUpdate is null)
+                        nextUpdate += waited - now;
+                    now = waited;
+                }
+            }
             var estimate = store.EstimateEntryBytes(request.Delta);
             CrlSnapshot? snapshot = null;
             var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");

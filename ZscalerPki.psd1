@@ -6,7 +6,7 @@
     Author               = 'ZscalerPki contributors'
     CompanyName          = 'ZscalerPki'
     Copyright            = '(c) ZscalerPki contributors. All rights reserved.'
-    Description          = 'Certificate workflows for Zscaler admins on their own machines: enrollment CA certificates, SSL-inspection intermediate CA keys and CSRs, importing signed intermediates, and RFC 5280 chain testing.'
+    Description          = 'Certificate workflows for Zscaler admins on their own machines: enrollment CA certificates, SSL-inspection intermediate CA keys and CSRs, importing signed intermediates, revocation and CRL publishing, and RFC 5280 chain testing.'
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('ZscalerPki.Format.ps1xml')
     FunctionsToExport    = @()
@@ -17,13 +17,18 @@
         'Export-RootCertificateBundle'
         'Get-EnrollmentCertificate'
         'Get-IntermediateCertificate'
+        'Get-IssuedCertificate'
         'Get-PkiVault'
         'Import-SignedIntermediate'
         'New-EnrollmentCertificate'
         'New-InspectionCertificate'
         'New-IntermediateCsr'
+        'Publish-Crl'
         'Remove-EnrollmentCertificate'
         'Remove-IntermediateCertificate'
+        'Restore-Certificate'
+        'Revoke-Certificate'
+        'Set-EnrollmentCertificate'
         'Set-IntermediateCertificate'
         'Set-PkiVault'
         'Submit-CertificateRequest'
@@ -33,7 +38,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('PKI', 'X509', 'Certificate', 'Zscaler', 'CSR', 'SSL', 'TLS', 'RFC5280')
+            Tags       = @('PKI', 'X509', 'Certificate', 'Zscaler', 'CSR', 'SSL', 'TLS', 'RFC5280', 'CRL')
         }
     }
 }

@@ -36,8 +36,18 @@ Invoke-Native 'dotnet' @('build', (Join-Path $root 'src' 'ZscalerPki' 'ZscalerPk
 if (Test-Path -LiteralPath $stage) { Remove-Item -LiteralPath $stage -Recurse -Force }
 New-Item -ItemType Directory -Path $stage | Out-Null
 $bin = Join-Path $root 'src' 'ZscalerPki' 'bin' $Configuration 'net8.0'
-# Our assemblies and the packages they use (PowerShell's own System.Management.Automation comes from the host).
+# Our assemblies and the packages they use (PowerShell's own System.Management.Automation comes from the host), and for the
+# issued-certificate database the native e_sqlite3 of every platform under runtimes/<rid>/native (ZscalerPki.Core resolves
+# it from there; see src/ZscalerPki.Core/Revocation/SqliteRuntime.cs).
 Get-ChildItem -LiteralPath $bin -Filter '*.dll' | Where-Object Name -ne 'System.Management.Automation.dll' | Copy-Item -Destination $stage
+foreach ($rid in 'win-x64', 'win-x86', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64') {
+    $native = Join-Path $bin 'runtimes' $rid 'native'
+    if (Test-Path -LiteralPath $native) {
+        $target = Join-Path $stage 'runtimes' $rid 'native'
+        New-Item -ItemType Directory -Path $target -Force | Out-Null
+        Copy-Item -Path (Join-Path $native '*') -Destination $target
+    }
+}
 Copy-Item -LiteralPath (Join-Path $bin 'ZscalerPki.Format.ps1xml') -Destination $stage
 Copy-Item -LiteralPath (Join-Path $root 'ZscalerPki.psd1') -Destination $stage
 Copy-Item -LiteralPath (Join-Path $root 'en-US') -Destination $stage -Recurse

@@ -12,9 +12,12 @@ if (args.Length >= 1 && args[0] == "robustness")
     return ZscalerPki.Bench.RobustnessMode.Run(args);
 if (args.Length >= 1 && args[0] == "forge")
     return ZscalerPki.Bench.ForgeBench.Run(args.Skip(1).ToArray());
+// CRLs: dotnet run -c Release --project bench/ZscalerPki.Bench -- crl [max-entries]   (see CrlBench.cs)
+if (args.Length >= 1 && args[0] == "crl")
+    return CrlBench.Run(args[1..]);
 if (args.Length < 1 || args[0] != "chain")
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | forge [sites] | robustness [inputs] [seed]");
+    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | crl [max-entries] | forge [sites] | robustness [inputs] [seed]");
     return 2;
 }
 double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0;

@@ -264,4 +264,38 @@ public static class PkiErrorIds
     public const string InspectionCacheCorrupt = "InspectionCacheCorrupt";
     /// <summary>No self-signed root was found for the root bundle.</summary>
     public const string RootNotFound = "RootNotFound";
+
+    // ---- revocation and CRLs ----
+    /// <summary>The text given as a serial number is not hexadecimal or is longer than 20 octets.</summary>
+    public const string InvalidSerialNumber = "InvalidSerialNumber";
+    /// <summary>The revocation reason is not one a certificate can be revoked with (e.g. RemoveFromCrl).</summary>
+    public const string InvalidRevocationReason = "InvalidRevocationReason";
+    /// <summary>The CA has no record of issuing the serial (revoke it anyway with -Force).</summary>
+    public const string SerialNotIssued = "SerialNotIssued";
+    /// <summary>The serial is already revoked with a permanent reason.</summary>
+    public const string AlreadyRevoked = "AlreadyRevoked";
+    /// <summary>The serial is not on certificateHold, so there is nothing to restore.</summary>
+    public const string NotOnHold = "NotOnHold";
+    /// <summary>A certificate given to the issued-certificate database was not issued by that CA.</summary>
+    public const string NotIssuedByCa = "NotIssuedByCa";
+    /// <summary>The CA (an SSL-inspection intermediate) has no signed certificate yet.</summary>
+    public const string IssuerNotReady = "IssuerNotReady";
+    /// <summary>Neither a serial number nor a certificate was given to revoke.</summary>
+    public const string RevocationTargetRequired = "RevocationTargetRequired";
+    /// <summary>The issued-certificate database is damaged (not a SQLite database, or corrupt pages).</summary>
+    public const string IssuedStoreCorrupt = "IssuedStoreCorrupt";
+    /// <summary>The issued-certificate database cannot be opened or written.</summary>
+    public const string IssuedStoreUnavailable = "IssuedStoreUnavailable";
+    /// <summary>A delta CRL was asked for before any base CRL was published.</summary>
+    public const string NoBaseCrl = "NoBaseCrl";
+    /// <summary>Another process used the CRL number first (CRL numbers only increase); publish again.</summary>
+    public const string CrlNumberConflict = "CrlNumberConflict";
+    /// <summary>The CRL output folder cannot be created or written.</summary>
+    public const string CrlFolderNotWritable = "CrlFolderNotWritable";
+    /// <summary>The CRL validity (next update) is not after this update.</summary>
+    public const string InvalidCrlValidity = "InvalidCrlValidity";
+    /// <summary>Several vault CAs have the distinguished name given as issuer; the vault name must be given.</summary>
+    public const string AmbiguousIssuer = "AmbiguousIssuer";
+    /// <summary>An AIA caIssuers URL is not an absolute http, https, ldap or file URI.</summary>
+    public const string InvalidAuthorityInfoAccess = "InvalidAuthorityInfoAccess";
 }

@@ -1,12 +1,18 @@
 // vault-churn: writes to a vault from a separate process.
 //   create VAULT PREFIX COUNT TEMPLATE   create COUNT entries PREFIX-0..; TEMPLATE is an entry.json whose certificate is reused
 //   forever VAULT PREFIX TEMPLATE         create, update and delete entries until killed; prints "ready" after the first write
+//   revoke VAULT CA PASSWORD FOLDER TAG COUNT   revoke COUNT new serials (-Force) of the vault CA, publishing a CRL after each
+//                                          second one; prints "revoked HEX" once a revocation is committed, "crl N" per CRL
+//                                          (COUNT 0: until killed, "ready" after the first revocation)
 using System.Text.Json;
+using ZscalerPki.Core.Revocation;
 using ZscalerPki.Core.Enrollment;
 using ZscalerPki.Core.Storage;
 
 var mode = args[0];
 var vault = Vault.Open(args[1]);
+if (mode == "revoke")
+    return Revoker.Run(vault, args);
 var prefix = args[2];
 var template = JsonSerializer.Deserialize<EnrollmentEntry>(File.ReadAllText(args[^1]), Vault.Json)!;
 var key = File.ReadAllText(Path.ChangeExtension(args[^1], ".p8"));
@@ -42,4 +48,28 @@ while (true)
     if (n == 0)
         Console.WriteLine("ready");
     n++;
+}
+
+internal static class Revoker
+{
+    public static int Run(Vault vault, string[] args)
+    {
+        var (ca, password, folder, tag, count) = (args[2], args[3].ToCharArray(), args[4], args[5], int.Parse(args[6]));
+        var service = new RevocationService(vault);
+        var publisher = new CrlPublisher(vault);
+        for (var i = 0; count == 0 || i < count; i++)
+        {
+            var serial = $"{tag}{i:x8}";
+            service.Revoke(new RevokeRequest { Issuer = ca, SerialNumber = serial, Reason = RevocationReason.KeyCompromise, Force = true });
+            Console.WriteLine($"revoked {SerialNumbers.ToHex(SerialNumbers.Parse(serial))}");
+            if (count == 0 && i == 0)
+                Console.WriteLine("ready");
+            if (i % 2 == 1)
+            {
+                var crl = publisher.Publish(new PublishCrlRequest { Issuer = ca, Folder = folder, KeyPassword = password }).Item;
+                Console.WriteLine($"crl {crl.CrlNumber}");
+            }
+        }
+        return 0;
+    }
 }

@@ -26,6 +26,8 @@ public enum EnrollmentStatus
 {
     Active,
     Replaced,
+    /// <summary>Its issuer revoked it (Revoke-Certificate); it should issue nothing more.</summary>
+    Revoked,
 }
 
 /// <summary>The parent of an intermediate: a vault entry by name, or a certificate with its private key (e.g. from Cert:\CurrentUser\My).</summary>
@@ -59,6 +61,10 @@ public sealed record NewEnrollmentRequest
     public ReadOnlyMemory<char> KeyPassword { get; init; }
     /// <summary>Opens the parent's key in the vault; defaults to <see cref="KeyPassword"/>.</summary>
     public ReadOnlyMemory<char>? ParentKeyPassword { get; init; }
+    /// <summary>CRL distribution point URLs the new CA embeds in every certificate it issues.</summary>
+    public IReadOnlyList<string>? CrlDistributionPoints { get; init; }
+    /// <summary>AIA caIssuers URLs (where the new CA's certificate is published) embedded in every certificate it issues.</summary>
+    public IReadOnlyList<string>? AuthorityInfoAccess { get; init; }
     /// <summary>Also persist certificate and key in this store (e.g. <c>Cert:\CurrentUser\My</c>).</summary>
     public CertStoreLocation? CertStoreLocation { get; init; }
     /// <summary>The clock; tests pin it.</summary>
@@ -82,6 +88,14 @@ public sealed record EnrollmentEntry
     public DateTimeOffset CreatedUtc { get; init; }
     public DateTimeOffset? ReplacedUtc { get; init; }
     public string? ReplacedBy { get; init; }
+    /// <summary>CRL distribution point URLs this CA embeds in every certificate it issues.</summary>
+    public List<string>? CrlDistributionPoints { get; init; }
+    /// <summary>AIA caIssuers URLs (where its own certificate is published) embedded in every certificate it issues.</summary>
+    public List<string>? AuthorityInfoAccess { get; init; }
+    /// <summary>When its issuer revoked it (status Revoked); null while it is not revoked.</summary>
+    public DateTimeOffset? RevokedUtc { get; init; }
+    /// <summary>The status before revocation (restored when a certificateHold is lifted).</summary>
+    public EnrollmentStatus? StatusBeforeRevocation { get; init; }
 }
 
 /// <summary>An enrollment CA as the cmdlets show it.</summary>
@@ -99,6 +113,9 @@ public sealed class EnrollmentCertificate : CertificateFacts
         KeyAlgorithm = entry.KeyAlgorithm;
         Created = entry.CreatedUtc;
         ReplacedBy = entry.ReplacedBy;
+        CrlDistributionPoint = (entry.CrlDistributionPoints ?? new List<string>()).ToArray();
+        AuthorityInfoAccess = (entry.AuthorityInfoAccess ?? new List<string>()).ToArray();
+        Revoked = entry.RevokedUtc;
         VaultPath = vaultPath;
     }
 
@@ -112,6 +129,12 @@ public sealed class EnrollmentCertificate : CertificateFacts
     public KeyAlgorithm KeyAlgorithm { get; }
     public DateTimeOffset Created { get; }
     public string? ReplacedBy { get; }
+    /// <summary>CRL distribution point URLs embedded in the certificates this CA issues.</summary>
+    public string[] CrlDistributionPoint { get; }
+    /// <summary>AIA caIssuers URLs embedded in the certificates this CA issues.</summary>
+    public string[] AuthorityInfoAccess { get; }
+    /// <summary>When its issuer revoked it; null when not revoked.</summary>
+    public DateTimeOffset? Revoked { get; }
     public string VaultPath { get; }
 
     public override string ToString() => Name;

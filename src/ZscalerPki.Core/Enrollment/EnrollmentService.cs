@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Revocation;
 using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Enrollment;
@@ -61,6 +62,8 @@ public sealed class EnrollmentService
             throw new PkiException(PkiErrorIds.InvalidSubject, PkiErrorCategory.InvalidArgument,
                 "The subject is empty. Pass a distinguished name such as 'CN=Contoso Enrollment CA'.", request.Subject);
 
+        var ownCdps = CaUrls.Validate(request.CrlDistributionPoints, aia: false);
+        var ownAia = CaUrls.Validate(request.AuthorityInfoAccess, aia: true);
         if (_vault.FindName(Collections.Enrollment, request.Name) is { } taken)
             throw new PkiException(PkiErrorIds.NameAlreadyExists, PkiErrorCategory.ResourceExists,
                 $"An enrollment certificate named '{taken}' already exists (names are unique, ignoring case). Choose another name or remove the existing one first.", request.Name);
@@ -77,6 +80,7 @@ public sealed class EnrollmentService
         AsymmetricAlgorithm? parentKey = null;
         string? parentName = null;
         string? externalParentPem = null;
+        IEnumerable<X509Extension> parentUrls = Array.Empty<X509Extension>();
         try
         {
             if (request.Parent is null)
@@ -90,6 +94,7 @@ public sealed class EnrollmentService
                 {
                     var parentEntry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, pn) ?? throw Vault.NotFound(Collections.Enrollment, pn);
                     parentName = parentEntry.Name;
+                    parentUrls = CaUrls.Extensions(parentEntry.CrlDistributionPoints ?? new List<string>(), parentEntry.AuthorityInfoAccess ?? new List<string>()).ToList();
                     parentCert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(parentEntry.CertificatePem), $"vault entry '{parentName}'");
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
                     var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : request.KeyPassword;
@@ -117,7 +122,13 @@ public sealed class EnrollmentService
             }
 
             var certificate = CaCertificateBuilder.Issue(subject, Keys.PublicKeyOf(key), signer, request.HashAlgorithm,
-                now - CaCertificateBuilder.Backdate, notAfter, request.PathLength);
+                now - CaCertificateBuilder.Backdate, notAfter, request.PathLength, parentUrls);
+            if (parentName is not null)
+            {
+                // Recorded before it is handed out: a certificate the parent signed is never missing from its database.
+                using var issued = IssuedCertificateStore.Open(_vault, parentName);
+                issued.Record(certificate, IssuedProfiles.EnrollmentIntermediate, now);
+            }
             var keyPem = KeyProtection.Encrypt(key, request.KeyPassword.Span);
             var entry = new EnrollmentEntry
             {
@@ -131,6 +142,8 @@ public sealed class EnrollmentService
                 KeyAlgorithm = request.KeyAlgorithm,
                 CertificatePem = CertificateReader.ToPem(certificate),
                 CreatedUtc = now,
+                CrlDistributionPoints = ownCdps.Count > 0 ? ownCdps : null,
+                AuthorityInfoAccess = ownAia.Count > 0 ? ownAia : null,
             };
 
             using (_vault.Lock())

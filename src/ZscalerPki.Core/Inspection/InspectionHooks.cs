@@ -29,7 +29,7 @@ public sealed record IssuerPublication
 }
 
 /// <summary>
-/// MERGE HOOK (revocation branch): where the CDP/AIA of certificates a CA issues come from. The CDP inside the issuer's
+/// Where the CDP/AIA of certificates a CA issues come from. The CDP inside the issuer's
 /// own certificate says where the issuer's PARENT publishes its CRL, so it is deliberately NOT copied; the CA-level
 /// distribution points stored with the CA in the vault are. Until those exist the default returns
 /// <see cref="IssuerPublication.None"/>; wire <see cref="InspectionHooks.PublicationFor"/> (or pass a source to
@@ -55,7 +55,7 @@ public sealed record IssuanceRecord
 }
 
 /// <summary>
-/// MERGE HOOK (revocation branch): called once per certificate actually signed (never for a cache hit), after it is
+/// Called once per certificate actually signed (never for a cache hit), after it is
 /// persisted. The default does nothing; the lead wires it to the issued-certificate database so forged certificates can be
 /// listed and revoked.
 /// </summary>
@@ -65,12 +65,9 @@ public interface IIssuanceRecorder
 }
 
 /// <summary>
-/// MERGE HOOKS, process-wide: how an <see cref="InspectionService"/> built without explicit hooks (as the cmdlets build it)
-/// gets them for its vault. Today both are no-ops. At merge time, e.g.:
-/// <code>
-/// InspectionHooks.PublicationFor = vault => new StoredCaPublication(vault);   // the CA's stored CDP/AIA
-/// InspectionHooks.RecorderFor = vault => new IssuedCertificateDatabase(vault); // the issued-certificate record
-/// </code>
+/// Process-wide: how an <see cref="InspectionService"/> built without explicit hooks (as the cmdlets build it) gets them for
+/// its vault: the vault CA's stored CDP/AIA (<see cref="StoredCaPublication"/>) and its issued-certificate database
+/// (<see cref="IssuedCertificateRecorder"/>). Tests and benchmarks pass their own.
 /// </summary>
 public static class InspectionHooks
 {
@@ -90,8 +87,8 @@ public static class InspectionHooks
     private static readonly NoRecorder Nobody = new();
 
     /// <summary>The CDP/AIA source for a vault's CAs, used when a service is built without one.</summary>
-    public static Func<Storage.Vault, IIssuerPublicationSource> PublicationFor { get; set; } = _ => None;
+    public static Func<Storage.Vault, IIssuerPublicationSource> PublicationFor { get; set; } = vault => new StoredCaPublication(vault);
 
     /// <summary>The issuance recorder for a vault, used when a service is built without one.</summary>
-    public static Func<Storage.Vault, IIssuanceRecorder> RecorderFor { get; set; } = _ => Nobody;
+    public static Func<Storage.Vault, IIssuanceRecorder> RecorderFor { get; set; } = vault => new IssuedCertificateRecorder(vault);
 }

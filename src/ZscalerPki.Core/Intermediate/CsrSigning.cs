@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Revocation;
 using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Intermediate;
@@ -42,7 +43,7 @@ public sealed record SignWithVaultCaRequest
     public ReadOnlyMemory<char> IssuerKeyPassword { get; init; }
     public int ValidityDays { get; init; } = EnrollmentService.DefaultIntermediateValidityDays;
     public SignatureHash HashAlgorithm { get; init; } = SignatureHash.Sha256;
-    /// <summary>CRL distribution point URIs to put in the certificate (the issuer's CDP).</summary>
+    /// <summary>CRL distribution point URIs to put in the certificate; empty: the issuer's stored CDPs (Set-EnrollmentCertificate).</summary>
     public IReadOnlyList<string> CrlDistributionPoints { get; init; } = Array.Empty<string>();
     public DateTimeOffset? Now { get; init; }
 }
@@ -113,14 +114,15 @@ public sealed class CsrSigningService
             notAfter = issuerCert.NotAfter.ToUniversalTime();
         }
 
-        var extra = new List<X509Extension>();
-        if (cdps.Count > 0)
-            extra.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(cdps));
+        var issuerCa = VaultCa.Resolve(_vault, request.Issuer);
+        var extra = CaUrls.Extensions(cdps.Count > 0 ? cdps : issuerCa.CrlDistributionPoints, issuerCa.AuthorityInfoAccess).ToList();
 
         using var issuerWithKey = enrollment.OpenWithKey(request.Issuer, request.IssuerKeyPassword.Span);
         using var key = Keys.PrivateKeyOf(issuerWithKey)!;
         var certificate = CaCertificateBuilder.Issue(csr.Subject, csr.PublicKey, new CaCertificateBuilder.Signer(issuerCert, key),
             request.HashAlgorithm, now - CaCertificateBuilder.Backdate, notAfter, pathLength, extra);
+        using (var issued = IssuedCertificateStore.Open(issuerCa))
+            issued.Record(certificate, IssuedProfiles.SubCA, now);
         return new PkiResult<IssuedCertificate>(new IssuedCertificate(certificate, chain, request.Issuer), warnings);
     }
 }

@@ -124,6 +124,12 @@ public sealed record IntermediateEntry
     public DateTimeOffset? ImportedUtc { get; init; }
     public DateTimeOffset ModifiedUtc { get; init; }
     public List<IntermediateHistoryEntry> History { get; init; } = new();
+    /// <summary>CRL distribution point URLs this intermediate embeds in every certificate it issues.</summary>
+    public List<string>? CrlDistributionPoints { get; init; }
+    /// <summary>AIA caIssuers URLs embedded in every certificate it issues.</summary>
+    public List<string>? AuthorityInfoAccess { get; init; }
+    /// <summary>When its issuer (a vault CA) revoked it; null while not revoked.</summary>
+    public DateTimeOffset? RevokedUtc { get; init; }
 }
 
 /// <summary>An SSL-inspection intermediate as the cmdlets show it.</summary>
@@ -157,7 +163,17 @@ public sealed class IntermediateCertificate
             ? Array.Empty<X509Certificate2>()
             : CertificateReader.ReadText(entry.ChainPem).ToArray();
         History = entry.History.ToArray();
+        Revoked = entry.RevokedUtc;
+        CrlDistributionPoint = (entry.CrlDistributionPoints ?? new List<string>()).ToArray();
+        AuthorityInfoAccess = (entry.AuthorityInfoAccess ?? new List<string>()).ToArray();
     }
+
+    /// <summary>When its issuer revoked it (Revoke-Certificate on the vault CA that signed it); null when not revoked.</summary>
+    public DateTimeOffset? Revoked { get; }
+    /// <summary>CRL distribution point URLs embedded in the certificates it issues.</summary>
+    public string[] CrlDistributionPoint { get; }
+    /// <summary>AIA caIssuers URLs embedded in the certificates it issues.</summary>
+    public string[] AuthorityInfoAccess { get; }
 
     public string Name { get; }
     public string? Description { get; }

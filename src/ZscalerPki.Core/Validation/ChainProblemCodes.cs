@@ -139,4 +139,18 @@ public static class ChainProblemCodes
     public const string WebPkiWildcardOnPublicSuffix = "WebPki.WildcardOnPublicSuffix";
     /// <summary>A supplied intermediate is not on the validated path (only with the import-time option <see cref="ChainValidationRequest.RequireAllIntermediatesOnPath"/>).</summary>
     public const string IntermediateNotOnPath = "IntermediateNotOnPath";
+
+    // ---- revocation: strict CRL reading and online fetching (RULES.md section "Reading CRLs strictly") ----
+    /// <summary>The CRL's version field is wrong: an explicit v1, a value other than v1/v2, or a v1 CRL with extensions (RFC 5280 5.1.2.1).</summary>
+    public const string CrlVersionInvalid = "CrlVersionInvalid";
+    /// <summary>The CRL has an empty SEQUENCE where the syntax needs content (revokedCertificates, crlExtensions, crlEntryExtensions, issuingDistributionPoint).</summary>
+    public const string CrlEmptySequence = "CrlEmptySequence";
+    /// <summary>The CRL's outer signatureAlgorithm differs from the signature field inside the signed part (RFC 5280 5.1.1.2).</summary>
+    public const string CrlSignatureAlgorithmMismatch = "CrlSignatureAlgorithmMismatch";
+    /// <summary>The only CRLs from the issuer do not cover the certificate (issuingDistributionPoint names another distribution point, or covers only user, CA or attribute certificates).</summary>
+    public const string CrlScopeMismatch = "CrlScopeMismatch";
+    /// <summary>No supplied certificate with the CRL issuer's name and the CRL's authority key identifier verifies the CRL (e.g. signed by the CA's previous key after a rollover).</summary>
+    public const string CrlSignerNotFound = "CrlSignerNotFound";
+    /// <summary>-Online: a CRL distribution point (or AIA caIssuers URL) could not be fetched (unreachable, timeout, too large, not a CRL).</summary>
+    public const string CrlUnreachable = "CrlUnreachable";
 }

@@ -34,6 +34,13 @@ internal sealed class ParsedCrl
     public byte[]? AuthorityKeyId { get; private set; }
     public bool HasUnknownCriticalExtension { get; private set; }
     public bool IsDelta => BaseCrlNumber is not null;
+    /// <summary>The version field as written: null when absent (v1), else its value (1 = v2).</summary>
+    public System.Numerics.BigInteger? Version { get; private set; }
+    /// <summary>
+    /// RFC 5280 section 5 rules this CRL breaks although it parses (problem code, what is wrong). A CRL with defects is never
+    /// used to decide revocation status: the status stays unknown, with the defect's code.
+    /// </summary>
+    public List<(string Code, string Message)> Defects { get; } = new();
 
     private ParsedCrl(byte[] raw) => Raw = raw;
 
@@ -69,16 +76,29 @@ internal sealed class ParsedCrl
         SignatureValue = outer.ReadBitString(out _);
         outer.ThrowIfNotEmpty();
 
-        if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer)) tbs.ReadInteger();
+        if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+        {
+            var version = tbs.ReadInteger();
+            Version = version;
+            if (version == 0)
+                Defect(ChainProblemCodes.CrlVersionInvalid, "writes the version v1 explicitly; a v1 CRL omits the field and only v2 writes it (RFC 5280 5.1.2.1)");
+            else if (version != 1)
+                Defect(ChainProblemCodes.CrlVersionInvalid, $"has version value {version}; only v1 (absent) and v2 (1) exist (RFC 5280 5.1.2.1)");
+        }
         TbsSignatureAlgorithm = AlgorithmId.Read(tbs);
+        if (!SignatureAlgorithm.SameAs(TbsSignatureAlgorithm))
+            Defect(ChainProblemCodes.CrlSignatureAlgorithmMismatch, $"names signature algorithm {SignatureAlgorithm.Oid} outside the signed part but {TbsSignatureAlgorithm.Oid} inside it; they must be equal (RFC 5280 5.1.1.2)");
         Issuer = DistinguishedName.Read(tbs);
         ThisUpdate = ParsedCertificate.ReadTime(tbs);
         if (tbs.HasData && (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) || tbs.PeekTag().HasSameClassAndValue(Asn1Tag.GeneralizedTime)))
             NextUpdate = ParsedCertificate.ReadTime(tbs);
         var entryIssuer = Issuer;
+        bool anyExtensions = false, emptyEntryExtensions = false;
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
         {
             var list = tbs.ReadSequence();
+            if (!list.HasData)
+                Defect(ChainProblemCodes.CrlEmptySequence, "has an empty revokedCertificates list; with no revoked certificates the list must be absent (RFC 5280 5.1.2.6)");
             while (list.HasData)
             {
                 var e = list.ReadSequence();
@@ -88,7 +108,14 @@ internal sealed class ParsedCrl
                 bool unknownCritical = false;
                 if (e.HasData)
                 {
-                    foreach (var (oid, critical, value) in ExtensionData.ReadAll(e.ReadSequence()))
+                    var entryExtensions = e.ReadSequence();
+                    anyExtensions = true;
+                    if (!entryExtensions.HasData && !emptyEntryExtensions)
+                    {
+                        emptyEntryExtensions = true;
+                        Defect(ChainProblemCodes.CrlEmptySequence, "has an entry with an empty crlEntryExtensions SEQUENCE; when present it holds at least one extension (RFC 5280 5.1)");
+                    }
+                    foreach (var (oid, critical, value) in ExtensionData.ReadAll(entryExtensions))
                     {
                         var vr = new AsnReader(value, AsnEncodingRules.DER);
                         switch (oid)
@@ -122,6 +149,9 @@ internal sealed class ParsedCrl
             var w = tbs.ReadSequence(t0);
             var exts = w.ReadSequence();
             w.ThrowIfNotEmpty();
+            anyExtensions = true;
+            if (!exts.HasData)
+                Defect(ChainProblemCodes.CrlEmptySequence, "has an empty crlExtensions SEQUENCE; when present it holds at least one extension (RFC 5280 5.1)");
             foreach (var (oid, critical, value) in ExtensionData.ReadAll(exts))
             {
                 var vr = new AsnReader(value, AsnEncodingRules.DER);
@@ -136,7 +166,11 @@ internal sealed class ParsedCrl
                             if (s.HasData && s.PeekTag().HasSameClassAndValue(k0)) AuthorityKeyId = s.ReadOctetString(k0);
                             break;
                         }
-                    case Oids.IssuingDistributionPoint: Idp = ReadIdp(value.ToArray()); break;
+                    case Oids.IssuingDistributionPoint:
+                        Idp = ReadIdp(value.ToArray());
+                        if (value.Length == 2) // 30 00: the DER encoding of an empty SEQUENCE
+                            Defect(ChainProblemCodes.CrlEmptySequence, "has an issuingDistributionPoint that is an empty SEQUENCE, which RFC 5280 5.2.5 forbids");
+                        break;
                     case Oids.IssuerAltName:
                     case Oids.FreshestCrl:
                     case Oids.AuthorityInfoAccess:
@@ -148,7 +182,11 @@ internal sealed class ParsedCrl
             }
         }
         tbs.ThrowIfNotEmpty();
+        if (Version is null && anyExtensions)
+            Defect(ChainProblemCodes.CrlVersionInvalid, "is a v1 CRL (no version field) but carries extensions; extensions need v2 (RFC 5280 5.1.2.1)");
     }
+
+    private void Defect(string code, string message) => Defects.Add((code, message));
 
     private enum CrlReasonValue
     {

@@ -23,6 +23,13 @@ internal sealed class RevocationChecker
         string? revokedMsg = null;
         bool sawInScope = false, sawExpired = false;
         var notes = new List<string>();
+        // Why in-scope CRLs were set aside, most specific first: the status code when none could be used.
+        var rejected = new List<string>();
+        void Reject(string code, string note)
+        {
+            notes.Add(note);
+            rejected.Add(code);
+        }
 
         foreach (var dp in dps)
         {
@@ -38,6 +45,12 @@ internal sealed class RevocationChecker
                 }
                 else if (!crl.Issuer.Equals(cert.Issuer)) continue;
                 sawInScope = true;
+                if (crl.Defects.Count > 0)
+                {
+                    foreach (var (code, message) in crl.Defects)
+                        Reject(code, $"CRL from \"{crl.Issuer}\" {message}");
+                    continue;
+                }
 
                 // (b)(2) issuing distribution point scope
                 var idp = crl.Idp;
@@ -54,11 +67,12 @@ internal sealed class RevocationChecker
                         }
                         else if (dp.CrlIssuer is not null) dpNames = dp.CrlIssuer;
                         else dpNames = new List<GeneralName> { new(GeneralNameKind.Directory, null, null, cert.Issuer) };
-                        if (!idpNames.Any(a => dpNames.Any(b => SameName(a, b)))) { sawInScope = true; notes.Add($"CRL from \"{crl.Issuer}\" covers a different distribution point"); continue; }
+                        if (!idpNames.Any(a => dpNames.Any(b => SameName(a, b)))) { sawInScope = true; Reject(ChainProblemCodes.CrlScopeMismatch, $"CRL from \"{crl.Issuer}\" covers a different distribution point ({Describe(idpNames)}) than the certificate names ({Describe(dpNames)})"); continue; }
                     }
-                    if (idp.OnlyUserCerts && isCa) { notes.Add("CRL covers only end-entity certificates"); continue; }
-                    if (idp.OnlyCACerts && !isCa) { notes.Add("CRL covers only CA certificates"); continue; }
-                    if (idp.OnlyAttributeCerts) { notes.Add("CRL covers only attribute certificates"); continue; }
+                    if (idp.OnlyUserCerts && isCa) { Reject(ChainProblemCodes.CrlScopeMismatch, "CRL covers only end-entity certificates (onlyContainsUserCerts) and this is a CA certificate"); continue; }
+                    if (idp.OnlyUserCerts && cert.Version < 3) { Reject(ChainProblemCodes.CrlScopeMismatch, "CRL covers only end-entity certificates (onlyContainsUserCerts) and a v1/v2 certificate has no basicConstraints to show it is one"); continue; }
+                    if (idp.OnlyCACerts && !isCa) { Reject(ChainProblemCodes.CrlScopeMismatch, "CRL covers only CA certificates (onlyContainsCACerts)"); continue; }
+                    if (idp.OnlyAttributeCerts) { Reject(ChainProblemCodes.CrlScopeMismatch, "CRL covers only attribute certificates"); continue; }
                     if (dp.CrlIssuer is null && idp.IndirectCrl && !crl.Issuer.Equals(cert.Issuer)) continue;
                 }
                 sawInScope = true;
@@ -72,7 +86,13 @@ internal sealed class RevocationChecker
                 if (crl.NextUpdate is { } nu && nu < _ctx.Now) { sawExpired = true; notes.Add($"CRL from \"{crl.Issuer}\" expired at {nu:u}"); continue; }
                 // (f) CRL issuer and signature
                 var signer = FindCrlSigner(crl, path, k, depth, out var signerIssuer, out var why);
-                if (signer is null) { notes.Add($"CRL from \"{crl.Issuer}\" is unusable: {why}"); continue; }
+                if (signer is null)
+                {
+                    var note = $"CRL from \"{crl.Issuer}\" is unusable: {why}";
+                    if (crl.AuthorityKeyId is { } aki && !KeyIdKnown(crl, path, aki)) Reject(ChainProblemCodes.CrlSignerNotFound, note);
+                    else notes.Add(note);
+                    continue;
+                }
                 // (g) delta CRLs
                 ParsedCrl? delta = null;
                 bool deltaProblem = false;
@@ -112,6 +132,8 @@ internal sealed class RevocationChecker
             return (RevocationStatus.Unknown, ChainProblemCodes.NoCrl, $"No CRL from \"{cert.Issuer}\" was supplied; revocation status is unknown.");
         if (sawExpired && reasonsMask == 0)
             return (RevocationStatus.Unknown, ChainProblemCodes.CrlExpired, "The applicable CRL is expired (nextUpdate before the validation time)" + (notes.Count > 0 ? ": " + string.Join("; ", notes.Distinct()) : "") + ".");
+        if (reasonsMask == 0 && rejected.Count > 0)
+            return (RevocationStatus.Unknown, rejected[0], "Revocation status is unknown: " + string.Join("; ", notes.Distinct()) + ".");
         return (RevocationStatus.Unknown, ChainProblemCodes.RevocationUnknown,
             "Revocation status could not be determined" + (reasonsMask != 0 ? " for all reasons" : "") + (notes.Count > 0 ? ": " + string.Join("; ", notes.Distinct()) : "") + ".");
     }
@@ -140,6 +162,13 @@ internal sealed class RevocationChecker
         };
     }
 
+    /// <summary>Whether any certificate with the CRL issuer's name (in the path or supplied) has the key identifier <paramref name="aki"/>.</summary>
+    private bool KeyIdKnown(ParsedCrl crl, List<ParsedCertificate> path, byte[] aki) =>
+        path.Concat(_ctx.WithSubject(crl.Issuer)).Any(c => c.Subject.Equals(crl.Issuer) && c.SubjectKeyId is { } ski && ski.AsSpan().SequenceEqual(aki));
+
+    private static string Describe(List<GeneralName> names) =>
+        names.Count == 0 ? "none" : string.Join(", ", names.Select(n => n.Text ?? n.Directory?.ToString() ?? n.Kind.ToString()));
+
     private ParsedCertificate? FindCrlSigner(ParsedCrl crl, List<ParsedCertificate> path, int k, int depth, out ParsedCertificate? signerIssuer, out string why)
     {
         why = $"no certificate for CRL issuer \"{crl.Issuer}\" verifies its signature";
@@ -149,6 +178,7 @@ internal sealed class RevocationChecker
         {
             var cand = path[j];
             if (!cand.Subject.Equals(crl.Issuer)) continue;
+            if (OtherKey(crl, cand)) { why = $"the CRL was signed by key {Hex(crl.AuthorityKeyId)}, not by the key of \"{cand.SubjectText}\" in the path ({Hex(cand.SubjectKeyId)}): after a key rollover, supply the CA certificate with the CRL's key"; continue; }
             var issuerOfCand = j >= 1 ? path[j - 1] : null;
             if (_ctx.VerifyCrlSignature(crl, cand, issuerOfCand, out _) != SignatureCheck.Valid) continue;
             if (cand.KeyUsage is { } ku && (ku & KeyUsageBits.CrlSign) == 0) { why = $"the CRL issuer \"{cand.SubjectText}\" lacks the cRLSign key usage"; continue; }
@@ -160,6 +190,7 @@ internal sealed class RevocationChecker
         foreach (var cand in _ctx.WithSubject(crl.Issuer))
         {
             if (path.Contains(cand) && !ReferenceEquals(cand, path[k])) continue;
+            if (OtherKey(crl, cand)) continue;
             if (_ctx.VerifyCrlSignature(crl, cand, null, out _) != SignatureCheck.Valid) continue;
             if (cand.KeyUsage is { } ku && (ku & KeyUsageBits.CrlSign) == 0) { why = $"the CRL issuer \"{cand.SubjectText}\" lacks the cRLSign key usage"; continue; }
             if (_inProgress.Contains(cand.Thumbprint)) return cand; // its own validation is already under way
@@ -173,6 +204,12 @@ internal sealed class RevocationChecker
         }
         return null;
     }
+
+    /// <summary>The CRL names its signer's key (AKI keyIdentifier) and the candidate has another (SKI).</summary>
+    private static bool OtherKey(ParsedCrl crl, ParsedCertificate cand) =>
+        crl.AuthorityKeyId is { } aki && cand.SubjectKeyId is { } ski && !aki.AsSpan().SequenceEqual(ski);
+
+    private static string Hex(byte[]? id) => id is null ? "(none)" : Convert.ToHexString(id);
 
     private static string ReasonName(int r) => r switch
     {

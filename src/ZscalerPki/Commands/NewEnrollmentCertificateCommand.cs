@@ -64,6 +64,16 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
     [Parameter]
     public string? CertStoreLocation { get; set; }
 
+    /// <summary>CRL distribution point URL(s) the new CA embeds in every certificate it issues.</summary>
+    [Parameter]
+    [Alias("Cdp")]
+    public string[]? CrlDistributionPoint { get; set; }
+
+    /// <summary>AIA caIssuers URL(s), where the new CA's certificate is published, embedded in every certificate it issues.</summary>
+    [Parameter]
+    [Alias("Aia")]
+    public string[]? AuthorityInfoAccess { get; set; }
+
     protected override void Process()
     {
         var parent = ResolveParent(Parent);
@@ -90,6 +100,8 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
             KeyPassword = password.Memory,
             ParentKeyPassword = ParentKeyPassword is null ? (ReadOnlyMemory<char>?)null : parentPassword.Memory,
             CertStoreLocation = store,
+            CrlDistributionPoints = CrlDistributionPoint,
+            AuthorityInfoAccess = AuthorityInfoAccess,
         };
 
         const string activity = "New-EnrollmentCertificate";

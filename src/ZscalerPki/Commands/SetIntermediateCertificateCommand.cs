@@ -39,6 +39,18 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
     [Parameter]
     public string? Description { get; set; }
 
+    /// <summary>CRL distribution point URL(s) this intermediate embeds in the certificates it issues; an empty array clears them.</summary>
+    [Parameter]
+    [Alias("Cdp")]
+    [AllowEmptyCollection]
+    public string[]? CrlDistributionPoint { get; set; }
+
+    /// <summary>AIA caIssuers URL(s) embedded in the certificates it issues; an empty array clears them.</summary>
+    [Parameter]
+    [Alias("Aia")]
+    [AllowEmptyCollection]
+    public string[]? AuthorityInfoAccess { get; set; }
+
     /// <summary>Write the changed intermediate to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -55,6 +67,8 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
             changes.Add(makeDefault.Value ? "make default" : "clear default");
         if (Description is not null)
             changes.Add("set description");
+        if (CrlDistributionPoint is not null || AuthorityInfoAccess is not null)
+            changes.Add("set CRL distribution point / AIA URLs");
         if (changes.Count == 0)
         {
             Verbose($"No change requested for '{Name}'. Pass -Enabled, -Default or -Description.");
@@ -64,6 +78,16 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
         }
         if (!Confirm(Name, $"Intermediate certificate: {string.Join(", ", changes)}"))
             return;
+        if (CrlDistributionPoint is not null || AuthorityInfoAccess is not null)
+        {
+            Deliver(new Core.Revocation.RevocationService(Vault).SetUrls(Name, CrlDistributionPoint, AuthorityInfoAccess, Core.Storage.Collections.Intermediate));
+            if (!enabled.HasValue && !makeDefault.HasValue && Description is null)
+            {
+                if (On(PassThru))
+                    WriteResult(new IntermediateService(Vault).GetOne(Name));
+                return;
+            }
+        }
         var result = new IntermediateService(Vault).Set(new SetIntermediateRequest
         {
             Name = Name,

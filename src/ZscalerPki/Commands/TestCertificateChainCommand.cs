@@ -70,6 +70,10 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>Fetch the CRLs named in each certificate's CRL distribution points (http, https, file) and missing issuers named in AIA caIssuers, then check revocation with them.</summary>
+    [Parameter]
+    public SwitchParameter Online { get; set; }
+
     protected override void Begin()
     {
         if (IPAddress is not null && !System.Net.IPAddress.TryParse(IPAddress, out _))
@@ -123,7 +127,19 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
                 RevocationMode = _crls.Count > 0 ? RevocationMode.Check : RevocationMode.None,
                 UnknownRevocationIsFailure = !On(AllowUnknownRevocation),
             };
+            IReadOnlyList<ChainProblem> fetchProblems = Array.Empty<ChainProblem>();
+            if (On(Online))
+            {
+                // Fetch the CRLs of each certificate's CDPs and the issuers named in AIA, then validate with them.
+                var online = Core.Revocation.OnlineRevocation.Session.Augment(request);
+                foreach (var url in online.FetchedUrls)
+                    Verbose($"Fetched {url}");
+                request = online.Request;
+                fetchProblems = online.Problems;
+            }
             var result = ChainValidator.Validate(request);
+            if (fetchProblems.Count > 0)
+                result = result with { Problems = result.Problems.Concat(fetchProblems).ToList() };
             _tested++;
             if (_tested > 1 && _tested % 25 == 0)
                 Progress(2, "Test-CertificateChain", $"Tested {_tested} certificates", -1);

@@ -92,7 +92,19 @@ public sealed class EnrollmentEndToEndTests
         var certs = CertificateReader.ReadFile(bundle);
         Assert.Equal(new[] { inter.Thumbprint, root.Thumbprint }, certs.Select(c => c.Thumbprint));
 
-        LeaveArtifacts(rootPem, interPem, keyPath, tmp.File("intermediate.key.password"));
+        // Revocation (issue 8): a second child of the root is revoked; the root's CRL fails it and passes the intermediate.
+        var revoked = service.Create(new NewEnrollmentRequest { Name = "Revoked-Leaf", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault(root.Name), KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256, PathLength = 0 }).Item;
+        new ZscalerPki.Core.Revocation.RevocationService(service.Vault).Revoke(new ZscalerPki.Core.Revocation.RevokeRequest { Issuer = root.Name, Certificate = revoked.Certificate, Reason = ZscalerPki.Core.Revocation.RevocationReason.KeyCompromise });
+        var crl = new ZscalerPki.Core.Revocation.CrlPublisher(service.Vault).Publish(new ZscalerPki.Core.Revocation.PublishCrlRequest { Issuer = root.Name, Folder = tmp.File("crl"), KeyPassword = Password, Pem = true }).Item;
+        var caCrl = tmp.File("ca.crl");
+        File.Copy(crl.Path, caCrl);
+        var revokedPem = tmp.File("revoked-leaf.pem");
+        File.WriteAllText(revokedPem, CertificateReader.ToPem(revoked.Certificate));
+        Assert.Contains("verify OK", OpenSsl.Run(tmp.Path, "crl", "-inform", "DER", "-in", caCrl, "-CAfile", rootPem, "-noout").All);
+        OpenSsl.Ok(tmp.Path, "verify", "-crl_check", "-CAfile", rootPem, "-CRLfile", crl.PemPath!, interPem);
+        Assert.Contains("certificate revoked", OpenSsl.Run(tmp.Path, "verify", "-crl_check", "-CAfile", rootPem, "-CRLfile", crl.PemPath!, revokedPem).All);
+
+        LeaveArtifacts(rootPem, interPem, keyPath, tmp.File("intermediate.key.password"), caCrl, revokedPem);
     }
 
     private static void LeaveArtifacts(params string[] files)

@@ -1,0 +1,41 @@
+using ZscalerPki.Core.Revocation;
+using ZscalerPki.Core.Storage;
+
+namespace ZscalerPki.Core.Inspection;
+
+/// <summary>
+/// Forging wired to the vault CA's stored URLs and issued-certificate database (the defaults of <see cref="InspectionHooks"/>):
+/// a forged certificate carries the CDP and AIA caIssuers URLs stored with its issuing vault CA (not the ones inside the CA's
+/// own certificate, which point at the CA's parent), and every certificate actually signed is recorded, so
+/// <c>Get-IssuedCertificate</c> lists it and <c>Revoke-Certificate</c> can revoke it.
+/// <para>A rotating issuing CA ("(t)") is itself recorded in its vault CA's database and carries the vault CA's URLs. The
+/// server certificates it signs carry no CDP and are not recorded: no CRL of the vault CA could cover them (their issuer
+/// is the (t) CA), and the (t) CA lives only for its rotation period.</para>
+/// </summary>
+internal sealed class StoredCaPublication(Vault vault) : IIssuerPublicationSource
+{
+    public IssuerPublication GetPublication(IssuerReference issuer)
+    {
+        if (issuer.IsRotating || issuer.Collection is not (Collections.Enrollment or Collections.Intermediate))
+            return IssuerPublication.None;
+        var ca = VaultCa.Resolve(vault, issuer.Name);
+        return new IssuerPublication { CrlDistributionPoints = ca.CrlDistributionPoints, CaIssuersUrls = ca.AuthorityInfoAccess };
+    }
+}
+
+/// <inheritdoc cref="StoredCaPublication"/>
+internal sealed class IssuedCertificateRecorder(Vault vault) : IIssuanceRecorder
+{
+    public const string RotatingIssuerProfile = "RotatingIssuer";
+
+    public void Record(IssuanceRecord record)
+    {
+        if (record.Issuer.IsRotating || record.Issuer.Collection is not (Collections.Enrollment or Collections.Intermediate))
+            return;
+        using var store = IssuedCertificateStore.Open(vault, record.Issuer.Name);
+#pragma warning disable SYSLIB0057
+        using var certificate = new System.Security.Cryptography.X509Certificates.X509Certificate2(record.CertificateDer);
+#pragma warning restore SYSLIB0057
+        store.Record(certificate, record.Kind == "RotatingIssuer" ? RotatingIssuerProfile : IssuedProfiles.Server, record.NotBefore);
+    }
+}

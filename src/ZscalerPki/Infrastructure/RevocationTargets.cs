@@ -1,0 +1,29 @@
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core.Revocation;
+
+namespace ZscalerPki.Infrastructure;
+
+/// <summary>The certificates Revoke-/Restore-Certificate act on: serials, and certificates from objects, files or the pipeline.</summary>
+internal static class RevocationTargets
+{
+    public sealed record Target(string? Serial, X509Certificate2? Certificate, string Label);
+
+    public static IReadOnlyList<Target> Resolve(string[]? serials, object[]? certificates, Func<string, IReadOnlyList<string>> resolveFile)
+    {
+        var targets = new List<Target>();
+        foreach (var s in serials ?? Array.Empty<string>())
+            targets.Add(new Target(s, null, $"serial {s}"));
+        foreach (var item in certificates ?? Array.Empty<object>())
+        {
+            var value = CertificateInput.Unwrap(item);
+            if (value is IssuedCertificateRecord record)
+            {
+                targets.Add(new Target(null, record.Certificate, $"'{record.Subject}' (serial {record.SerialNumber})"));
+                continue;
+            }
+            foreach (var cert in CertificateInput.Resolve(value, resolveFile))
+                targets.Add(new Target(null, cert, $"'{cert.Subject}' (serial {cert.SerialNumber})"));
+        }
+        return targets;
+    }
+}

@@ -111,7 +111,7 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
 
     It 'reports one clear error per bad input and forges the others' {
         $out = New-InspectionCertificate -Path "$caOrigin", "$ecOrigin" -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorVariable errs -ErrorAction SilentlyContinue
-        $out.Count | Should -Be 1
+        @($out).Count | Should -Be 1
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'OriginIsCa*'
     }

@@ -33,6 +33,8 @@ BeforeAll {
     # which Read-Host answers with a fixed password.
     $script:session = New-Module -Name WalkthroughSession -ScriptBlock {
         function Read-Host { param([switch] $AsSecureString, [string] $Prompt) ConvertTo-SecureString 'Walkthrough-Passw0rd!' -AsPlainText -Force }
+        # A user at the prompt answers "Yes" when Revoke-Certificate (ConfirmImpact High) asks.
+        $ConfirmPreference = 'None'
         Export-ModuleMember
     }
 
@@ -45,7 +47,7 @@ BeforeAll {
             foreach ($statement in Split-Statement $blocks[$Title]) {
                 if (-not $IsWindows -and $statement -match '#\s*Windows only') { continue }
                 $global:LASTEXITCODE = 0
-                $output = . $session { $ErrorActionPreference = 'Stop'; . ([scriptblock]::Create($args[0])) } $statement 6>&1 3>&1 | Out-String
+                $output = . $session { $ErrorActionPreference = 'Stop'; $ConfirmPreference = 'None'; . ([scriptblock]::Create($args[0])) } $statement 6>&1 3>&1 | Out-String
                 $LASTEXITCODE | Should -Be 0 -Because "the README statement`n$statement`nexits 0 ($output)"
                 $ran++
             }
@@ -102,5 +104,29 @@ Describe 'README walkthroughs' {
         $ran | Should -Be 2
         Test-CertificateChain (Join-Path $work 'www.pem') -TrustedRoot (Join-Path $work 'root.pem') -Intermediate (Join-Path $work 'issuing.pem') -DnsName www.contoso.com -Profile WebPki -Quiet |
             Should -BeTrue
+    }
+
+    It 'runs "what will users see when a site is inspected?" as written' {
+        # A captured site certificate, as openssl s_client -showcerts would save it.
+        $captured = Join-Path $work 'captured'
+        New-Item -ItemType Directory -Path $captured -Force | Out-Null
+        Invoke-OpenSsl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout (Join-Path $captured 'site.key') `
+            -out (Join-Path $captured 'www.contoso.com.pem') -subj '/CN=www.contoso.com/O=Contoso' -days 200 `
+            -addext 'subjectAltName=DNS:www.contoso.com,DNS:contoso.com' -addext 'extendedKeyUsage=serverAuth' | Out-Null
+        $ran = Invoke-Walkthrough 'what will users see when a site is inspected? (forged server certificates)'
+        $ran | Should -BeGreaterOrEqual 5
+        Invoke-OpenSsl x509 -in (Join-Path $work 'www.pem') -noout -subject | Should -Match 'www.contoso.com'
+        Test-Path (Join-Path $work 'RootCerts.zip') | Should -BeTrue
+        $forged = Get-Content -Raw (Join-Path $work 'www.pem')
+        ([regex]::Matches($forged, 'BEGIN CERTIFICATE')).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'runs "revocation and CRLs" as written' {
+        $ran = Invoke-Walkthrough 'revocation and CRLs'
+        $ran | Should -BeGreaterOrEqual 10
+        $crl = Join-Path $work 'pki' 'Contoso-Root.crl'
+        Invoke-OpenSsl crl -inform DER -in $crl -noout -CAfile (Join-Path $work 'contoso-root.pem') | Should -Match 'verify OK'
+        (Get-IssuedCertificate Contoso-Root -Revoked).Count | Should -BeGreaterOrEqual 1
+        (Get-EnrollmentCertificate Contoso-Branch).Issuer | Should -Be (Get-EnrollmentCertificate Contoso-Root).Subject
     }
 }

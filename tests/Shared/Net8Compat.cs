@@ -9,5 +9,7 @@ internal static class X509CertificateLoader
     public static X509Certificate2 LoadCertificate(byte[] data) => new(data);
 
     public static X509Certificate2 LoadCertificate(ReadOnlySpan<byte> data) => new(data.ToArray());
+
+    public static X509Certificate2 LoadPkcs12(byte[] data, string? password) => new(data, password);
 }
 #endif

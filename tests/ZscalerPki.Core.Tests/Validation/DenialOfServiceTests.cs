@@ -117,7 +117,7 @@ public class DenialOfServiceTests(ITestOutputHelper output)
         var builder = new CertificateRevocationListBuilder();
         for (int index = 0; index < revokedCount; index++)
         {
-            builder.AddEntry(BitConverter.GetBytes(index + 0x01000000).Reverse().ToArray(), Now.AddDays(-1));
+            builder.AddEntry(Enumerable.Reverse(BitConverter.GetBytes(index + 0x01000000)).ToArray(), Now.AddDays(-1));
         }
         var generator = X509SignatureGenerator.CreateForECDsa((ECDsa)key);
         return builder.Build(issuer.SubjectName, generator, BigInteger.One, Now.AddDays(7), HashAlgorithmName.SHA256,
@@ -181,7 +181,7 @@ public class DenialOfServiceTests(ITestOutputHelper output)
             var builder = new CertificateRevocationListBuilder();
             for (int index = 0; index < revokedCount; index++)
             {
-                builder.AddEntry(BitConverter.GetBytes(index + 0x01000000).Reverse().ToArray(), Now.AddDays(-1));
+                builder.AddEntry(Enumerable.Reverse(BitConverter.GetBytes(index + 0x01000000)).ToArray(), Now.AddDays(-1));
             }
             var key = otherKey ?? Keys[signerIndex];
             var generator = X509SignatureGenerator.CreateForECDsa(key);

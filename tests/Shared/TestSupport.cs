@@ -39,29 +39,7 @@ public static class OpenSsl
         public string All => StdOut + StdErr;
     }
 
-    public static Result Run(string workingDirectory, params string[] args)
-    {
-        var psi = new ProcessStartInfo("openssl")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(60_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException("openssl " + string.Join(' ', args));
-        }
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static Result Run(string workingDirectory, params string[] args) => ExternalTool.Run("openssl", args, workingDirectory);
 
     /// <summary>Runs openssl and fails the test with its output when it exits non-zero.</summary>
     public static string Ok(string workingDirectory, params string[] args)
@@ -69,5 +47,39 @@ public static class OpenSsl
         var r = Run(workingDirectory, args);
         Assert.True(r.ExitCode == 0, $"openssl {string.Join(' ', args)} failed ({r.ExitCode}):\n{r.All}");
         return r.StdOut;
+    }
+}
+
+/// <summary>Command-line tools the tests use as independent peers (openssl, keytool, certtool, curl, gnutls-cli), bounded by a timeout.</summary>
+public static class ExternalTool
+{
+    /// <summary>True when <paramref name="name"/> is on PATH.</summary>
+    public static bool Exists(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, name)));
+
+    /// <summary>Runs <paramref name="file"/> with no standard input; kills it and throws after <paramref name="timeoutSeconds"/>.</summary>
+    public static OpenSsl.Result Run(string file, IEnumerable<string> args, string? workingDirectory = null, int timeoutSeconds = 60)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        if (workingDirectory is not null)
+            psi.WorkingDirectory = workingDirectory;
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutSeconds * 1000))
+        {
+            p.Kill(true);
+            throw new TimeoutException(file + " " + string.Join(' ', args));
+        }
+        return new OpenSsl.Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Enrollment;
@@ -40,18 +39,11 @@ public sealed class PfxExportTests : IDisposable
 
     private static (int ExitCode, string Output) Run(string tool, params string[] args)
     {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(60_000), $"{tool} did not finish");
-        return (p.ExitCode, output.Result + error.Result);
+        var result = ExternalTool.Run(tool, args);
+        return (result.ExitCode, result.All);
     }
 
-    private static bool Installed(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, tool)));
+    private static bool Installed(string tool) => ExternalTool.Exists(tool);
 
     [Fact]
     public void WithAKey_ModernAlgorithms_ReadByOpenSslKeytoolCerttoolAndDotNet()

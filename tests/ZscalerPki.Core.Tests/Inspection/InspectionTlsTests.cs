@@ -175,26 +175,10 @@ public sealed class InspectionTlsTests : IClassFixture<InspectionFixture>, IAsyn
     }
 }
 
-/// <summary>External TLS clients, bounded by a timeout.</summary>
+/// <summary>External TLS clients, bounded by a timeout (the shared <see cref="ExternalTool"/>).</summary>
 internal static class Tool
 {
-    public static bool Exists(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, name)));
+    public static bool Exists(string name) => ExternalTool.Exists(name);
 
-    public static OpenSsl.Result Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(30_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException(file + " " + string.Join(' ', args));
-        }
-        return new OpenSsl.Result(p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static OpenSsl.Result Run(string file, params string[] args) => ExternalTool.Run(file, args, timeoutSeconds: 30);
 }

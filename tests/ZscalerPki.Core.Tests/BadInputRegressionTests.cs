@@ -91,4 +91,15 @@ public sealed class BadInputRegressionTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{watch.Elapsed}");
         Assert.Equal(CertificateReader.MaxCertificates, CertificateReader.Read(System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(one.ExportCertificatePem() + "\n", CertificateReader.MaxCertificates)))).Count);
     }
+
+    [Theory]
+    [InlineData("http://pki.bücher.example/crl/ca.crl", "http://pki.xn--bcher-kva.example/crl/ca.crl")]
+    [InlineData("http://pki.example.com/crl/zürich.crl", "http://pki.example.com/crl/z%C3%BCrich.crl")]
+    [InlineData("http://pki.example.com/ca.crl", "http://pki.example.com/ca.crl")]
+    public void NonAsciiDistributionPoints_AreWrittenAsAscii_NotAnEncoderException(string url, string written)
+    {
+        Assert.Equal(written, Assert.Single(Core.Revocation.CaUrls.Validate(new[] { url }, aia: false)));
+        var extension = Assert.Single(Core.Revocation.CaUrls.Extensions(new[] { written }, Array.Empty<string>()));
+        Assert.Equal("2.5.29.31", extension.Oid!.Value);
+    }
 }

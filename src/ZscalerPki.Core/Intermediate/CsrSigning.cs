@@ -68,14 +68,8 @@ public sealed class CsrSigningService
         if (request.IssuerKeyPassword.IsEmpty)
             throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 $"Signing with '{request.Issuer}' needs its key password: pass -IssuerKeyPassword.", request.Issuer);
-        var cdps = new List<string>();
-        foreach (var uri in request.CrlDistributionPoints)
-        {
-            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https" or "ldap"))
-                throw new PkiException(PkiErrorIds.InvalidCrlDistributionPoint, PkiErrorCategory.InvalidArgument,
-                    $"'{uri}' is not an absolute http://, https:// or ldap:// URI. Pass the URL where the issuer's CRL is published, e.g. http://pki.contoso.com/crl/root.crl.", uri);
-            cdps.Add(parsed.OriginalString);
-        }
+        // The same rules as the URLs stored on a CA (absolute http/https/ldap/file URIs, written as ASCII).
+        var cdps = CaUrls.Validate(request.CrlDistributionPoints, aia: false);
 
         var csr = request.Csr;
         KeyPolicy.RequireAcceptableKey(csr.PublicKey, $"the CSR for '{csr.Subject.Name}'");

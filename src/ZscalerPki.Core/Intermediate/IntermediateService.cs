@@ -242,8 +242,17 @@ public sealed class IntermediateService
         if (bc.HasPathLengthConstraint && bc.PathLengthConstraint > entry.PathLength)
             throw new PkiException(PkiErrorIds.PathLengthTooLarge, PkiErrorCategory.InvalidData,
                 $"The certificate {label} allows path length {bc.PathLengthConstraint}, more than the {entry.PathLength} the CSR of '{entry.Name}' requested. Have it signed with 'basicConstraints=critical,CA:TRUE,pathlen:{entry.PathLength}'. {unchanged}", entry.Name);
+        // The seed's OpenSSL lines (basicConstraints=CA:TRUE, keyUsage=keyCertSign, cRLSign) sign exactly this: Zscaler and
+        // browsers accept it, so does the import, but it is said what differs from the request and how to sign it strictly.
+        var lax = new List<string>();
+        if (!bc.Critical)
+            lax.Add("basicConstraints is not marked critical (openssl verify -x509_strict refuses such a CA: \"Basic Constraints of CA cert not marked critical\")");
         if (!bc.HasPathLengthConstraint)
-            warnings.Add($"The certificate of '{entry.Name}' has no path-length constraint although the CSR requested {entry.PathLength}; it is accepted, but a CA that copies the requested 'pathlen:{entry.PathLength}' limits what a stolen key could do.");
+            lax.Add($"it has no path-length constraint although the CSR requested {entry.PathLength} (a path length limits what a stolen key could do)");
+        if (!ku!.Critical)
+            lax.Add("keyUsage is not marked critical");
+        if (lax.Count > 0)
+            warnings.Add($"The certificate of '{entry.Name}' is accepted, as Zscaler and browsers accept it, but differs from its CSR: {string.Join("; ", lax)}. To sign it strictly, use the extfile lines 'basicConstraints=critical,CA:TRUE,pathlen:{entry.PathLength}' and 'keyUsage=critical,keyCertSign,cRLSign' (AD CS: the SubCA template).");
 
         var notBefore = leaf.NotBefore.ToUniversalTime();
         var notAfter = leaf.NotAfter.ToUniversalTime();

@@ -109,6 +109,21 @@ public sealed class VaultCa
 public static class CaUrls
 {
     /// <summary>Absolute http/https/ldap/file URLs, checked; throws <c>InvalidCrlDistributionPoint</c> / <c>InvalidAuthorityInfoAccess</c>.</summary>
+    /// <summary>
+    /// URLs go into certificates as IA5String (ASCII): an internationalised host becomes its punycode form and other
+    /// characters are percent-encoded, as browsers send them; what still is not ASCII is refused.
+    /// </summary>
+    private static string ToAscii(string url, Uri parsed, bool aia)
+    {
+        if (url.All(c => c is >= (char)0x21 and <= (char)0x7E))
+            return url;
+        var ascii = new UriBuilder(parsed) { Host = parsed.IdnHost }.Uri.AbsoluteUri;
+        if (!ascii.All(c => c is >= (char)0x21 and <= (char)0x7E))
+            throw new PkiException(aia ? PkiErrorIds.InvalidAuthorityInfoAccess : PkiErrorIds.InvalidCrlDistributionPoint, PkiErrorCategory.InvalidArgument,
+                $"'{url}' cannot be written as an ASCII URI (certificates carry URLs as IA5String). Percent-encode it, e.g. http://pki.example.com/crl/ca.crl.", url);
+        return ascii;
+    }
+
     public static List<string> Validate(IEnumerable<string>? urls, bool aia)
     {
         var list = new List<string>();
@@ -121,7 +136,7 @@ public static class CaUrls
                     aia
                         ? $"'{url}' is not an absolute http://, https://, ldap:// or file:// URI. Pass the URL where the CA's certificate is published, e.g. http://pki.contoso.com/ca.cer."
                         : $"'{url}' is not an absolute http://, https://, ldap:// or file:// URI. Pass the URL where the CA's CRL is published, e.g. http://pki.contoso.com/crl/root.crl.", url);
-            list.Add(url.Trim());
+            list.Add(ToAscii(url.Trim(), parsed, aia));
         }
         return list;
     }

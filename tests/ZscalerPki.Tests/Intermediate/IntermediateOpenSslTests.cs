@@ -77,7 +77,12 @@ public sealed class IntermediateOpenSslTests
         Assert.Equal("CERT_READY", ready.ApiState);
         Assert.True(ready.IsDefault); // first enabled + ready intermediate, no default before
         Assert.Contains(pem.Warnings, w => w.Contains("now the default", StringComparison.Ordinal));
-        Assert.Contains(pem.Warnings, w => w.Contains("no path-length constraint", StringComparison.Ordinal)); // the seed's extfile has no pathlen
+        // The seed's extfile: CA:TRUE without critical and without pathlen, keyUsage without critical. Accepted, with one warning
+        // saying what differs and the strict extfile lines.
+        var lax = Assert.Single(pem.Warnings, w => w.Contains("differs from its CSR", StringComparison.Ordinal));
+        Assert.Contains("basicConstraints is not marked critical", lax);
+        Assert.Contains("no path-length constraint", lax);
+        Assert.Contains("'basicConstraints=critical,CA:TRUE,pathlen:0'", lax);
         Assert.Equal(2, ready.Chain.Length);
         Assert.Equal("CN=Contoso Issuing CA, O=Contoso Ltd", ready.Chain[0].Subject);
         Assert.Empty(ready.History);

@@ -1,6 +1,6 @@
 @{
     RootModule           = 'ZscalerPki.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.0.0' # build.ps1 stamps the <Version> of Directory.Build.props into the staged manifest
     CompatiblePSEditions = @('Core')
     GUID                 = '6f0b7c2e-52a1-4d47-9a3e-1c5d7e0f9b21'
     Author               = 'ZscalerPki contributors'

@@ -49,7 +49,10 @@ foreach ($rid in 'win-x64', 'win-x86', 'win-arm64', 'linux-x64', 'linux-arm64', 
     }
 }
 Copy-Item -LiteralPath (Join-Path $bin 'ZscalerPki.Format.ps1xml') -Destination $stage
-Copy-Item -LiteralPath (Join-Path $root 'ZscalerPki.psd1') -Destination $stage
+# The version lives in Directory.Build.props only: the assemblies are built with it, and the staged manifest gets it here.
+$version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
+$manifest = (Get-Content -Raw -LiteralPath (Join-Path $root 'ZscalerPki.psd1')) -replace "ModuleVersion\s*=\s*'[^']*'[^\r\n]*", "ModuleVersion        = '$version'"
+Set-Content -LiteralPath (Join-Path $stage 'ZscalerPki.psd1') -Value $manifest -NoNewline
 Copy-Item -LiteralPath (Join-Path $root 'en-US') -Destination $stage -Recurse
 Write-Host "Staged module in $stage"
 

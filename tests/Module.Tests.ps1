@@ -30,6 +30,14 @@ Describe 'ZscalerPki module' {
         }
     }
 
+    It 'has one version, from Directory.Build.props, in the manifest and the assemblies' {
+        $props = [xml](Get-Content -Raw (Join-Path $PSScriptRoot '..' 'Directory.Build.props'))
+        $expected = [version]($props.Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1)
+        (Get-Module ZscalerPki).Version | Should -Be $expected
+        $assembly = [ZscalerPki.Core.PkiErrorIds].Assembly.GetName().Version
+        "$($assembly.Major).$($assembly.Minor).$($assembly.Build)" | Should -Be "$expected"
+    }
+
     It 'has the about_ZscalerPki topic, listing the ErrorIds' {
         $about = Get-Help about_ZscalerPki | Out-String
         $about | Should -Match 'ERROR IDS'

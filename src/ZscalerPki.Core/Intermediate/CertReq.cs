@@ -70,7 +70,7 @@ public sealed class CertReqProcessRunner : IProcessRunner
 }
 
 /// <summary>The certreq.exe command line and the interpretation of what it returns.</summary>
-public static class CertReqCommand
+public static class CertReqArguments
 {
     public const string FileName = "certreq.exe";
 
@@ -139,7 +139,7 @@ public sealed class AdcsClient
     /// </summary>
     public IssuedCertificate Submit(CsrInfo csr, string configString, string? template)
     {
-        CertReqCommand.ValidateConfigString(configString);
+        CertReqArguments.ValidateConfigString(configString);
         var work = Path.Combine(Path.GetTempPath(), "zpki-certreq-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         try
@@ -148,10 +148,10 @@ public sealed class AdcsClient
             var cerPath = Path.Combine(work, "certificate.cer");
             var p7bPath = Path.Combine(work, "chain.p7b");
             File.WriteAllText(csrPath, csr.Pem);
-            var args = CertReqCommand.BuildSubmitArguments(configString, template, csrPath, cerPath, p7bPath);
-            var result = _runner.Run(CertReqCommand.FileName, args, Timeout);
+            var args = CertReqArguments.BuildSubmitArguments(configString, template, csrPath, cerPath, p7bPath);
+            var result = _runner.Run(CertReqArguments.FileName, args, Timeout);
             var output = result.Output;
-            var requestId = CertReqCommand.RequestId(output);
+            var requestId = CertReqArguments.RequestId(output);
             var target = configString;
 
             if (output.Contains("denied", StringComparison.OrdinalIgnoreCase))

@@ -42,14 +42,6 @@ public enum IntermediateStatus
     Disabled,
 }
 
-/// <summary>RSA key sizes Zscaler accepts for a software-protected intermediate.</summary>
-public enum IntermediateKeySize
-{
-    Rsa2048 = 2048,
-    Rsa3072 = 3072,
-    Rsa4096 = 4096,
-}
-
 /// <summary>Everything New-IntermediateCsr asks for (the seed's General and Generate CSR tabs).</summary>
 public sealed record NewIntermediateCsrRequest
 {

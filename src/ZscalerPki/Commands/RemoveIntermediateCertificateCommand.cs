@@ -24,8 +24,7 @@ public sealed class RemoveIntermediateCertificateCommand : ZscalerPkiCmdlet
             var entry = service.GetOne(name);
             if (!Confirm(entry.Name, $"Remove intermediate certificate CN={entry.CommonName} (state {entry.State}{(entry.IsDefault ? ", default" : string.Empty)}) and its private key"))
                 return;
-            foreach (var w in service.Remove(entry.Name))
-                Warn(w);
+            Deliver(service.Remove(entry.Name));
         });
     }
 }

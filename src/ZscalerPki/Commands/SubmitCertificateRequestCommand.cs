@@ -90,9 +90,9 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
                 $"Signing with '{Issuer}' needs its key password: pass -IssuerKeyPassword.", Issuer);
         if (!string.IsNullOrEmpty(ConfigString))
         {
-            CertReqCommand.ValidateConfigString(ConfigString);
+            CertReqArguments.ValidateConfigString(ConfigString);
             if (ProcessRunner is null)
-                CertReqCommand.RequireWindows();
+                CertReqArguments.RequireWindows();
         }
     }
 
@@ -136,7 +136,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
         }
         else
         {
-            Verbose($"Running certreq.exe {string.Join(' ', CertReqCommand.BuildSubmitArguments(ConfigString!, Template, "request.csr", "certificate.cer", "chain.p7b"))}");
+            Verbose($"Running certreq.exe {string.Join(' ', CertReqArguments.BuildSubmitArguments(ConfigString!, Template, "request.csr", "certificate.cer", "chain.p7b"))}");
             Progress(3, "Submit-CertificateRequest", $"Waiting for AD CS '{ConfigString}' (certreq.exe)", -1);
             issued = new AdcsClient(ProcessRunner).Submit(csr, ConfigString!, Template);
             ProgressDone(3, "Submit-CertificateRequest");

@@ -74,12 +74,12 @@ public sealed class IntermediateCsrTests
     {
         Assert.Equal(
             new[] { "-submit", "-q", "-config", @"ca01.contoso.com\Contoso Issuing CA", "-attrib", "CertificateTemplate:SubCA", "req.csr", "cert.cer", "chain.p7b" },
-            CertReqCommand.BuildSubmitArguments(@"ca01.contoso.com\Contoso Issuing CA", "SubCA", "req.csr", "cert.cer", "chain.p7b"));
-        Assert.Equal(new[] { "-submit", "-q", "-config", @"h\CA", "r", "c" }, CertReqCommand.BuildSubmitArguments(@"h\CA", null, "r", "c", null));
+            CertReqArguments.BuildSubmitArguments(@"ca01.contoso.com\Contoso Issuing CA", "SubCA", "req.csr", "cert.cer", "chain.p7b"));
+        Assert.Equal(new[] { "-submit", "-q", "-config", @"h\CA", "r", "c" }, CertReqArguments.BuildSubmitArguments(@"h\CA", null, "r", "c", null));
         foreach (var bad in new[] { "", "ca01", @"\CA", @"ca01\", @"a\b\c", "ca01\\CA\"; calc" })
-            Assert.Equal("InvalidConfigString", Assert.Throws<PkiException>(() => CertReqCommand.BuildSubmitArguments(bad, "SubCA", "r", "c", null)).ErrorId);
-        Assert.Equal("InvalidTemplate", Assert.Throws<PkiException>(() => CertReqCommand.BuildSubmitArguments(@"h\CA", "Sub\"CA", "r", "c", null)).ErrorId);
-        Assert.Equal("42", CertReqCommand.RequestId("RequestId: 42\nRequestId: \"42\""));
+            Assert.Equal("InvalidConfigString", Assert.Throws<PkiException>(() => CertReqArguments.BuildSubmitArguments(bad, "SubCA", "r", "c", null)).ErrorId);
+        Assert.Equal("InvalidTemplate", Assert.Throws<PkiException>(() => CertReqArguments.BuildSubmitArguments(@"h\CA", "Sub\"CA", "r", "c", null)).ErrorId);
+        Assert.Equal("42", CertReqArguments.RequestId("RequestId: 42\nRequestId: \"42\""));
     }
 
     [Fact]

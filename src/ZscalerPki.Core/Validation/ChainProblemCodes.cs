@@ -151,6 +151,8 @@ public static class ChainProblemCodes
     public const string CrlScopeMismatch = "CrlScopeMismatch";
     /// <summary>No supplied certificate with the CRL issuer's name and the CRL's authority key identifier verifies the CRL (e.g. signed by the CA's previous key after a rollover).</summary>
     public const string CrlSignerNotFound = "CrlSignerNotFound";
+    /// <summary>A CRL extension has the wrong criticality: cRLNumber or authorityKeyIdentifier critical, deltaCRLIndicator not critical (RFC 5280 5.2).</summary>
+    public const string CrlExtensionCriticality = "CrlExtensionCriticality";
     /// <summary>-Online: a CRL distribution point (or AIA caIssuers URL) could not be fetched (unreachable, timeout, too large, not a CRL).</summary>
     public const string CrlUnreachable = "CrlUnreachable";
 }

@@ -154,6 +154,11 @@ internal sealed class ParsedCrl
                 Defect(ChainProblemCodes.CrlEmptySequence, "has an empty crlExtensions SEQUENCE; when present it holds at least one extension (RFC 5280 5.1)");
             foreach (var (oid, critical, value) in ExtensionData.ReadAll(exts))
             {
+                // RFC 5280 5.2: cRLNumber (5.2.3) and authorityKeyIdentifier (5.2.1) are non-critical; deltaCRLIndicator (5.2.4) is critical.
+                if (critical && oid is Oids.CrlNumber or Oids.AuthorityKeyId)
+                    Defect(ChainProblemCodes.CrlExtensionCriticality, $"marks its {(oid == Oids.CrlNumber ? "cRLNumber" : "authorityKeyIdentifier")} extension critical; RFC 5280 {(oid == Oids.CrlNumber ? "5.2.3" : "5.2.1")} makes it non-critical");
+                if (!critical && oid == Oids.DeltaCrlIndicator)
+                    Defect(ChainProblemCodes.CrlExtensionCriticality, "marks its deltaCRLIndicator extension non-critical; RFC 5280 5.2.4 makes it critical, so a client that ignores it cannot take the delta for a complete CRL");
                 var vr = new AsnReader(value, AsnEncodingRules.DER);
                 switch (oid)
                 {

@@ -162,6 +162,10 @@ public static class PkiErrorIds
     public const string CommonNameMismatch = "CommonNameMismatch";
     /// <summary>The signed certificate is not a CA (basicConstraints CA:TRUE missing).</summary>
     public const string NotCaCertificate = "NotCaCertificate";
+    /// <summary>An extension of the signed certificate cannot be decoded.</summary>
+    public const string CertificateExtensionInvalid = "CertificateExtensionInvalid";
+    /// <summary>The signed certificate carries a critical extension that clients may not know, so they would refuse it.</summary>
+    public const string UnsupportedCriticalExtension = "UnsupportedCriticalExtension";
     /// <summary>The signed certificate lacks keyCertSign and cRLSign.</summary>
     public const string MissingKeyUsage = "MissingKeyUsage";
     /// <summary>The signed certificate has expired.</summary>

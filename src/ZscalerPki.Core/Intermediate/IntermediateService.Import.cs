@@ -121,6 +121,16 @@ public sealed partial class IntermediateService
         var unchanged = $"'{entry.Name}' is unchanged (state {entry.State}).";
         var label = CertificateChecks.Describe(leaf);
 
+        // Every extension must decode, and a critical one must be one the validator processes: an intermediate that
+        // Test-CertificateChain (and RFC 5280 6.1) would refuse is not imported, with or without a chain.
+        var parsed = Validation.ParsedCertificate.Parse(leaf.RawData);
+        if (parsed.Malformed.Count > 0)
+            throw new PkiException(PkiErrorIds.CertificateExtensionInvalid, PkiErrorCategory.InvalidData,
+                $"The certificate {label} has an extension that cannot be decoded ({parsed.Malformed[0]}). Have the CSR signed again with well-formed extensions. {unchanged}", entry.Name);
+        if (parsed.Extensions.FirstOrDefault(e => e.Critical && !Validation.ProfileRules.Understood.Contains(e.Oid)) is { } unknown)
+            throw new PkiException(PkiErrorIds.UnsupportedCriticalExtension, PkiErrorCategory.InvalidData,
+                $"The certificate {label} carries the critical extension {unknown.Oid}, which clients that do not know it must refuse (RFC 5280 4.2). Have it signed without that extension, or with it non-critical. {unchanged}", entry.Name);
+
         var cn = CertificateChecks.CommonName(leaf.SubjectName);
         if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal))
             throw new PkiException(PkiErrorIds.CommonNameMismatch, PkiErrorCategory.InvalidData,

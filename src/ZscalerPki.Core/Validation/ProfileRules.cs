@@ -21,7 +21,8 @@ internal readonly record struct ProblemSink(Action<int, string, string, ChainPro
 /// </summary>
 internal static class ProfileRules
 {
-    private static readonly HashSet<string> Understood = new()
+    /// <summary>The extensions this engine processes; any other that is critical makes a certificate unusable.</summary>
+    internal static readonly HashSet<string> Understood = new()
     {
         Oids.BasicConstraints, Oids.KeyUsage, Oids.ExtendedKeyUsage, Oids.SubjectAltName, Oids.IssuerAltName,
         Oids.NameConstraints, Oids.CertificatePolicies, Oids.PolicyMappings, Oids.PolicyConstraints, Oids.InhibitAnyPolicy,

@@ -53,6 +53,8 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
         { "expired", "CertificateExpired" },
         { "not-yet-valid", "CertificateNotYetValid" },
         { "sha1", "WeakSignatureAlgorithm" },
+        { "unknown-critical-extension", "UnsupportedCriticalExtension" },
+        { "garbage-name-constraints", "CertificateExtensionInvalid" },
         { "broken-chain", "BrokenChain" },
         { "same-name-other-key-chain", "BrokenChain" },
         { "chain-with-stranger", "BrokenChain" },
@@ -115,6 +117,12 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
             case "expired": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, notBefore: DateTimeOffset.UtcNow.AddDays(-400), notAfter: DateTimeOffset.UtcNow.AddDays(-1))); break;
             case "not-yet-valid": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, notBefore: DateTimeOffset.UtcNow.AddDays(2), notAfter: DateTimeOffset.UtcNow.AddDays(400))); break;
             case "sha1": WriteCert(f.Issuing.Sign(f.CsrKey, Subject, hash: HashAlgorithmName.SHA1)); break;
+            case "unknown-critical-extension":
+                WriteCert(f.Issuing.Sign(f.CsrKey, Subject, extra: new[] { new X509Extension("1.3.6.1.4.1.99999.1", new byte[] { 0x05, 0x00 }, critical: true) }));
+                break;
+            case "garbage-name-constraints":
+                WriteCert(f.Issuing.Sign(f.CsrKey, Subject, extra: new[] { new X509Extension("2.5.29.30", new byte[] { 0x30, 0x03, 0xA0, 0x01, 0xFF }, critical: true) }));
+                break;
             case "broken-chain":
                 // The chain skips the issuing CA: the root did not sign the intermediate.
                 WriteCert(good);

@@ -79,7 +79,7 @@ public static class IntermediateTestKit
         /// <summary>Signs a certificate for <paramref name="publicKey"/> with whatever profile the test wants.</summary>
         public X509Certificate2 Sign(PublicKey publicKey, string subject, bool? ca = true, int? pathLength = 0,
             X509KeyUsageFlags? usage = X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign,
-            DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, HashAlgorithmName? hash = null)
+            DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, HashAlgorithmName? hash = null, IEnumerable<X509Extension>? extra = null)
         {
             var request = new CertificateRequest(new X500DistinguishedName(subject), publicKey, hash ?? HashAlgorithmName.SHA256);
             if (ca is not null)
@@ -87,6 +87,8 @@ public static class IntermediateTestKit
             if (usage is not null)
                 request.CertificateExtensions.Add(new X509KeyUsageExtension(usage.Value, true));
             request.CertificateExtensions.Add(CaCertificateBuilder.AuthorityKeyIdentifier(Certificate));
+            foreach (var extension in extra ?? Array.Empty<X509Extension>())
+                request.CertificateExtensions.Add(extension);
             var now = DateTimeOffset.UtcNow;
             X509SignatureGenerator generator = hash == HashAlgorithmName.SHA1 ? new Sha1RsaGenerator(Key) : X509SignatureGenerator.CreateForRSA(Key, RSASignaturePadding.Pkcs1);
             return request.Create(Certificate.SubjectName, generator,

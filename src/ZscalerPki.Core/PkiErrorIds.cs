@@ -302,4 +302,24 @@ public static class PkiErrorIds
     public const string AmbiguousIssuer = "AmbiguousIssuer";
     /// <summary>An AIA caIssuers URL is not an absolute http, https, ldap or file URI.</summary>
     public const string InvalidAuthorityInfoAccess = "InvalidAuthorityInfoAccess";
+
+    // ---- HSM (PKCS#11 tokens) ----
+    /// <summary>A PKCS#11 key URI that cannot be used (RFC 7512: token and object required, no PIN inside).</summary>
+    public const string InvalidKeyReference = "InvalidKeyReference";
+    /// <summary>The PKCS#11 module (the HSM vendor's library) does not exist or cannot be loaded.</summary>
+    public const string HsmModuleNotFound = "HsmModuleNotFound";
+    /// <summary>OpenSSL's pkcs11 engine is not installed.</summary>
+    public const string HsmEngineNotInstalled = "HsmEngineNotInstalled";
+    /// <summary>pkcs11-tool (OpenSC), used to generate keys in a token, is not installed.</summary>
+    public const string HsmToolNotInstalled = "HsmToolNotInstalled";
+    /// <summary>The token refused the PIN (wrong or locked).</summary>
+    public const string HsmPinIncorrect = "HsmPinIncorrect";
+    /// <summary>No token with the given label is present.</summary>
+    public const string HsmTokenNotFound = "HsmTokenNotFound";
+    /// <summary>The token has no such private key (deleted or never created).</summary>
+    public const string HsmKeyNotFound = "HsmKeyNotFound";
+    /// <summary>Generating a key pair inside the token failed.</summary>
+    public const string HsmKeyGenerationFailed = "HsmKeyGenerationFailed";
+    /// <summary>A key in an HSM token needs its PIN and none was given.</summary>
+    public const string PinRequired = "PinRequired";
 }

@@ -1,0 +1,138 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core.Hsm;
+
+namespace ZscalerPki.Core.Tests.Hsm;
+
+/// <summary>
+/// SoftHSM2 tokens in a temp folder (SOFTHSM2_CONF), all initialised before the PKCS#11 module is first loaded in this
+/// process: a loaded SoftHSM does not see tokens created afterwards (new keys in existing tokens it does see).
+/// </summary>
+public sealed class SoftHsm : IDisposable
+{
+    public const string Module = "/usr/lib/softhsm/libsofthsm2.so";
+    public const string Pin = "1234-pester";
+    public static readonly string[] Tokens = { "zpki-keys", "zpki-errors" };
+
+    public static bool Available { get; } = OperatingSystem.IsLinux() && File.Exists(Module) && ExternalTool.Exists("softhsm2-util")
+        && ExternalTool.Exists("pkcs11-tool") && Directory.GetDirectories("/usr/lib", "*-linux-gnu*").Any(d => File.Exists(Path.Combine(d, "engines-3", "pkcs11.so")));
+
+    public SoftHsm()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "zpki-softhsm-" + Guid.NewGuid().ToString("N")[..8]);
+        if (!Available)
+            return;
+        Directory.CreateDirectory(Path.Combine(Folder, "tokens"));
+        var conf = Path.Combine(Folder, "softhsm2.conf");
+        File.WriteAllText(conf, $"directories.tokendir = {Path.Combine(Folder, "tokens")}\nobjectstore.backend = file\nlog.level = ERROR\n");
+        // The module is loaded into this process and reads SOFTHSM2_CONF with getenv: set the native environment too.
+        setenv("SOFTHSM2_CONF", conf, 1);
+        Environment.SetEnvironmentVariable("SOFTHSM2_CONF", conf);
+        foreach (var token in Tokens)
+        {
+            var init = ExternalTool.Run("softhsm2-util", new[] { "--init-token", "--free", "--label", token, "--so-pin", "so-" + Pin, "--pin", Pin });
+            Assert.True(init.ExitCode == 0, init.All);
+        }
+    }
+
+    public string Folder { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setenv(string name, string value, int overwrite);
+}
+
+/// <summary>Runs only where SoftHSM2, OpenSC and OpenSSL's pkcs11 engine are installed (CI installs them).</summary>
+public sealed class SoftHsmFactAttribute : FactAttribute
+{
+    public SoftHsmFactAttribute()
+    {
+        if (!SoftHsm.Available)
+            Skip = "SoftHSM2 (softhsm2), OpenSC (opensc) or libengine-pkcs11-openssl is not installed";
+    }
+}
+
+[CollectionDefinition("SoftHSM", DisableParallelization = true)]
+public sealed class SoftHsmCollection : ICollectionFixture<SoftHsm>;
+
+/// <summary>Keys generated inside a PKCS#11 token sign certificates that OpenSSL verifies, and never leave the token.</summary>
+[Collection("SoftHSM")]
+public sealed class SoftHsmTests(SoftHsm hsm)
+{
+    private static X509Certificate2 SelfSignedCa(AsymmetricAlgorithm key, string subject)
+    {
+        var request = key is RSA rsa
+            ? new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            : new CertificateRequest(subject, (ECDsa)key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+    }
+
+    [SoftHsmFact]
+    public void KeysGeneratedInTheToken_SignCertificatesOpenSslVerifies_AndCannotBeExported()
+    {
+        Assert.True(Directory.Exists(hsm.Folder));
+        using var tmp = new TempDir();
+        foreach (var (label, type, oid) in new[] { ("rsa-ca", "rsa:2048", "1.2.840.113549.1.1.1"), ("ec-ca", "EC:prime256v1", "1.2.840.10045.2.1") })
+        {
+            var reference = Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, SoftHsm.Tokens[0], label, type, SoftHsm.Pin);
+            Assert.Equal(reference, Pkcs11KeyReference.Parse(reference.Uri, SoftHsm.Module));
+            Assert.DoesNotContain(SoftHsm.Pin, reference.ToString());
+            using var key = HsmKeys.Open(reference, SoftHsm.Pin, oid);
+            using var ca = SelfSignedCa(key, $"CN=HSM {label}");
+            File.WriteAllText(tmp.File(label + ".pem"), ca.ExportCertificatePem());
+            Assert.Contains(": OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", label + ".pem", label + ".pem"));
+            Assert.ThrowsAny<CryptographicException>(() => key.ExportPkcs8PrivateKey());
+        }
+        var objects = ExternalTool.Run("pkcs11-tool", new[] { "--module", SoftHsm.Module, "--token-label", SoftHsm.Tokens[0], "--list-objects", "--login", "--pin", SoftHsm.Pin }).All;
+        Assert.Contains("rsa-ca", objects);
+        Assert.Contains("sensitive, always sensitive, never extractable", objects);
+    }
+
+    [SoftHsmFact]
+    public void EachFailure_IsOneClearError()
+    {
+        Assert.True(Directory.Exists(hsm.Folder));
+        var token = SoftHsm.Tokens[1];
+        var reference = Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, token, "doomed", "EC:prime256v1", SoftHsm.Pin);
+        string Id(Action open) => Assert.Throws<PkiException>(open).ErrorId;
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(() => HsmKeys.Open(reference, "wrong-pin", "1.2.840.10045.2.1").Dispose()));
+        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => HsmKeys.Open(reference with { Token = "no-such-token" }, SoftHsm.Pin, "1.2.840.10045.2.1").Dispose()));
+        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Id(() => HsmKeys.Open(reference with { ModulePath = "/nonexistent/libpkcs11.so" }, SoftHsm.Pin, "1.2.840.10045.2.1").Dispose()));
+        Assert.Equal(PkiErrorIds.PinRequired, Id(() => HsmKeys.Open(reference, "", "1.2.840.10045.2.1").Dispose()));
+        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, "no-such-token", "x", "rsa:2048", SoftHsm.Pin)));
+
+        var deleted = ExternalTool.Run("pkcs11-tool", new[] { "--module", SoftHsm.Module, "--token-label", token, "--login", "--pin", SoftHsm.Pin, "--delete-object", "--type", "privkey", "--label", "doomed" });
+        Assert.True(deleted.ExitCode == 0, deleted.All);
+        Assert.Equal(PkiErrorIds.HsmKeyNotFound, Id(() => HsmKeys.Open(reference, SoftHsm.Pin, "1.2.840.10045.2.1").Dispose()));
+    }
+
+    [Theory]
+    [InlineData("pkcs11:token=a;object=b;type=private?pin-value=1234")]
+    [InlineData("pkcs11:object=b")]
+    [InlineData("file:///etc/key")]
+    [InlineData("pkcs11:token=a%zz;object=b")]
+    [InlineData("pkcs11:token=a;object=b;type=public")]
+    public void KeyUris_WithoutTokenAndObject_OrWithAPin_AreRefused(string uri) =>
+        Assert.Equal(PkiErrorIds.InvalidKeyReference, Assert.Throws<PkiException>(() => Pkcs11KeyReference.Parse(uri, SoftHsm.Module)).ErrorId);
+
+    [Fact]
+    public void KeyUris_RoundTrip_WithEscapes()
+    {
+        var reference = new Pkcs11KeyReference { ModulePath = SoftHsm.Module, Token = "Contoso HSM;1", Object = "Inspection CA/2026", IdHex = "0A1B" };
+        Assert.Equal("pkcs11:token=Contoso%20HSM%3B1;object=Inspection%20CA%2F2026;id=%0A%1B;type=private", reference.Uri);
+        Assert.Equal(reference, Pkcs11KeyReference.Parse(reference.Uri, SoftHsm.Module));
+    }
+}

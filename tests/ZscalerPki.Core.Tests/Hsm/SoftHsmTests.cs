@@ -119,6 +119,33 @@ public sealed class SoftHsmTests(SoftHsm hsm)
         Assert.Equal(PkiErrorIds.HsmKeyNotFound, Id(() => HsmKeys.Open(reference, SoftHsm.Pin, "1.2.840.10045.2.1").Dispose()));
     }
 
+    [SoftHsmFact]
+    public void AKeyTypeTheTokenCannotMake_OrAMissingTool_IsOneClearError()
+    {
+        Assert.True(Directory.Exists(hsm.Folder));
+        var failed = Assert.Throws<PkiException>(() => Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, SoftHsm.Tokens[1], "bad-type", "dsa:512", SoftHsm.Pin));
+        Assert.Equal(PkiErrorIds.HsmKeyGenerationFailed, failed.ErrorId);
+        var saved = Pkcs11Tool.FileName;
+        try
+        {
+            Pkcs11Tool.FileName = "/nonexistent/pkcs11-tool";
+            Assert.Equal(PkiErrorIds.HsmToolNotInstalled, Assert.Throws<PkiException>(() => Pkcs11Tool.TokenExists(SoftHsm.Module, SoftHsm.Tokens[1])).ErrorId);
+        }
+        finally
+        {
+            Pkcs11Tool.FileName = saved;
+        }
+    }
+
+    [Fact]
+    public void OnWindows_Pkcs11KeysPointToTheKsp()
+    {
+        if (!OperatingSystem.IsWindows())
+            return; // Linux and macOS open PKCS#11 keys through OpenSSL's engine (the tests above).
+        var reference = new Pkcs11KeyReference { ModulePath = SoftHsm.Module, Token = "t", Object = "o" };
+        Assert.Equal(PkiErrorIds.HsmEngineNotInstalled, Assert.Throws<PkiException>(() => HsmKeys.Open(reference, "1234", "1.2.840.113549.1.1.1")).ErrorId);
+    }
+
     [Theory]
     [InlineData("pkcs11:token=a;object=b;type=private?pin-value=1234")]
     [InlineData("pkcs11:object=b")]

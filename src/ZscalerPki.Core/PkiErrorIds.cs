@@ -320,6 +320,8 @@ public static class PkiErrorIds
     public const string HsmKeyNotFound = "HsmKeyNotFound";
     /// <summary>Generating a key pair inside the token failed.</summary>
     public const string HsmKeyGenerationFailed = "HsmKeyGenerationFailed";
+    /// <summary>An HSM-protected intermediate was asked for on a vault whose subscription is Software.</summary>
+    public const string HsmNotSubscribed = "HsmNotSubscribed";
     /// <summary>A key in an HSM token needs its PIN and none was given.</summary>
     public const string PinRequired = "PinRequired";
 }

@@ -26,6 +26,7 @@ internal static class OpenSslPkcs11Engine
         if (pin.IsEmpty)
             throw new PkiException(PkiErrorIds.PinRequired, PkiErrorCategory.InvalidArgument,
                 $"The key {key.Uri} is in an HSM token: pass the token's user PIN (as a SecureString).", key.Uri);
+        Pkcs11Tool.VerifyPin(key.ModulePath, key.Token, pin);
         var pinText = new string(pin);
         IntPtr pkey;
         string errors;

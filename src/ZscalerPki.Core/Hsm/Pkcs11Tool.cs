@@ -36,6 +36,31 @@ public static class Pkcs11Tool
         return new Pkcs11KeyReference { ModulePath = modulePath, Token = token, Object = label, IdHex = id };
     }
 
+    /// <summary>
+    /// Logs in to the token with <paramref name="pin"/> in a separate process. The engine keeps a token logged in while a
+    /// key of it is open in this process, and would then hand out the key for any PIN: checking here makes every open
+    /// prove the PIN.
+    /// </summary>
+    public static void VerifyPin(string modulePath, string token, ReadOnlySpan<char> pin)
+    {
+        var pinVariable = "ZSCALERPKI_PIN_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
+        var result = Run(new[] { "--module", modulePath, "--token-label", token, "--login", "--pin", "env:" + pinVariable, "--list-objects", "--type", "privkey" },
+            (pinVariable, new string(pin)));
+        if (result.ExitCode == 0)
+            return;
+        if (result.Output.Contains("CKR_PIN_INCORRECT", StringComparison.Ordinal))
+            throw new PkiException(PkiErrorIds.HsmPinIncorrect, PkiErrorCategory.AuthenticationError,
+                $"The PIN for token '{token}' is wrong (the token refused the login). Pass the token's user PIN; repeated wrong PINs may lock it.", token);
+        if (result.Output.Contains("CKR_PIN_LOCKED", StringComparison.Ordinal))
+            throw new PkiException(PkiErrorIds.HsmPinIncorrect, PkiErrorCategory.AuthenticationError,
+                $"The user PIN of token '{token}' is locked. Unlock it with the security officer PIN.", token);
+        if (!TokenExists(modulePath, token))
+            throw new PkiException(PkiErrorIds.HsmTokenNotFound, PkiErrorCategory.ObjectNotFound,
+                $"No token labelled '{token}' is present in '{modulePath}'. Insert or initialise the token, or fix the key reference.", token);
+        throw new PkiException(PkiErrorIds.HsmKeyNotFound, PkiErrorCategory.OpenError,
+            $"Cannot log in to token '{token}': {FirstLines(result.Output)}", token);
+    }
+
     /// <summary>True when the module has an initialised token with this label.</summary>
     public static bool TokenExists(string modulePath, string token)
     {

@@ -198,8 +198,12 @@ public sealed class InspectionService
         var cacheId = string.Join("|", _vault.Root, collection, name, cert.Thumbprint, fingerprint);
         if (Opened.TryGetValue(cacheId, out var existing))
             return existing;
-        var issuerKey = KeyProtection.Decrypt(_vault.ReadKey(collection, name), request.IssuerKeyPassword.Span, cert.PublicKey, name);
-        var pkcs8 = issuerKey.ExportPkcs8PrivateKey();
+        var issuerKey = Hsm.VaultKeys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span);
+        // The cache's sealing key derives from the issuer's key: its PKCS#8, or for a key that never leaves an HSM its
+        // (deterministic) PKCS#1 v1.5 signature over a fixed label.
+        var pkcs8 = Hsm.VaultKeys.HsmKeyOf(_vault, collection, name) is null
+            ? issuerKey.ExportPkcs8PrivateKey()
+            : SHA256.HashData(((RSA)issuerKey).SignData(Encoding.UTF8.GetBytes("ZscalerPki inspection cache seal|" + cert.Thumbprint), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         var store = new InspectionStore(_vault, collection, name, pkcs8);
         CryptographicOperations.ZeroMemory(pkcs8);
         var opened = new OpenedIssuer(collection, name, cert, issuerKey, chain, store, issuerLabel);

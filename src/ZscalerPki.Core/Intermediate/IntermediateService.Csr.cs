@@ -18,7 +18,11 @@ public sealed partial class IntermediateService
         var warnings = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
         VaultNames.Validate(request.Name);
-        KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
+        var hsm = request.Protection == KeyProtectionType.Hsm;
+        if (hsm)
+            RequireHsmRequest(request);
+        else
+            KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
         if (request.KeySize is not (2048 or 3072 or 4096))
             throw new PkiException(PkiErrorIds.InvalidKeySize, PkiErrorCategory.InvalidArgument,
                 $"-KeySize {request.KeySize} is not offered. Pass 2048 (default), 3072 or 4096.", request.KeySize);
@@ -31,11 +35,27 @@ public sealed partial class IntermediateService
         // Fail fast before the (slow) key work; checked again under the lock.
         CheckCreateLimits(_vault.ReadAll<IntermediateEntry>(Collections.Intermediate), request.Name, request.Status);
 
-        using var key = RSA.Create(request.KeySize);
+        Hsm.Pkcs11KeyReference? hsmKey = null;
+        RSA key;
+        if (hsm)
+        {
+            // The key pair is made inside the token (or is one the HSM's tools made); the vault keeps only its reference.
+            hsmKey = request.ExistingKey is { } uri
+                ? Hsm.Pkcs11KeyReference.Parse(uri, request.Pkcs11Module!)
+                : Hsm.Pkcs11Tool.GenerateKeyPair(request.Pkcs11Module!, request.Token!, request.Name, $"rsa:{request.KeySize}", request.Pin.Span);
+            key = Hsm.HsmKeys.Open(hsmKey, request.Pin.Span, KeyProtection.RsaOid) as RSA
+                ?? throw new PkiException(PkiErrorIds.UnsupportedKey, PkiErrorCategory.InvalidArgument,
+                    $"The HSM key {hsmKey.Uri} is not an RSA key; an SSL-inspection intermediate's key is RSA.", hsmKey.Uri);
+        }
+        else
+        {
+            key = RSA.Create(request.KeySize);
+        }
+        using var _ = key;
         var csr = IntermediateCsr.Create(subject, key, request.SignatureAlgorithm, request.PathLength, request.CertificateTemplate);
         var csrPem = new string(PemEncoding.Write("CERTIFICATE REQUEST", csr)) + "\n";
         var publicKeyPem = key.ExportSubjectPublicKeyInfoPem() + "\n";
-        var keyPem = KeyProtection.Encrypt(key, request.KeyPassword.Span);
+        var keyPem = hsm ? null : KeyProtection.Encrypt(key, request.KeyPassword.Span);
 
         var entry = new IntermediateEntry
         {
@@ -58,6 +78,7 @@ public sealed partial class IntermediateService
             CertificateTemplate = Blank(request.CertificateTemplate),
             CsrPem = csrPem,
             PublicKeyPem = publicKeyPem,
+            HsmKey = hsmKey,
             CsrPath = request.CsrPath,
             PublicKeyPath = request.PublicKeyPath,
             CreatedUtc = now,
@@ -92,5 +113,21 @@ public sealed partial class IntermediateService
         if (enabled.Count >= limits.MaxEnabled)
             throw new PkiException(PkiErrorIds.EnabledLimitExceeded, PkiErrorCategory.LimitsExceeded,
                 $"The {subscription} subscription allows at most {limits.MaxEnabled} enabled intermediate certificate(s) and {List(enabled)} {(enabled.Count == 1 ? "is" : "are")} enabled. Disable one first (Set-IntermediateCertificate -Name {enabled[0]} -Enabled:$false), or {alternative}.", name);
+    }
+
+    /// <summary>An HSM key needs the SoftwareAndHsm subscription, a module, a token (or an existing key) and the PIN.</summary>
+    private void RequireHsmRequest(NewIntermediateCsrRequest request)
+    {
+        if (_vault.ReadSettings().Subscription != Subscription.SoftwareAndHsm)
+            throw new PkiException(PkiErrorIds.HsmNotSubscribed, PkiErrorCategory.InvalidOperation,
+                $"HSM-protected intermediates need the SoftwareAndHsm subscription; this vault records Software. Run Set-PkiVault -Subscription SoftwareAndHsm if your organization has it.", request.Name);
+        if (string.IsNullOrWhiteSpace(request.Pkcs11Module))
+            throw new PkiException(PkiErrorIds.HsmModuleNotFound, PkiErrorCategory.InvalidArgument,
+                "An HSM key needs the token's PKCS#11 module (the HSM vendor's library; SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).", request.Name);
+        if (string.IsNullOrWhiteSpace(request.ExistingKey) && string.IsNullOrWhiteSpace(request.Token))
+            throw new PkiException(PkiErrorIds.HsmTokenNotFound, PkiErrorCategory.InvalidArgument,
+                "Name the token to generate the key in, or an existing key by its pkcs11: URI.", request.Name);
+        if (request.Pin.IsEmpty)
+            throw new PkiException(PkiErrorIds.PinRequired, PkiErrorCategory.InvalidArgument, "An HSM key needs the token's user PIN.", request.Name);
     }
 }

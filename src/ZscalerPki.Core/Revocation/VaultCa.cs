@@ -98,7 +98,7 @@ public sealed class VaultCa
         if (password.IsEmpty)
             throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 $"Signing with '{Name}' needs its key password: pass -KeyPassword.", Name);
-        return KeyProtection.Decrypt(Vault.ReadKey(Collection, Name), password, Certificate.PublicKey.Oid.Value!, Name);
+        return Hsm.VaultKeys.Open(Vault, Collection, Name, Certificate.PublicKey, password);
     }
 
     /// <summary>The CDP and AIA extensions for certificates this CA issues (none when it has no URLs).</summary>

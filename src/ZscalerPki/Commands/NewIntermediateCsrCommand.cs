@@ -96,9 +96,29 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
     [Parameter]
     public string? CertificateTemplate { get; set; }
 
-    /// <summary>Password that encrypts the private key in the vault.</summary>
-    [Parameter(Mandatory = true)]
-    public SecureString KeyPassword { get; set; } = null!;
+    /// <summary>Password that encrypts the private key in the vault (Software protection; required then).</summary>
+    [Parameter]
+    public SecureString? KeyPassword { get; set; }
+
+    /// <summary>Software (default): the key is encrypted in the vault. Hsm: the key is generated in (or already lives in) a PKCS#11 token and never leaves it.</summary>
+    [Parameter]
+    public KeyProtectionType ProtectionType { get; set; } = KeyProtectionType.Software;
+
+    /// <summary>Hsm: the token's PKCS#11 module (the HSM vendor's library; SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).</summary>
+    [Parameter]
+    public string? Pkcs11Module { get; set; }
+
+    /// <summary>Hsm: the label of the token to generate the key pair in.</summary>
+    [Parameter]
+    public string? Token { get; set; }
+
+    /// <summary>Hsm: use an RSA key the HSM's own tools made, by its RFC 7512 URI (pkcs11:token=...;object=...;type=private).</summary>
+    [Parameter]
+    public string? ExistingKey { get; set; }
+
+    /// <summary>Hsm: the token's user PIN; never logged, never stored, never on a command line.</summary>
+    [Parameter]
+    public SecureString? Pin { get; set; }
 
     /// <summary>Replace existing -Path and -PublicKeyPath files.</summary>
     [Parameter]
@@ -115,10 +135,14 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
                 throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists,
                     $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
-        if (!Confirm(Name, $"Generate an RSA {KeySize} key and a CSR for CN={CommonName} (path length {PathLength}) in vault '{Vault.Root}'"))
+        var where = ProtectionType == KeyProtectionType.Hsm
+            ? (string.IsNullOrEmpty(ExistingKey) ? $"in HSM token '{Token}'" : $"with the HSM key {ExistingKey}")
+            : $"in vault '{Vault.Root}'";
+        if (!Confirm(Name, $"Generate an RSA {KeySize} key and a CSR for CN={CommonName} (path length {PathLength}) {where}"))
             return;
 
         using var password = Reveal(KeyPassword);
+        using var pin = Reveal(Pin);
         var request = new NewIntermediateCsrRequest
         {
             Name = Name,
@@ -138,6 +162,11 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
             CsrPath = csrPath,
             PublicKeyPath = publicKeyPath,
             KeyPassword = password.Memory,
+            Protection = ProtectionType,
+            Pkcs11Module = Pkcs11Module,
+            Token = Token,
+            ExistingKey = ExistingKey,
+            Pin = pin.Memory,
         };
         const string activity = "New-IntermediateCsr";
         Progress(1, activity, $"Generating RSA {KeySize} key and CSR for '{Name}'", 10);

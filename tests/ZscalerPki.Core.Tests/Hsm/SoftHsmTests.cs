@@ -13,7 +13,7 @@ public sealed class SoftHsm : IDisposable
 {
     public const string Module = "/usr/lib/softhsm/libsofthsm2.so";
     public const string Pin = "1234-pester";
-    public static readonly string[] Tokens = { "zpki-keys", "zpki-errors" };
+    public static readonly string[] Tokens = { "zpki-keys", "zpki-errors", "zpki-vault" };
 
     public static bool Available { get; } = OperatingSystem.IsLinux() && File.Exists(Module) && ExternalTool.Exists("softhsm2-util")
         && ExternalTool.Exists("pkcs11-tool") && Directory.GetDirectories("/usr/lib", "*-linux-gnu*").Any(d => File.Exists(Path.Combine(d, "engines-3", "pkcs11.so")));
@@ -161,5 +161,63 @@ public sealed class SoftHsmTests(SoftHsm hsm)
         var reference = new Pkcs11KeyReference { ModulePath = SoftHsm.Module, Token = "Contoso HSM;1", Object = "Inspection CA/2026", IdHex = "0A1B" };
         Assert.Equal("pkcs11:token=Contoso%20HSM%3B1;object=Inspection%20CA%2F2026;id=%0A%1B;type=private", reference.Uri);
         Assert.Equal(reference, Pkcs11KeyReference.Parse(reference.Uri, SoftHsm.Module));
+    }
+}
+
+/// <summary>
+/// An HSM-protected SSL-inspection intermediate from CSR to import to signing, through the same services the cmdlets use:
+/// its key is generated in the token, the vault holds only the reference, and it forges server certificates and signs CRLs
+/// that OpenSSL verifies.
+/// </summary>
+[Collection("SoftHSM")]
+public sealed class HsmIntermediateTests(SoftHsm hsm)
+{
+    [SoftHsmFact]
+    public void HsmIntermediate_CsrImportForgeAndCrl_WithNoKeyMaterialInTheVault()
+    {
+        Assert.True(Directory.Exists(hsm.Folder));
+        using var tmp = new TempDir();
+        var vault = Core.Storage.Vault.Open(tmp.Vault);
+        var pw = "vault-key-pw".AsMemory();
+        new Core.Enrollment.EnrollmentService(vault).Create(new Core.Enrollment.NewEnrollmentRequest { Name = "Root", KeyPassword = pw, KeyAlgorithm = Core.Certificates.KeyAlgorithm.EcdsaP256, PathLength = 1 });
+        var intermediates = new Core.Intermediate.IntermediateService(vault);
+        var request = new Core.Intermediate.NewIntermediateCsrRequest
+        {
+            Name = "Hsm-Inspection", CommonName = "Contoso HSM Inspection CA", Protection = Core.Intermediate.KeyProtectionType.Hsm,
+            Pkcs11Module = SoftHsm.Module, Token = SoftHsm.Tokens[2], Pin = SoftHsm.Pin.AsMemory(),
+        };
+
+        // A Software subscription cannot create HSM intermediates.
+        Assert.Equal(PkiErrorIds.HsmNotSubscribed, Assert.Throws<PkiException>(() => { intermediates.CreateCsr(request); }).ErrorId);
+        new Core.Intermediate.PkiVaultService(vault).SetSubscription(Core.Storage.Subscription.SoftwareAndHsm);
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() => { intermediates.CreateCsr(request with { ExistingKey = "pkcs11:token=zpki-vault;object=none;type=private", Pin = "wrong".AsMemory() }); }).ErrorId);
+        Assert.Empty(intermediates.Get());
+
+        var created = intermediates.CreateCsr(request).Item;
+        Assert.Equal(Core.Intermediate.KeyProtectionType.Hsm, created.ProtectionType);
+        Assert.Contains("pkcs11:token=zpki-vault;object=Hsm-Inspection", created.KeyReference);
+        var csr = Core.Intermediate.IntermediateCsr.Read(System.Text.Encoding.ASCII.GetBytes(created.Csr));
+        var issued = new Core.Intermediate.CsrSigningService(vault).SignWithVaultCa(new Core.Intermediate.SignWithVaultCaRequest { Csr = csr, Issuer = "Root", IssuerKeyPassword = pw }).Item;
+        var ready = intermediates.Import(new Core.Intermediate.ImportSignedIntermediateRequest { Name = "Hsm-Inspection", Certificates = new[] { issued.Certificate }, Chain = issued.Chain }).Item;
+        Assert.Equal(Core.Intermediate.IntermediateState.CertReady, ready.State);
+
+        // Forge with the HSM key (the PIN goes where the key password would), and publish its CRL.
+        var forged = new Core.Inspection.InspectionService(vault).Forge(new Core.Inspection.ForgeRequest
+        {
+            Site = Core.Inspection.SiteProfile.FromNames(new[] { "www.contoso.test" }, null), Issuer = "Hsm-Inspection", IssuerKeyPassword = SoftHsm.Pin.AsMemory(),
+        }).Item;
+        File.WriteAllText(tmp.File("root.pem"), new Core.Enrollment.EnrollmentService(vault).GetOne("Root").Certificate.ExportCertificatePem());
+        File.WriteAllText(tmp.File("hsm-ca.pem"), ready.Certificate!.ExportCertificatePem());
+        File.WriteAllText(tmp.File("forged.pem"), forged.Certificate.ExportCertificatePem());
+        Assert.Contains("forged.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "root.pem", "-untrusted", "hsm-ca.pem", "forged.pem"));
+        var crl = new Core.Revocation.CrlPublisher(vault).Publish(new Core.Revocation.PublishCrlRequest { Issuer = "Hsm-Inspection", Folder = tmp.File("pki"), KeyPassword = SoftHsm.Pin.AsMemory() }).Item;
+        Assert.Contains("verify OK", OpenSsl.Run(tmp.Path, "crl", "-inform", "DER", "-in", crl.Path, "-CAfile", "hsm-ca.pem", "-noout").All);
+
+        // The vault holds the reference only: no key.p8 and no private key anywhere in its files.
+        var files = Directory.GetFiles(tmp.Vault, "*", SearchOption.AllDirectories);
+        Assert.DoesNotContain(files, f => Path.GetDirectoryName(f)!.EndsWith("Hsm-Inspection", StringComparison.Ordinal) && Path.GetFileName(f) == "key.p8");
+        Assert.DoesNotContain(files.Where(f => f.Contains("Hsm-Inspection", StringComparison.Ordinal) && !f.EndsWith(".db", StringComparison.Ordinal)),
+            f => File.ReadAllText(f).Contains("PRIVATE KEY", StringComparison.Ordinal));
+        Assert.DoesNotContain(files.Where(f => !f.EndsWith(".db", StringComparison.Ordinal) && !f.EndsWith(".p8", StringComparison.Ordinal)), f => File.ReadAllText(f).Contains(SoftHsm.Pin, StringComparison.Ordinal));
     }
 }

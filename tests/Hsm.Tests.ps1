@@ -1,0 +1,81 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# An HSM-protected SSL-inspection intermediate as an admin makes one, with SoftHSM2 as the token: the key is generated in
+# the token, the vault keeps only its reference, and forging and CRLs sign inside the token with the PIN.
+# The token is created before the PKCS#11 module is first loaded in this process (a loaded SoftHSM does not see new tokens).
+
+BeforeDiscovery {
+    $script:hsmAvailable = $IsLinux -and (Test-Path '/usr/lib/softhsm/libsofthsm2.so') -and (Get-Command softhsm2-util -ErrorAction SilentlyContinue) -and
+        (Get-Command pkcs11-tool -ErrorAction SilentlyContinue) -and @(Get-ChildItem /usr/lib/*-linux-gnu*/engines-3/pkcs11.so -ErrorAction SilentlyContinue).Count -gt 0
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'PesterHelpers.ps1')
+    $script:work = New-PkiTestFolder 'hsm'
+    $script:vault = Join-Path $work 'vault'
+    $script:pw = ConvertTo-TestSecret 'Hsm-Vault-Passw0rd!'
+    $script:module = '/usr/lib/softhsm/libsofthsm2.so'
+    $script:token = 'zpki-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+    $script:pinText = '4711-pester'
+    $script:pin = ConvertTo-TestSecret $pinText
+}
+
+AfterAll {
+    if ($hsmAvailable) { & softhsm2-util --delete-token --token $token 2>&1 | Out-Null }
+    Remove-PkiTestFolder $work
+}
+
+Describe 'HSM-protected intermediate' -Skip:(-not $hsmAvailable) {
+    BeforeAll {
+        & softhsm2-util --init-token --free --label $token --so-pin "so-$pinText" --pin $pinText 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        New-EnrollmentCertificate -Name 'Hsm-Root' -KeyAlgorithm EcdsaP256 -PathLength 1 -KeyPassword $pw -VaultPath $vault | Out-Null
+        $script:rootPem = Join-Path $work 'root.pem'
+        Export-EnrollmentCertificate -Name 'Hsm-Root' -Path $rootPem -VaultPath $vault
+    }
+
+    It 'refuses HSM protection on a Software subscription' {
+        { New-IntermediateCsr -Name 'Too-Early' -CommonName 'x' -ProtectionType Hsm -Pkcs11Module $module -Token $token -Pin $pin -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HsmNotSubscribed,*'
+    }
+
+    It 'generates the key in the token, and the vault keeps only its reference' {
+        Set-PkiVault -Subscription SoftwareAndHsm -VaultPath $vault
+        $item = New-IntermediateCsr -Name 'Inspection-Hsm' -CommonName 'Pester HSM Inspection CA' -ProtectionType Hsm -Pkcs11Module $module -Token $token -Pin $pin `
+            -Path (Join-Path $work 'hsm.csr') -VaultPath $vault
+        $item.ProtectionType | Should -Be 'Hsm'
+        $item.KeyReference | Should -Match "pkcs11:token=$token;object=Inspection-Hsm"
+        Invoke-OpenSsl req -in (Join-Path $work 'hsm.csr') -verify -noout | Out-Null
+        $objects = & pkcs11-tool --module $module --token-label $token --login --pin $pinText --list-objects 2>&1 | Out-String
+        $objects | Should -Match 'never extractable'
+        Get-ChildItem -Recurse -File $vault | Where-Object Name -eq 'key.p8' | Where-Object DirectoryName -like '*Inspection-Hsm*' | Should -BeNullOrEmpty
+        (Get-ChildItem -Recurse -File $vault | Where-Object Extension -ne '.db' | Select-String -Pattern 'PRIVATE KEY', $pinText -SimpleMatch |
+            Where-Object Path -like '*Inspection-Hsm*') | Should -BeNullOrEmpty
+    }
+
+    It 'is signed, imported, and forges and publishes CRLs inside the token' {
+        Submit-CertificateRequest -Path (Join-Path $work 'hsm.csr') -Issuer 'Hsm-Root' -IssuerKeyPassword $pw -VaultPath $vault |
+            Import-SignedIntermediate -Name 'Inspection-Hsm' -VaultPath $vault -WarningAction SilentlyContinue | Out-Null
+        $ca = Join-Path $work 'hsm-intermediate.pem'
+        Export-IntermediateCertificate -Name 'Inspection-Hsm' -ExcludeChain -Path $ca -VaultPath $vault
+        $forged = New-InspectionCertificate -DnsName 'www.hsm.test' -Issuer 'Inspection-Hsm' -IssuerKeyPassword $pin -VaultPath $vault
+        $leaf = Join-Path $work 'hsm-issued.pem'
+        Set-Content -LiteralPath $leaf -Value $forged.Certificate.ExportCertificatePem()
+        Invoke-OpenSsl verify -x509_strict -purpose sslserver -CAfile $rootPem -untrusted $ca $leaf | Should -Match 'OK'
+        $crl = Publish-Crl 'Inspection-Hsm' -Path (Join-Path $work 'pki') -KeyPassword $pin -VaultPath $vault
+        (Test-OpenSsl crl -inform DER -in $crl.Path -CAfile $ca -noout).Output | Should -Match 'verify OK'
+        if ($env:ZSCALERPKI_ARTIFACTS) {
+            Copy-Item $rootPem (Join-Path $env:ZSCALERPKI_ARTIFACTS 'hsm-root.pem')
+            Copy-Item $ca (Join-Path $env:ZSCALERPKI_ARTIFACTS 'hsm-intermediate.pem')
+            Copy-Item $leaf (Join-Path $env:ZSCALERPKI_ARTIFACTS 'hsm-issued.pem')
+        }
+    }
+
+    It 'reports a wrong PIN and a missing module as one ErrorRecord each' {
+        $wrong = ConvertTo-TestSecret 'not-the-pin'
+        { New-InspectionCertificate -DnsName 'x.hsm.test' -Issuer 'Inspection-Hsm' -IssuerKeyPassword $wrong -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HsmPinIncorrect,*'
+        { New-IntermediateCsr -Name 'No-Module' -CommonName 'x' -Status Disabled -ProtectionType Hsm -Pkcs11Module '/nonexistent/lib.so' -Token $token -Pin $pin -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HsmModuleNotFound,*'
+        Get-IntermediateCertificate -Name 'No-Module' -VaultPath $vault -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}

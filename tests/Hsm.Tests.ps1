@@ -20,7 +20,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($hsmAvailable) { & softhsm2-util --delete-token --token $token 2>&1 | Out-Null }
+    if (Get-Command softhsm2-util -ErrorAction SilentlyContinue) { & softhsm2-util --delete-token --token $token 2>&1 | Out-Null }
     Remove-PkiTestFolder $work
 }
 

@@ -162,7 +162,7 @@ public static class PkiErrorIds
     public const string CommonNameMismatch = "CommonNameMismatch";
     /// <summary>The signed certificate is not a CA (basicConstraints CA:TRUE missing).</summary>
     public const string NotCaCertificate = "NotCaCertificate";
-    /// <summary>An extension of the signed certificate cannot be decoded.</summary>
+    /// <summary>An extension or name of the signed certificate cannot be decoded.</summary>
     public const string CertificateExtensionInvalid = "CertificateExtensionInvalid";
     /// <summary>The signed certificate carries a critical extension that clients may not know, so they would refuse it.</summary>
     public const string UnsupportedCriticalExtension = "UnsupportedCriticalExtension";

@@ -49,7 +49,16 @@ public sealed partial class IntermediateService
                         entry.Name);
                 leaf = matches.OrderByDescending(c => c.NotBefore).First();
                 extra.AddRange(request.Certificates.Where(c => !c.RawData.AsSpan().SequenceEqual(leaf.RawData)));
-                ValidateLeaf(entry, leaf, now, warnings);
+                try
+                {
+                    ValidateLeaf(entry, leaf, now, warnings);
+                }
+                catch (CryptographicException ex)
+                {
+                    // The platform's decoders (names, extensions) are stricter on some versions than our reader.
+                    throw new PkiException(PkiErrorIds.CertificateExtensionInvalid, PkiErrorCategory.InvalidData,
+                        $"The certificate (thumbprint {leaf.Thumbprint}) has a field the platform cannot decode ({ex.Message}). Have the CSR signed again. '{entry.Name}' is unchanged (state {entry.State}).", entry.Name, ex);
+                }
             }
 
             // The chain: what -ChainPath gave, plus the other certificates of a .p7b, plus the trusted root.

@@ -102,4 +102,17 @@ public sealed class BadInputRegressionTests
         var extension = Assert.Single(Core.Revocation.CaUrls.Extensions(new[] { written }, Array.Empty<string>()));
         Assert.Equal("2.5.29.31", extension.Oid!.Value);
     }
+
+    [Fact]
+    public void OpenSslTrustedCertificates_AndAByteOrderMark_AreRead()
+    {
+        using var tmp = new TempDir();
+        OpenSsl.Ok(tmp.Path, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-subj", "/CN=Trusted", "-days", "2");
+        OpenSsl.Ok(tmp.Path, "x509", "-in", "c.pem", "-trustout", "-addtrust", "serverAuth", "-out", "trusted.pem");
+        Assert.Contains("BEGIN TRUSTED CERTIFICATE", File.ReadAllText(tmp.File("trusted.pem")));
+        var plain = Assert.Single(CertificateReader.ReadFile(tmp.File("c.pem")));
+        Assert.Equal(plain.Thumbprint, Assert.Single(CertificateReader.ReadFile(tmp.File("trusted.pem"))).Thumbprint);
+        var bom = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(File.ReadAllBytes(tmp.File("c.pem"))).ToArray();
+        Assert.Equal(plain.Thumbprint, Assert.Single(CertificateReader.Read(bom)).Thumbprint);
+    }
 }

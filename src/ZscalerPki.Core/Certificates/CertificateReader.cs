@@ -105,8 +105,10 @@ public static class CertificateReader
             if (!Convert.TryFromBase64Chars(b64, der, out _))
                 throw Invalid(source, $"its PEM block '{label}' is not valid base64");
             RequireRoomFor(result, source);
-            if (label.SequenceEqual("CERTIFICATE") || label.SequenceEqual("X509 CERTIFICATE") || label.SequenceEqual("TRUSTED CERTIFICATE"))
+            if (label.SequenceEqual("CERTIFICATE") || label.SequenceEqual("X509 CERTIFICATE"))
                 result.Add(LoadDer(der, source));
+            else if (label.SequenceEqual("TRUSTED CERTIFICATE"))
+                result.Add(LoadDer(WithoutTrustSettings(der, source), source));
             else if (label.SequenceEqual("PKCS7") || label.SequenceEqual("CMS"))
                 result.AddRange(ReadPkcs7(der, source));
             span = span[fields.Location.End..];
@@ -119,6 +121,22 @@ public static class CertificateReader
             throw Invalid(source, "it has no PEM CERTIFICATE or PKCS7 block");
         }
         return result;
+    }
+
+    /// <summary>
+    /// OpenSSL's <c>TRUSTED CERTIFICATE</c> (<c>openssl x509 -trustout</c>) is the certificate followed by its X509_AUX trust
+    /// settings; the certificate is the first DER element, and the trust settings are OpenSSL's own, not ours to apply.
+    /// </summary>
+    private static byte[] WithoutTrustSettings(byte[] der, string source)
+    {
+        try
+        {
+            return new AsnReader(der, AsnEncodingRules.DER).ReadEncodedValue().ToArray();
+        }
+        catch (AsnContentException ex)
+        {
+            throw Invalid(source, "its TRUSTED CERTIFICATE block does not start with a certificate", ex);
+        }
     }
 
     private static IReadOnlyList<X509Certificate2> ReadBinary(ReadOnlySpan<byte> der, string source)

@@ -49,31 +49,17 @@ public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
     {
         if (Certificate is { Length: > 0 })
         {
-            foreach (var item in Certificate)
+            ForEachInput(Certificate, item =>
             {
-                try
-                {
-                    foreach (var c in CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false)))
-                        _roots.Add(RootBundle.RequireRoot(c));
-                }
-                catch (PkiException ex)
-                {
-                    ReportError(ex);
-                }
-            }
+                foreach (var c in CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false)))
+                    _roots.Add(RootBundle.RequireRoot(c));
+            });
             return;
         }
-        foreach (var issuer in Name is { Length: > 0 } ? Name : new string?[] { null })
+        ForEachInput(Name is { Length: > 0 } ? Name : new string?[] { null }, issuer =>
         {
-            try
-            {
-                _roots.Add(RootBundle.RootOf(Vault, issuer));
-            }
-            catch (PkiException ex)
-            {
-                ReportError(ex);
-            }
-        }
+            _roots.Add(RootBundle.RootOf(Vault, issuer));
+        });
     }
 
     protected override void End()

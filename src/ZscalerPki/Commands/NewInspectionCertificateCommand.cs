@@ -94,42 +94,35 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
         else
         {
             var origins = new List<X509Certificate2>();
-            foreach (var item in Certificate)
-                Collect(() => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))));
-            foreach (var p in Path)
-                Collect(() => origins.AddRange(ResolveInputPaths(p, literal: false).SelectMany(CertificateReader.ReadFile)));
-            foreach (var p in LiteralPath)
-                Collect(() => origins.AddRange(ResolveInputPaths(p, literal: true).SelectMany(CertificateReader.ReadFile)));
-            foreach (var origin in origins)
-                Collect(() => sites.Add(SiteProfile.FromOrigin(origin)));
+            ForEachInput(Certificate, item => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))));
+            ForEachInput(Path, p => origins.AddRange(ResolveInputPaths(p, literal: false).SelectMany(CertificateReader.ReadFile)));
+            ForEachInput(LiteralPath, p => origins.AddRange(ResolveInputPaths(p, literal: true).SelectMany(CertificateReader.ReadFile)));
+            ForEachInput(origins, origin => sites.Add(SiteProfile.FromOrigin(origin)));
         }
 
         var (issuerName, issuerCert) = ResolveIssuer(Issuer);
         using var password = Reveal(IssuerKeyPassword);
         var service = ServiceFor(Vault);
-        foreach (var site in sites)
+        ForEachInput(sites, site =>
         {
-            Collect(() =>
+            if (!Confirm(site.DisplayName, $"Forge a server certificate ({KeyAlgorithm}{(On(KeyReuse) ? ", shared key" : string.Empty)}) signed by {(issuerName ?? issuerCert?.Subject ?? "the default SSL-inspection intermediate")}{(On(RotatingIssuer) ? " through its rotating issuing CA" : string.Empty)}"))
+                return;
+            var result = service.Forge(new ForgeRequest
             {
-                if (!Confirm(site.DisplayName, $"Forge a server certificate ({KeyAlgorithm}{(On(KeyReuse) ? ", shared key" : string.Empty)}) signed by {(issuerName ?? issuerCert?.Subject ?? "the default SSL-inspection intermediate")}{(On(RotatingIssuer) ? " through its rotating issuing CA" : string.Empty)}"))
-                    return;
-                var result = service.Forge(new ForgeRequest
-                {
-                    Site = site,
-                    Issuer = issuerName,
-                    IssuerCertificate = issuerCert,
-                    IssuerKeyPassword = password.Memory,
-                    KeyAlgorithm = KeyAlgorithm,
-                    KeyReuse = On(KeyReuse),
-                    RotatingIssuer = On(RotatingIssuer),
-                    RotationPeriod = RotationPeriod,
-                    MaxValidity = TimeSpan.FromDays(MaxValidityDays),
-                    Force = On(Force),
-                    IncludePrivateKey = On(IncludePrivateKey),
-                });
-                WriteResult(Deliver(result));
+                Site = site,
+                Issuer = issuerName,
+                IssuerCertificate = issuerCert,
+                IssuerKeyPassword = password.Memory,
+                KeyAlgorithm = KeyAlgorithm,
+                KeyReuse = On(KeyReuse),
+                RotatingIssuer = On(RotatingIssuer),
+                RotationPeriod = RotationPeriod,
+                MaxValidity = TimeSpan.FromDays(MaxValidityDays),
+                Force = On(Force),
+                IncludePrivateKey = On(IncludePrivateKey),
             });
-        }
+            WriteResult(Deliver(result));
+        });
     }
 
     private InspectionService? _service;
@@ -147,18 +140,6 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
 
     protected override void End() => _service?.Flush();
 
-    /// <summary>One bad input does not stop the others: its error is reported and the next one is processed.</summary>
-    private void Collect(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (PkiException ex)
-        {
-            ReportError(ex);
-        }
-    }
 
     private static (string? Name, X509Certificate2? Certificate) ResolveIssuer(object? value)
     {

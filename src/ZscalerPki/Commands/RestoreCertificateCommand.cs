@@ -36,20 +36,13 @@ public sealed class RestoreCertificateCommand : ZscalerPkiCmdlet
             throw new PkiException(PkiErrorIds.RevocationTargetRequired, PkiErrorCategory.InvalidArgument,
                 "Name the certificate on hold: pass -SerialNumber, or -Certificate (a file, an X509Certificate2, or objects from Get-IssuedCertificate).", null);
         var service = new RevocationService(Vault);
-        foreach (var target in targets)
+        ForEachInput(targets, target =>
         {
-            try
-            {
-                if (!Confirm($"{target.Label} issued by '{Issuer}'", "Lift certificateHold"))
-                    continue;
-                var row = Deliver(service.Restore(new RevokeRequest { Issuer = Issuer, SerialNumber = target.Serial, Certificate = target.Certificate }));
-                if (On(PassThru) && row is not null)
-                    WriteResult(row);
-            }
-            catch (PkiException ex)
-            {
-                ReportError(ex);
-            }
-        }
+            if (!Confirm($"{target.Label} issued by '{Issuer}'", "Lift certificateHold"))
+                return;
+            var row = Deliver(service.Restore(new RevokeRequest { Issuer = Issuer, SerialNumber = target.Serial, Certificate = target.Certificate }));
+            if (On(PassThru) && row is not null)
+                WriteResult(row);
+        });
     }
 }

@@ -52,30 +52,23 @@ public sealed class RevokeCertificateCommand : ZscalerPkiCmdlet
             throw new PkiException(PkiErrorIds.RevocationTargetRequired, PkiErrorCategory.InvalidArgument,
                 "Name the certificate to revoke: pass -SerialNumber, or -Certificate (a file, an X509Certificate2, or objects from Get-IssuedCertificate).", null);
         var service = new RevocationService(Vault);
-        foreach (var target in targets)
+        ForEachInput(targets, target =>
         {
-            try
+            if (!Confirm($"{target.Label} issued by '{Issuer}'", $"Revoke ({Reason})"))
+                return;
+            var result = service.Revoke(new RevokeRequest
             {
-                if (!Confirm($"{target.Label} issued by '{Issuer}'", $"Revoke ({Reason})"))
-                    continue;
-                var result = service.Revoke(new RevokeRequest
-                {
-                    Issuer = Issuer,
-                    SerialNumber = target.Serial,
-                    Certificate = target.Certificate,
-                    Reason = Reason,
-                    RevocationDate = ToInstant(RevocationDate),
-                    InvalidityDate = ToInstant(InvalidityDate),
-                    Force = On(Force),
-                });
-                var row = Deliver(result);
-                if (On(PassThru) && row is not null)
-                    WriteResult(row);
-            }
-            catch (PkiException ex)
-            {
-                ReportError(ex);
-            }
-        }
+                Issuer = Issuer,
+                SerialNumber = target.Serial,
+                Certificate = target.Certificate,
+                Reason = Reason,
+                RevocationDate = ToInstant(RevocationDate),
+                InvalidityDate = ToInstant(InvalidityDate),
+                Force = On(Force),
+            });
+            var row = Deliver(result);
+            if (On(PassThru) && row is not null)
+                WriteResult(row);
+        });
     }
 }

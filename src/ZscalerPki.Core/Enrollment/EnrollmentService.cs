@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Revocation;
+using ZscalerPki.Core.Hsm;
 using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Enrollment;
@@ -98,7 +99,7 @@ public sealed class EnrollmentService
                     parentCert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(parentEntry.CertificatePem), $"vault entry '{parentName}'");
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
                     var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : request.KeyPassword;
-                    parentKey = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, parentName), pw.Span, parentCert.PublicKey, parentName);
+                    parentKey = VaultKeys.Open(_vault, Collections.Enrollment, parentName, parentCert.PublicKey, pw.Span);
                 }
                 else
                 {
@@ -246,7 +247,7 @@ public sealed class EnrollmentService
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
         var cert = Load(entry);
-        using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), keyPassword, cert.PublicKey, entry.Name);
+        using var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, cert.PublicKey, keyPassword);
         return Keys.WithKey(cert, key);
     }
 
@@ -274,7 +275,7 @@ public sealed class EnrollmentService
                     sb.Append(CertificateReader.ToPem(c));
                 if (request.IncludePrivateKey)
                 {
-                    using var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey, entry.Name);
+                    using var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span);
                     sb.Append(KeyProtection.Encrypt(key, request.Password.Span)).Append('\n');
                 }
                 return Encoding.ASCII.GetBytes(sb.ToString());
@@ -287,7 +288,7 @@ public sealed class EnrollmentService
                         "A PFX export needs -Password.", entry.Name);
                 if (!request.IncludePrivateKey)
                     return PfxWriter.Write(certs, null, request.Password.Span, request.LegacyPfx);
-                using (var key = KeyProtection.Decrypt(_vault.ReadKey(Collections.Enrollment, entry.Name), request.KeyPassword.Span, certs[0].PublicKey, entry.Name))
+                using (var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span))
                     return PfxWriter.Write(certs, key, request.Password.Span, request.LegacyPfx);
             }
             default:

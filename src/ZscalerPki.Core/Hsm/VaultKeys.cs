@@ -18,9 +18,15 @@ public static class VaultKeys
         collection == Collections.Intermediate ? vault.TryRead<IntermediateEntry>(collection, name)?.HsmKey : null;
 
     /// <summary>Opens the private key of <paramref name="name"/>; <paramref name="secret"/> is its key password, or the PIN of its HSM token.</summary>
-    public static AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret)
+    public static AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret) =>
+        Open(vault, collection, name, expected, secret, out _);
+
+    /// <summary>As the other overload; <c>inHsm</c> tells whether the key lives in an HSM token (so it cannot be exported).</summary>
+    public static AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret, out bool inHsm)
     {
-        if (HsmKeyOf(vault, collection, name) is not { } hsm)
+        var hsm = HsmKeyOf(vault, collection, name);
+        inHsm = hsm is not null;
+        if (hsm is null)
             return KeyProtection.Decrypt(vault.ReadKey(collection, name), secret, expected, name);
         var key = HsmKeys.Open(hsm, secret, expected.Oid.Value ?? string.Empty);
         if (!key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(expected.ExportSubjectPublicKeyInfo()))

@@ -198,10 +198,10 @@ public sealed class InspectionService
         var cacheId = string.Join("|", _vault.Root, collection, name, cert.Thumbprint, fingerprint);
         if (Opened.TryGetValue(cacheId, out var existing))
             return existing;
-        var issuerKey = Hsm.VaultKeys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span);
+        var issuerKey = Hsm.VaultKeys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
         // The cache's sealing key derives from the issuer's key: its PKCS#8, or for a key that never leaves an HSM its
         // (deterministic) PKCS#1 v1.5 signature over a fixed label.
-        var pkcs8 = Hsm.VaultKeys.HsmKeyOf(_vault, collection, name) is null
+        var pkcs8 = !inHsm
             ? issuerKey.ExportPkcs8PrivateKey()
             : SHA256.HashData(((RSA)issuerKey).SignData(Encoding.UTF8.GetBytes("ZscalerPki inspection cache seal|" + cert.Thumbprint), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         var store = new InspectionStore(_vault, collection, name, pkcs8);

@@ -29,6 +29,7 @@ public sealed class RobustnessRunner : IDisposable
     private readonly X509Certificate2 _root;
     private readonly X509Certificate2 _intermediate;
     private readonly byte[] _leaf;
+    private readonly X509Certificate2 _leafCertificate;
     private readonly byte[] _crl;
     private readonly byte[] _csr;
     private readonly byte[] _p7b;
@@ -70,6 +71,7 @@ public sealed class RobustnessRunner : IDisposable
         leafRequest.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(new[] { "http://crl.example.com/i.crl" }));
         using (var leaf = leafRequest.Create(_intermediate.SubjectName, X509SignatureGenerator.CreateForRSA(intermediateKey, RSASignaturePadding.Pkcs1), now.AddDays(-1), now.AddYears(1), new byte[] { 5, 6, 7, 8 }))
             _leaf = leaf.RawData;
+        _leafCertificate = CertificateReader.ReadSingle(_leaf);
 
         var crlBuilder = new CertificateRevocationListBuilder();
         crlBuilder.AddEntry(new byte[] { 9, 9, 9 }, now.AddHours(-1), X509RevocationReason.KeyCompromise);
@@ -118,8 +120,8 @@ public sealed class RobustnessRunner : IDisposable
         });
         yield return ("crl reader", Of("crl", _crl, "X509 CRL", withBig: true), data => ValidationInput.ReadCrls(data));
         yield return ("chain: leaf", Of("leaf", _leaf, "CERTIFICATE"), data => Validate(CertificateReader.Read(data)[0], _crl));
-        yield return ("chain: intermediate", Of("intermediate", _intermediate.RawData, "CERTIFICATE"), data => Validate(X509CertificateLoaderCompat(_leaf), _crl, CertificateReader.Read(data)[0]));
-        yield return ("chain: crl", Of("crl", _crl, "X509 CRL"), data => Validate(X509CertificateLoaderCompat(_leaf), ValidationInput.ReadCrls(data).FirstOrDefault() ?? _crl));
+        yield return ("chain: intermediate", Of("intermediate", _intermediate.RawData, "CERTIFICATE"), data => Validate(_leafCertificate, _crl, CertificateReader.Read(data)[0]));
+        yield return ("chain: crl", Of("crl", _crl, "X509 CRL"), data => Validate(_leafCertificate, ValidationInput.ReadCrls(data).FirstOrDefault() ?? _crl));
         yield return ("key file", Of("key", Convert.FromBase64String(string.Concat(_keyPem.Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal)))), "ENCRYPTED PRIVATE KEY"), data =>
         {
             var text = Encoding.UTF8.GetString(data);
@@ -153,8 +155,6 @@ public sealed class RobustnessRunner : IDisposable
             Wildcard.ContainsWildcard(s);
         });
     }
-
-    private static X509Certificate2 X509CertificateLoaderCompat(byte[] der) => CertificateReader.ReadSingle(der);
 
     private void Validate(X509Certificate2 leaf, byte[] crl, X509Certificate2? intermediate = null) =>
         ChainValidator.Validate(new ChainValidationRequest

@@ -228,12 +228,16 @@ public sealed class Vault
         {
             return convert(entry);
         }
-        catch (Exception ex) when (ex is PkiException or System.Security.Cryptography.CryptographicException or FormatException or ArgumentException or InvalidOperationException or NullReferenceException)
+        catch (Exception ex) when (IsEntryDamage(ex))
         {
             throw new PkiException(PkiErrorIds.VaultEntryCorrupt, PkiErrorCategory.InvalidData,
                 $"The vault entry '{name}' ({Describe(collection)}) is corrupt: {ex.Message.TrimEnd('.')}. Restore its folder '{Path.Combine(Root, collection, name)}' from a backup, or remove it.", name, ex);
         }
     }
+
+    /// <summary>What reading or decoding a damaged entry throws (as opposed to an I/O or programming failure elsewhere).</summary>
+    private static bool IsEntryDamage(Exception ex) =>
+        ex is PkiException or System.Security.Cryptography.CryptographicException or FormatException or ArgumentException or InvalidOperationException or NullReferenceException;
 
     /// <summary>Every entry of a collection; a corrupt one stops the operation with <c>VaultEntryCorrupt</c> naming it.</summary>
     public IReadOnlyList<T> ReadAll<T>(string collection)
@@ -258,7 +262,7 @@ public sealed class Vault
                 probe?.Invoke(entry);
                 healthy.Add(entry);
             }
-            catch (Exception ex) when (ex is PkiException or System.Security.Cryptography.CryptographicException or FormatException or ArgumentException or InvalidOperationException or NullReferenceException)
+            catch (Exception ex) when (IsEntryDamage(ex))
             {
                 lock (_notices)
                     _notices.Add($"The vault entry '{name}' ({Describe(collection)}) is corrupt and is left out: {ex.Message.TrimEnd('.')}. Restore its folder '{Path.Combine(Root, collection, name)}' from a backup, or remove it.");

@@ -56,7 +56,7 @@ public sealed class ErrorIdCatalogTests
     {
         var about = File.ReadAllText(Path.Combine(Root, "en-US", "about_ZscalerPki.help.txt"));
         var missing = CatalogIds().Where(id => !Regex.IsMatch(about, $@"(?m)^\s+{id}\b")).ToList();
-        Assert.True(missing.Count == 0, "not listed under ERROR IDS in about_ZscalerPki (run the generator in the README's contributing notes): " + string.Join(", ", missing));
+        Assert.True(missing.Count == 0, "not listed under ERROR IDS in about_ZscalerPki (run python3 tests/tools/update_about_error_ids.py): " + string.Join(", ", missing));
     }
 
     [Fact]

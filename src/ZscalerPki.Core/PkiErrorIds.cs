@@ -303,20 +303,20 @@ public static class PkiErrorIds
     /// <summary>An AIA caIssuers URL is not an absolute http, https, ldap or file URI.</summary>
     public const string InvalidAuthorityInfoAccess = "InvalidAuthorityInfoAccess";
 
-    // ---- HSM (PKCS#11 tokens) ----
-    /// <summary>A PKCS#11 key URI that cannot be used (RFC 7512: token and object required, no PIN inside).</summary>
+    // ---- HSM (PKCS#11 tokens, Windows key storage providers) ----
+    /// <summary>An HSM key reference that cannot be used: a PKCS#11 URI that is not RFC 7512 (token and object required, no PIN inside), or both a PKCS#11 module and a key storage provider.</summary>
     public const string InvalidKeyReference = "InvalidKeyReference";
-    /// <summary>The PKCS#11 module (the HSM vendor's library) does not exist or cannot be loaded.</summary>
+    /// <summary>The PKCS#11 module (the HSM vendor's library) or the Windows key storage provider does not exist or cannot be loaded.</summary>
     public const string HsmModuleNotFound = "HsmModuleNotFound";
     /// <summary>OpenSSL's pkcs11 engine is not installed.</summary>
     public const string HsmEngineNotInstalled = "HsmEngineNotInstalled";
     /// <summary>pkcs11-tool (OpenSC), used to generate keys in a token, is not installed.</summary>
     public const string HsmToolNotInstalled = "HsmToolNotInstalled";
-    /// <summary>The token refused the PIN (wrong or locked).</summary>
+    /// <summary>The token (or key storage provider) refused the PIN (wrong or locked).</summary>
     public const string HsmPinIncorrect = "HsmPinIncorrect";
     /// <summary>No token with the given label is present.</summary>
     public const string HsmTokenNotFound = "HsmTokenNotFound";
-    /// <summary>The token has no such private key (deleted or never created).</summary>
+    /// <summary>The token or key storage provider has no such private key (deleted or never created).</summary>
     public const string HsmKeyNotFound = "HsmKeyNotFound";
     /// <summary>Generating a key pair inside the token failed.</summary>
     public const string HsmKeyGenerationFailed = "HsmKeyGenerationFailed";
@@ -324,4 +324,6 @@ public static class PkiErrorIds
     public const string HsmNotSubscribed = "HsmNotSubscribed";
     /// <summary>A key in an HSM token needs its PIN and none was given.</summary>
     public const string PinRequired = "PinRequired";
+    /// <summary>The private key lives in an HSM and cannot leave it (an export with the private key, or a copy into a software store).</summary>
+    public const string HsmKeyNotExportable = "HsmKeyNotExportable";
 }

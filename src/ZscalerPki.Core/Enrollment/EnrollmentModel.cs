@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Hsm;
 
 namespace ZscalerPki.Core.Enrollment;
 
@@ -57,9 +58,13 @@ public sealed record NewEnrollmentRequest
     public DateTimeOffset? NotAfter { get; init; }
     public int? ValidityDays { get; init; }
     public int? PathLength { get; init; }
-    /// <summary>Protects the new key in the vault.</summary>
+    /// <summary>Protects the new key in the vault (protection Software).</summary>
     public ReadOnlyMemory<char> KeyPassword { get; init; }
-    /// <summary>Opens the parent's key in the vault; defaults to <see cref="KeyPassword"/>.</summary>
+    /// <summary>Software (the key encrypted in the vault with <see cref="KeyPassword"/>) or Hsm (made and kept in an HSM, <see cref="Hsm"/>).</summary>
+    public KeyProtectionType Protection { get; init; } = KeyProtectionType.Software;
+    /// <summary>Protection Hsm: where the key is made (or which existing key is used) and the PIN.</summary>
+    public HsmKeyOptions? Hsm { get; init; }
+    /// <summary>Opens the parent's key (its key password, or its HSM's PIN); defaults to <see cref="KeyPassword"/>, or the PIN for an HSM-protected new CA.</summary>
     public ReadOnlyMemory<char>? ParentKeyPassword { get; init; }
     /// <summary>CRL distribution point URLs the new CA embeds in every certificate it issues.</summary>
     public IReadOnlyList<string>? CrlDistributionPoints { get; init; }
@@ -96,6 +101,10 @@ public sealed record EnrollmentEntry
     public DateTimeOffset? RevokedUtc { get; init; }
     /// <summary>The status before revocation (restored when a certificateHold is lifted).</summary>
     public EnrollmentStatus? StatusBeforeRevocation { get; init; }
+    /// <summary>The key in a PKCS#11 token (protection type Hsm); null for a software key (encrypted key.p8 beside the entry).</summary>
+    public Pkcs11KeyReference? HsmKey { get; init; }
+    /// <summary>The key in a Windows key storage provider (protection type Hsm).</summary>
+    public CngKeyReference? KspKey { get; init; }
 }
 
 /// <summary>An enrollment CA as the cmdlets show it.</summary>
@@ -116,6 +125,9 @@ public sealed class EnrollmentCertificate : CertificateFacts
         CrlDistributionPoint = (entry.CrlDistributionPoints ?? new List<string>()).ToArray();
         AuthorityInfoAccess = (entry.AuthorityInfoAccess ?? new List<string>()).ToArray();
         Revoked = entry.RevokedUtc;
+        var hsm = VaultKeys.Reference(entry.HsmKey, entry.KspKey);
+        ProtectionType = hsm is null ? KeyProtectionType.Software : KeyProtectionType.Hsm;
+        KeyReference = hsm?.Describe();
         VaultPath = vaultPath;
     }
 
@@ -135,6 +147,10 @@ public sealed class EnrollmentCertificate : CertificateFacts
     public string[] AuthorityInfoAccess { get; }
     /// <summary>When its issuer revoked it; null when not revoked.</summary>
     public DateTimeOffset? Revoked { get; }
+    /// <summary>Software (key encrypted in the vault) or Hsm (key in a PKCS#11 token or a key storage provider).</summary>
+    public KeyProtectionType ProtectionType { get; }
+    /// <summary>For an HSM key: its RFC 7512 URI and module, or its key storage provider and name (never key material, never a PIN).</summary>
+    public string? KeyReference { get; }
     public string VaultPath { get; }
 
     public override string ToString() => Name;
@@ -156,7 +172,7 @@ public sealed record ExportEnrollmentRequest
     /// <summary>Leaf first, then each parent up to the root, as Zscaler's upload expects.</summary>
     public bool IncludeChain { get; init; }
     public bool IncludePrivateKey { get; init; }
-    /// <summary>Opens the key in the vault (with <see cref="IncludePrivateKey"/>).</summary>
+    /// <summary>Opens the key in the vault (with <see cref="IncludePrivateKey"/>). A key in an HSM is never exported.</summary>
     public ReadOnlyMemory<char> KeyPassword { get; init; }
     /// <summary>Protects the exported key or PFX.</summary>
     public ReadOnlyMemory<char> Password { get; init; }

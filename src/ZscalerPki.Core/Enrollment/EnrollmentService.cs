@@ -29,7 +29,18 @@ public sealed class EnrollmentService
         var warnings = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
         VaultNames.Validate(request.Name);
-        KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
+        var hsm = request.Protection == KeyProtectionType.Hsm;
+        if (hsm)
+        {
+            HsmKeyFactory.Validate(request.Hsm, request.Name);
+            if (request.CertStoreLocation is not null)
+                throw new PkiException(PkiErrorIds.HsmKeyNotExportable, PkiErrorCategory.InvalidArgument,
+                    $"A key made in an HSM cannot be copied into the certificate store {request.CertStoreLocation}. Leave out the store location; the vault references the key where it is.", request.Name);
+        }
+        else
+        {
+            KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
+        }
         if (request.PathLength is < 0)
             throw new PkiException(PkiErrorIds.InvalidPathLength, PkiErrorCategory.InvalidArgument,
                 $"The path length {request.PathLength} is negative. Pass 0 or more, or omit it for no constraint.", request.PathLength);
@@ -75,22 +86,17 @@ public sealed class EnrollmentService
             throw new PkiException(PkiErrorIds.InvalidValidity, PkiErrorCategory.InvalidArgument,
                 $"-NotAfter {notAfter:u} is not in the future.", notAfter);
 
-        // Resolve the signer.
-        using var key = Keys.Generate(request.KeyAlgorithm);
-        CaCertificateBuilder.Signer signer;
+        // Resolve the parent's signing key first: a refused parent leaves no new key behind (in an HSM, keys outlive us).
+        AsymmetricAlgorithm? key = null;
         AsymmetricAlgorithm? parentKey = null;
+        X509Certificate2? parentCert = null;
         string? parentName = null;
         string? externalParentPem = null;
         IEnumerable<X509Extension> parentUrls = Array.Empty<X509Extension>();
         try
         {
-            if (request.Parent is null)
+            if (request.Parent is not null)
             {
-                signer = new CaCertificateBuilder.Signer(null, key);
-            }
-            else
-            {
-                X509Certificate2 parentCert;
                 if (request.Parent.VaultName is { } pn)
                 {
                     var parentEntry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, pn) ?? throw Vault.NotFound(Collections.Enrollment, pn);
@@ -98,7 +104,7 @@ public sealed class EnrollmentService
                     parentUrls = CaUrls.Extensions(parentEntry.CrlDistributionPoints ?? new List<string>(), parentEntry.AuthorityInfoAccess ?? new List<string>()).ToList();
                     parentCert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(parentEntry.CertificatePem), $"vault entry '{parentName}'");
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
-                    var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : request.KeyPassword;
+                    var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : hsm ? request.Hsm!.Pin : request.KeyPassword;
                     parentKey = VaultKeys.Open(_vault, Collections.Enrollment, parentName, parentCert.PublicKey, pw.Span);
                 }
                 else
@@ -119,8 +125,13 @@ public sealed class EnrollmentService
                     warnings.Add($"The requested end of validity {notAfter.UtcDateTime:u} is after the parent's ({parentCert.NotAfter.ToUniversalTime():u}); an intermediate never outlives its parent, so it ends with the parent.");
                     notAfter = parentCert.NotAfter.ToUniversalTime();
                 }
-                signer = new CaCertificateBuilder.Signer(parentCert, parentKey);
             }
+
+            // The new CA's key: generated here and encrypted into the vault, or made (or found) in an HSM and only referenced.
+            HsmKey? hsmKey = hsm ? HsmKeyFactory.CreateOrOpen(request.Hsm!, request.Name, request.KeyAlgorithm) : null;
+            key = hsmKey?.Key ?? Keys.Generate(request.KeyAlgorithm);
+            var keyAlgorithm = hsmKey?.Algorithm ?? request.KeyAlgorithm;
+            var signer = new CaCertificateBuilder.Signer(parentCert, parentKey ?? key);
 
             var certificate = CaCertificateBuilder.Issue(subject, Keys.PublicKeyOf(key), signer, request.HashAlgorithm,
                 now - CaCertificateBuilder.Backdate, notAfter, request.PathLength, parentUrls);
@@ -130,7 +141,7 @@ public sealed class EnrollmentService
                 using var issued = IssuedCertificateStore.Open(_vault, parentName);
                 issued.Record(certificate, IssuedProfiles.EnrollmentIntermediate, now);
             }
-            var keyPem = KeyProtection.Encrypt(key, request.KeyPassword.Span);
+            var keyPem = hsmKey is null ? KeyProtection.Encrypt(key, request.KeyPassword.Span) : null;
             var entry = new EnrollmentEntry
             {
                 Name = request.Name,
@@ -140,11 +151,13 @@ public sealed class EnrollmentService
                 Status = EnrollmentStatus.Active,
                 Parent = parentName,
                 ExternalParentPem = externalParentPem,
-                KeyAlgorithm = request.KeyAlgorithm,
+                KeyAlgorithm = keyAlgorithm,
                 CertificatePem = CertificateReader.ToPem(certificate),
                 CreatedUtc = now,
                 CrlDistributionPoints = ownCdps.Count > 0 ? ownCdps : null,
                 AuthorityInfoAccess = ownAia.Count > 0 ? ownAia : null,
+                HsmKey = hsmKey?.Pkcs11,
+                KspKey = hsmKey?.Cng,
             };
 
             using (_vault.Lock())
@@ -172,6 +185,7 @@ public sealed class EnrollmentService
         finally
         {
             parentKey?.Dispose();
+            key?.Dispose();
         }
     }
 
@@ -255,6 +269,8 @@ public sealed class EnrollmentService
     public byte[] Export(ExportEnrollmentRequest request)
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, request.Name) ?? throw Vault.NotFound(Collections.Enrollment, request.Name);
+        if (request.IncludePrivateKey)
+            VaultKeys.RefuseExport(VaultKeys.Reference(entry.HsmKey, entry.KspKey), entry.Name, "an export with the private key");
         if (request.IncludePrivateKey && request.Password.IsEmpty)
             throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
                 "-IncludePrivateKey needs -Password: an exported private key is always encrypted.", entry.Name);

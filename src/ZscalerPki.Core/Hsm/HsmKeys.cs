@@ -9,10 +9,10 @@ namespace ZscalerPki.Core.Hsm;
 public static class HsmKeys
 {
     /// <summary>Opens the private key <paramref name="key"/> refers to, logging in with <paramref name="pin"/>.</summary>
-    public static AsymmetricAlgorithm Open(Pkcs11KeyReference key, ReadOnlySpan<char> pin, string keyAlgorithmOid)
+    public static AsymmetricAlgorithm Open(Pkcs11KeyReference key, ReadOnlySpan<char> pin)
     {
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
-            return OpenSslPkcs11Engine.Open(key, pin, keyAlgorithmOid);
+            return OpenSslPkcs11Engine.Open(key, pin);
         throw new PkiException(PkiErrorIds.HsmEngineNotInstalled, PkiErrorCategory.NotImplemented,
             $"PKCS#11 keys ({key.Uri}) are opened through OpenSSL's pkcs11 engine on Linux and macOS; on Windows use the HSM's key storage provider (CNG).", key.Uri);
     }

@@ -18,7 +18,10 @@ internal static class OpenSslPkcs11Engine
     private const string LibCrypto = "libcrypto.so.3";
     private static readonly object Gate = new();
 
-    public static AsymmetricAlgorithm Open(Pkcs11KeyReference key, ReadOnlySpan<char> pin, string keyAlgorithmOid)
+    private const int EvpPkeyRsa = 6;
+    private const int EvpPkeyEc = 408;
+
+    public static AsymmetricAlgorithm Open(Pkcs11KeyReference key, ReadOnlySpan<char> pin)
     {
         if (!File.Exists(key.ModulePath))
             throw new PkiException(PkiErrorIds.HsmModuleNotFound, PkiErrorCategory.NotInstalled,
@@ -53,7 +56,13 @@ internal static class OpenSslPkcs11Engine
         if (pkey == IntPtr.Zero)
             throw Classify(key, errors);
         using var handle = new SafeEvpPKeyHandle(pkey, ownsHandle: true);
-        return keyAlgorithmOid == "1.2.840.10045.2.1" ? new ECDsaOpenSsl(handle) : new RSAOpenSsl(handle);
+        return EVP_PKEY_get_base_id(pkey) switch
+        {
+            EvpPkeyRsa => new RSAOpenSsl(handle),
+            EvpPkeyEc => new ECDsaOpenSsl(handle),
+            var other => throw new PkiException(PkiErrorIds.UnsupportedKey, PkiErrorCategory.InvalidArgument,
+                $"The HSM key {key.Uri} is neither RSA nor EC (OpenSSL key type {other}); CA keys here are RSA or ECDSA.", key.Uri),
+        };
     }
 
     private static PkiException Classify(Pkcs11KeyReference key, string errors)
@@ -97,6 +106,9 @@ internal static class OpenSslPkcs11Engine
 
     [DllImport(LibCrypto)]
     private static extern IntPtr ENGINE_load_private_key(IntPtr engine, string keyId, IntPtr uiMethod, IntPtr callbackData);
+
+    [DllImport(LibCrypto)]
+    private static extern int EVP_PKEY_get_base_id(IntPtr pkey);
 
     [DllImport(LibCrypto)]
     private static extern ulong ERR_get_error();

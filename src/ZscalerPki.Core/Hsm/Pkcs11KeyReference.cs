@@ -7,7 +7,7 @@ namespace ZscalerPki.Core.Hsm;
 /// library), the token label, and the key object's label and id, written as an RFC 7512 URI
 /// (<c>pkcs11:token=...;object=...;id=%01;type=private</c>). No key material and no PIN are ever part of it.
 /// </summary>
-public sealed record Pkcs11KeyReference
+public sealed record Pkcs11KeyReference : IHsmKeyReference
 {
     public required string ModulePath { get; init; }
 
@@ -35,6 +35,10 @@ public sealed record Pkcs11KeyReference
     }
 
     public override string ToString() => $"{Uri} (module {ModulePath})";
+
+    public string Describe() => ToString();
+
+    public System.Security.Cryptography.AsymmetricAlgorithm Open(ReadOnlySpan<char> pin) => HsmKeys.Open(this, pin);
 
     /// <summary>
     /// Reads an RFC 7512 URI naming a private key (token and object required; id optional; type private or absent).

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Hsm;
 
 namespace ZscalerPki.Core.Intermediate;
 
@@ -70,24 +71,11 @@ public sealed record NewIntermediateCsrRequest
     /// <summary>Where the public key (SPKI PEM) is written (recorded on the entry).</summary>
     public string? PublicKeyPath { get; init; }
     public ReadOnlyMemory<char> KeyPassword { get; init; }
-    /// <summary>Software (an encrypted key in the vault, <see cref="KeyPassword"/>) or Hsm (a key in a PKCS#11 token, <see cref="Pin"/>).</summary>
+    /// <summary>Software (an encrypted key in the vault, <see cref="KeyPassword"/>) or Hsm (a key in an HSM, <see cref="Hsm"/>).</summary>
     public KeyProtectionType Protection { get; init; } = KeyProtectionType.Software;
-    /// <summary>Hsm: the token's PKCS#11 module (the HSM vendor's library).</summary>
-    public string? Pkcs11Module { get; init; }
-    /// <summary>Hsm: the label of the token the key is generated in.</summary>
-    public string? Token { get; init; }
-    /// <summary>Hsm: an RSA key the HSM's own tools made (RFC 7512 URI) instead of generating one.</summary>
-    public string? ExistingKey { get; init; }
-    /// <summary>Hsm: the token's user PIN.</summary>
-    public ReadOnlyMemory<char> Pin { get; init; }
+    /// <summary>Protection Hsm: where the RSA key is made (or which existing key is used) and the PIN.</summary>
+    public HsmKeyOptions? Hsm { get; init; }
     public DateTimeOffset? Now { get; init; }
-}
-
-/// <summary>Where a CA's private key lives: Software (encrypted PKCS#8 in the vault) or Hsm (a PKCS#11 token, only referenced).</summary>
-public enum KeyProtectionType
-{
-    Software,
-    Hsm,
 }
 
 /// <summary>A certificate (and chain) an intermediate used before a later import replaced it.</summary>
@@ -139,8 +127,10 @@ public sealed record IntermediateEntry
     public List<string>? AuthorityInfoAccess { get; init; }
     /// <summary>When its issuer (a vault CA) revoked it; null while not revoked.</summary>
     public DateTimeOffset? RevokedUtc { get; init; }
-    /// <summary>The key in an HSM token (protection type Hsm); null for a software key (encrypted key.p8 beside the entry).</summary>
+    /// <summary>The key in a PKCS#11 token (protection type Hsm); null for a software key (encrypted key.p8 beside the entry).</summary>
     public Hsm.Pkcs11KeyReference? HsmKey { get; init; }
+    /// <summary>The key in a Windows key storage provider (protection type Hsm).</summary>
+    public Hsm.CngKeyReference? KspKey { get; init; }
 }
 
 /// <summary>An SSL-inspection intermediate as the cmdlets show it.</summary>
@@ -148,8 +138,9 @@ public sealed class IntermediateCertificate
 {
     internal IntermediateCertificate(IntermediateEntry entry, string vaultPath)
     {
-        ProtectionType = entry.HsmKey is null ? KeyProtectionType.Software : KeyProtectionType.Hsm;
-        KeyReference = entry.HsmKey?.ToString();
+        var hsm = Hsm.VaultKeys.Reference(entry.HsmKey, entry.KspKey);
+        ProtectionType = hsm is null ? KeyProtectionType.Software : KeyProtectionType.Hsm;
+        KeyReference = hsm?.Describe();
         Name = entry.Name;
         Description = entry.Description;
         Region = entry.Region;
@@ -232,7 +223,7 @@ public sealed class IntermediateCertificate
     /// <summary>Software or Hsm.</summary>
     public KeyProtectionType ProtectionType { get; }
 
-    /// <summary>For an HSM key: its RFC 7512 URI and module (never key material, never a PIN).</summary>
+    /// <summary>For an HSM key: its RFC 7512 URI and module, or its key storage provider and name (never key material, never a PIN).</summary>
     public string? KeyReference { get; }
 
     public override string ToString() => Name;

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Hsm;
 using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Intermediate;
@@ -20,7 +21,10 @@ public sealed partial class IntermediateService
         VaultNames.Validate(request.Name);
         var hsm = request.Protection == KeyProtectionType.Hsm;
         if (hsm)
-            RequireHsmRequest(request);
+        {
+            RequireHsmSubscription(request.Name);
+            HsmKeyFactory.Validate(request.Hsm, request.Name);
+        }
         else
             KeyProtection.RequirePassword(request.KeyPassword.Span, request.Name);
         if (request.KeySize is not (2048 or 3072 or 4096))
@@ -35,17 +39,13 @@ public sealed partial class IntermediateService
         // Fail fast before the (slow) key work; checked again under the lock.
         CheckCreateLimits(_vault.ReadAll<IntermediateEntry>(Collections.Intermediate), request.Name, request.Status);
 
-        Hsm.Pkcs11KeyReference? hsmKey = null;
+        HsmKey? hsmKey = null;
         RSA key;
         if (hsm)
         {
-            // The key pair is made inside the token (or is one the HSM's tools made); the vault keeps only its reference.
-            hsmKey = request.ExistingKey is { } uri
-                ? Hsm.Pkcs11KeyReference.Parse(uri, request.Pkcs11Module!)
-                : Hsm.Pkcs11Tool.GenerateKeyPair(request.Pkcs11Module!, request.Token!, request.Name, $"rsa:{request.KeySize}", request.Pin.Span);
-            key = Hsm.HsmKeys.Open(hsmKey, request.Pin.Span, KeyProtection.RsaOid) as RSA
-                ?? throw new PkiException(PkiErrorIds.UnsupportedKey, PkiErrorCategory.InvalidArgument,
-                    $"The HSM key {hsmKey.Uri} is not an RSA key; an SSL-inspection intermediate's key is RSA.", hsmKey.Uri);
+            // The key pair is made inside the HSM (or is one the HSM's tools made); the vault keeps only its reference.
+            hsmKey = HsmKeyFactory.CreateOrOpen(request.Hsm!, request.Name, request.KeySize switch { 3072 => KeyAlgorithm.Rsa3072, 4096 => KeyAlgorithm.Rsa4096, _ => KeyAlgorithm.Rsa2048 });
+            key = hsmKey.Key as RSA ?? throw NotRsa(hsmKey);
         }
         else
         {
@@ -72,13 +72,14 @@ public sealed partial class IntermediateService
             StateOrProvince = Blank(request.State),
             Country = string.IsNullOrWhiteSpace(request.Country) ? null : request.Country.Trim().ToUpperInvariant(),
             Subject = subject.Name,
-            KeySize = request.KeySize,
+            KeySize = key.KeySize,
             SignatureAlgorithm = request.SignatureAlgorithm,
             PathLength = request.PathLength,
             CertificateTemplate = Blank(request.CertificateTemplate),
             CsrPem = csrPem,
             PublicKeyPem = publicKeyPem,
-            HsmKey = hsmKey,
+            HsmKey = hsmKey?.Pkcs11,
+            KspKey = hsmKey?.Cng,
             CsrPath = request.CsrPath,
             PublicKeyPath = request.PublicKeyPath,
             CreatedUtc = now,
@@ -115,19 +116,19 @@ public sealed partial class IntermediateService
                 $"The {subscription} subscription allows at most {limits.MaxEnabled} enabled intermediate certificate(s) and {List(enabled)} {(enabled.Count == 1 ? "is" : "are")} enabled. Disable one first (Set-IntermediateCertificate -Name {enabled[0]} -Enabled:$false), or {alternative}.", name);
     }
 
-    /// <summary>An HSM key needs the SoftwareAndHsm subscription, a module, a token (or an existing key) and the PIN.</summary>
-    private void RequireHsmRequest(NewIntermediateCsrRequest request)
+    /// <summary>HSM-protected intermediates are part of the SoftwareAndHsm subscription (seed: Software or cloud HSM).</summary>
+    private void RequireHsmSubscription(string name)
     {
         if (_vault.ReadSettings().Subscription != Subscription.SoftwareAndHsm)
             throw new PkiException(PkiErrorIds.HsmNotSubscribed, PkiErrorCategory.InvalidOperation,
-                $"HSM-protected intermediates need the SoftwareAndHsm subscription; this vault records Software. Run Set-PkiVault -Subscription SoftwareAndHsm if your organization has it.", request.Name);
-        if (string.IsNullOrWhiteSpace(request.Pkcs11Module))
-            throw new PkiException(PkiErrorIds.HsmModuleNotFound, PkiErrorCategory.InvalidArgument,
-                "An HSM key needs the token's PKCS#11 module (the HSM vendor's library; SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).", request.Name);
-        if (string.IsNullOrWhiteSpace(request.ExistingKey) && string.IsNullOrWhiteSpace(request.Token))
-            throw new PkiException(PkiErrorIds.HsmTokenNotFound, PkiErrorCategory.InvalidArgument,
-                "Name the token to generate the key in, or an existing key by its pkcs11: URI.", request.Name);
-        if (request.Pin.IsEmpty)
-            throw new PkiException(PkiErrorIds.PinRequired, PkiErrorCategory.InvalidArgument, "An HSM key needs the token's user PIN.", request.Name);
+                $"HSM-protected intermediates need the SoftwareAndHsm subscription; this vault records Software. Run Set-PkiVault -Subscription SoftwareAndHsm if your organization has it.", name);
+    }
+
+    private static PkiException NotRsa(HsmKey key)
+    {
+        var reference = key.Reference.Describe();
+        key.Dispose();
+        return new PkiException(PkiErrorIds.UnsupportedKey, PkiErrorCategory.InvalidArgument,
+            $"The HSM key {reference} is not an RSA key; an SSL-inspection intermediate's key is RSA (2048, 3072 or 4096 bits).", reference);
     }
 }

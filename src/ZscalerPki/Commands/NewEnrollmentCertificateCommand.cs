@@ -9,11 +9,11 @@ using ZscalerPki.Infrastructure;
 namespace ZscalerPki.Commands;
 
 /// <summary>
-/// <para type="synopsis">Generates a root or intermediate enrollment (CA) certificate and keeps it, key encrypted, in the vault.</para>
+/// <para type="synopsis">Generates a root or intermediate enrollment (CA) certificate and keeps it in the vault, its key encrypted there or inside an HSM.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "EnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(EnrollmentCertificate))]
-public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
+public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
     [AllowEmptyString]
@@ -54,10 +54,11 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
     [ValidateRange(0, 32)]
     public int? PathLength { get; set; }
 
-    [Parameter(Mandatory = true)]
-    public SecureString KeyPassword { get; set; } = null!;
+    /// <summary>Encrypts the new key in the vault (Software protection; required then).</summary>
+    [Parameter]
+    public SecureString? KeyPassword { get; set; }
 
-    /// <summary>Opens the parent's key when it is in the vault under another password; default -KeyPassword.</summary>
+    /// <summary>Opens the parent's key: its key password, or its HSM's PIN; default -KeyPassword (or -Pin for an HSM-protected new CA).</summary>
     [Parameter]
     public SecureString? ParentKeyPassword { get; set; }
 
@@ -79,10 +80,11 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
         var parent = ResolveParent(Parent);
         var type = Type ?? (parent is null ? CaType.Root : CaType.Intermediate);
         var store = CertStoreLocation is null ? null : Core.Certificates.CertStoreLocation.Parse(CertStoreLocation);
-        if (!Confirm(Name, $"Create {type} enrollment CA certificate ({KeyAlgorithm}, {HashAlgorithm}) in vault '{Vault.Root}'"))
+        if (!Confirm(Name, $"Create {type} enrollment CA certificate ({KeyAlgorithm}, {HashAlgorithm}) in vault '{Vault.Root}', its key {KeyLocation(Vault.Root)}"))
             return;
 
         using var password = Reveal(KeyPassword);
+        using var pin = Reveal(Pin);
         using var parentPassword = Reveal(ParentKeyPassword);
         var request = new NewEnrollmentRequest
         {
@@ -98,6 +100,8 @@ public sealed class NewEnrollmentCertificateCommand : ZscalerPkiCmdlet
             ValidityDays = ValidityDays,
             PathLength = PathLength,
             KeyPassword = password.Memory,
+            Protection = ProtectionType,
+            Hsm = HsmOptions(pin.Memory),
             ParentKeyPassword = ParentKeyPassword is null ? (ReadOnlyMemory<char>?)null : parentPassword.Memory,
             CertStoreLocation = store,
             CrlDistributionPoints = CrlDistributionPoint,

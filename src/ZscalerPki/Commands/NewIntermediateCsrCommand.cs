@@ -13,7 +13,7 @@ namespace ZscalerPki.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "IntermediateCsr", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(IntermediateCertificate))]
-public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
+public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -100,26 +100,6 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
     [Parameter]
     public SecureString? KeyPassword { get; set; }
 
-    /// <summary>Software (default): the key is encrypted in the vault. Hsm: the key is generated in (or already lives in) a PKCS#11 token and never leaves it.</summary>
-    [Parameter]
-    public KeyProtectionType ProtectionType { get; set; } = KeyProtectionType.Software;
-
-    /// <summary>Hsm: the token's PKCS#11 module (the HSM vendor's library; SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).</summary>
-    [Parameter]
-    public string? Pkcs11Module { get; set; }
-
-    /// <summary>Hsm: the label of the token to generate the key pair in.</summary>
-    [Parameter]
-    public string? Token { get; set; }
-
-    /// <summary>Hsm: use an RSA key the HSM's own tools made, by its RFC 7512 URI (pkcs11:token=...;object=...;type=private).</summary>
-    [Parameter]
-    public string? ExistingKey { get; set; }
-
-    /// <summary>Hsm: the token's user PIN; never logged, never stored, never on a command line.</summary>
-    [Parameter]
-    public SecureString? Pin { get; set; }
-
     /// <summary>Replace existing -Path and -PublicKeyPath files.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -135,9 +115,7 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
                 throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists,
                     $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
-        var where = ProtectionType == KeyProtectionType.Hsm
-            ? (string.IsNullOrEmpty(ExistingKey) ? $"in HSM token '{Token}'" : $"with the HSM key {ExistingKey}")
-            : $"in vault '{Vault.Root}'";
+        var where = KeyLocation(Vault.Root);
         if (!Confirm(Name, $"Generate an RSA {KeySize} key and a CSR for CN={CommonName} (path length {PathLength}) {where}"))
             return;
 
@@ -163,10 +141,7 @@ public sealed class NewIntermediateCsrCommand : ZscalerPkiCmdlet
             PublicKeyPath = publicKeyPath,
             KeyPassword = password.Memory,
             Protection = ProtectionType,
-            Pkcs11Module = Pkcs11Module,
-            Token = Token,
-            ExistingKey = ExistingKey,
-            Pin = pin.Memory,
+            Hsm = HsmOptions(pin.Memory),
         };
         const string activity = "New-IntermediateCsr";
         Progress(1, activity, $"Generating RSA {KeySize} key and CSR for '{Name}'", 10);

@@ -85,12 +85,13 @@ public sealed class SoftHsmTests(SoftHsm hsm)
     {
         Assert.True(Directory.Exists(hsm.Folder));
         using var tmp = new TempDir();
-        foreach (var (label, type, oid) in new[] { ("rsa-ca", "rsa:2048", "1.2.840.113549.1.1.1"), ("ec-ca", "EC:prime256v1", "1.2.840.10045.2.1") })
+        foreach (var (label, type, expected) in new[] { ("rsa-ca", "rsa:2048", typeof(RSA)), ("ec-ca", "EC:prime256v1", typeof(ECDsa)) })
         {
             var reference = Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, SoftHsm.Tokens[0], label, type, SoftHsm.Pin);
             Assert.Equal(reference, Pkcs11KeyReference.Parse(reference.Uri, SoftHsm.Module));
             Assert.DoesNotContain(SoftHsm.Pin, reference.ToString());
-            using var key = HsmKeys.Open(reference, SoftHsm.Pin, oid);
+            using var key = HsmKeys.Open(reference, SoftHsm.Pin);
+            Assert.IsAssignableFrom(expected, key); // the key's own type, read from the token
             using var ca = SelfSignedCa(key, $"CN=HSM {label}");
             File.WriteAllText(tmp.File(label + ".pem"), ca.ExportCertificatePem());
             Assert.Contains(": OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", label + ".pem", label + ".pem"));
@@ -108,15 +109,15 @@ public sealed class SoftHsmTests(SoftHsm hsm)
         var token = SoftHsm.Tokens[1];
         var reference = Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, token, "doomed", "EC:prime256v1", SoftHsm.Pin);
         string Id(Action open) => Assert.Throws<PkiException>(open).ErrorId;
-        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(() => HsmKeys.Open(reference, "wrong-pin", "1.2.840.10045.2.1").Dispose()));
-        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => HsmKeys.Open(reference with { Token = "no-such-token" }, SoftHsm.Pin, "1.2.840.10045.2.1").Dispose()));
-        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Id(() => HsmKeys.Open(reference with { ModulePath = "/nonexistent/libpkcs11.so" }, SoftHsm.Pin, "1.2.840.10045.2.1").Dispose()));
-        Assert.Equal(PkiErrorIds.PinRequired, Id(() => HsmKeys.Open(reference, "", "1.2.840.10045.2.1").Dispose()));
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(() => HsmKeys.Open(reference, "wrong-pin").Dispose()));
+        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => HsmKeys.Open(reference with { Token = "no-such-token" }, SoftHsm.Pin).Dispose()));
+        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Id(() => HsmKeys.Open(reference with { ModulePath = "/nonexistent/libpkcs11.so" }, SoftHsm.Pin).Dispose()));
+        Assert.Equal(PkiErrorIds.PinRequired, Id(() => HsmKeys.Open(reference, "").Dispose()));
         Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, "no-such-token", "x", "rsa:2048", SoftHsm.Pin)));
 
         var deleted = ExternalTool.Run("pkcs11-tool", new[] { "--module", SoftHsm.Module, "--token-label", token, "--login", "--pin", SoftHsm.Pin, "--delete-object", "--type", "privkey", "--label", "doomed" });
         Assert.True(deleted.ExitCode == 0, deleted.All);
-        Assert.Equal(PkiErrorIds.HsmKeyNotFound, Id(() => HsmKeys.Open(reference, SoftHsm.Pin, "1.2.840.10045.2.1").Dispose()));
+        Assert.Equal(PkiErrorIds.HsmKeyNotFound, Id(() => HsmKeys.Open(reference, SoftHsm.Pin).Dispose()));
     }
 
     [SoftHsmFact]
@@ -143,7 +144,7 @@ public sealed class SoftHsmTests(SoftHsm hsm)
         if (!OperatingSystem.IsWindows())
             return; // Linux and macOS open PKCS#11 keys through OpenSSL's engine (the tests above).
         var reference = new Pkcs11KeyReference { ModulePath = SoftHsm.Module, Token = "t", Object = "o" };
-        Assert.Equal(PkiErrorIds.HsmEngineNotInstalled, Assert.Throws<PkiException>(() => HsmKeys.Open(reference, "1234", "1.2.840.113549.1.1.1")).ErrorId);
+        Assert.Equal(PkiErrorIds.HsmEngineNotInstalled, Assert.Throws<PkiException>(() => HsmKeys.Open(reference, "1234")).ErrorId);
     }
 
     [Theory]
@@ -183,18 +184,18 @@ public sealed class HsmIntermediateTests(SoftHsm hsm)
         var intermediates = new Core.Intermediate.IntermediateService(vault);
         var request = new Core.Intermediate.NewIntermediateCsrRequest
         {
-            Name = "Hsm-Inspection", CommonName = "Contoso HSM Inspection CA", Protection = Core.Intermediate.KeyProtectionType.Hsm,
-            Pkcs11Module = SoftHsm.Module, Token = SoftHsm.Tokens[2], Pin = SoftHsm.Pin.AsMemory(),
+            Name = "Hsm-Inspection", CommonName = "Contoso HSM Inspection CA", Protection = KeyProtectionType.Hsm,
+            Hsm = new HsmKeyOptions { Pkcs11Module = SoftHsm.Module, Token = SoftHsm.Tokens[2], Pin = SoftHsm.Pin.AsMemory() },
         };
 
         // A Software subscription cannot create HSM intermediates.
         Assert.Equal(PkiErrorIds.HsmNotSubscribed, Assert.Throws<PkiException>(() => { intermediates.CreateCsr(request); }).ErrorId);
         new Core.Intermediate.PkiVaultService(vault).SetSubscription(Core.Storage.Subscription.SoftwareAndHsm);
-        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() => { intermediates.CreateCsr(request with { ExistingKey = "pkcs11:token=zpki-vault;object=none;type=private", Pin = "wrong".AsMemory() }); }).ErrorId);
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() => { intermediates.CreateCsr(request with { Hsm = request.Hsm! with { ExistingKey = "pkcs11:token=zpki-vault;object=none;type=private", Pin = "wrong".AsMemory() } }); }).ErrorId);
         Assert.Empty(intermediates.Get());
 
         var created = intermediates.CreateCsr(request).Item;
-        Assert.Equal(Core.Intermediate.KeyProtectionType.Hsm, created.ProtectionType);
+        Assert.Equal(KeyProtectionType.Hsm, created.ProtectionType);
         Assert.Contains("pkcs11:token=zpki-vault;object=Hsm-Inspection", created.KeyReference);
         var csr = Core.Intermediate.IntermediateCsr.Read(System.Text.Encoding.ASCII.GetBytes(created.Csr));
         var issued = new Core.Intermediate.CsrSigningService(vault).SignWithVaultCa(new Core.Intermediate.SignWithVaultCaRequest { Csr = csr, Issuer = "Root", IssuerKeyPassword = pw }).Item;

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using System.Security;
+using ZscalerPki.Core.Hsm;
+
+namespace ZscalerPki.Infrastructure;
+
+/// <summary>
+/// The base of cmdlets that create a CA key (New-IntermediateCsr, New-EnrollmentCertificate): the same parameters choose
+/// Software (the key encrypted in the vault) or Hsm (a PKCS#11 token, or a Windows key storage provider) everywhere.
+/// </summary>
+public abstract class HsmKeyCmdlet : ZscalerPkiCmdlet
+{
+    /// <summary>Software (default): the key is encrypted in the vault. Hsm: the key is generated in (or already lives in) an HSM and never leaves it.</summary>
+    [Parameter]
+    public KeyProtectionType ProtectionType { get; set; } = KeyProtectionType.Software;
+
+    /// <summary>Hsm on Linux/macOS: the token's PKCS#11 module (the HSM vendor's library; SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).</summary>
+    [Parameter]
+    public string? Pkcs11Module { get; set; }
+
+    /// <summary>Hsm with -Pkcs11Module: the label of the token to generate the key pair in.</summary>
+    [Parameter]
+    public string? Token { get; set; }
+
+    /// <summary>Hsm on Windows: the CNG key storage provider, e.g. 'Microsoft Platform Crypto Provider' (TPM) or the HSM vendor's KSP.</summary>
+    [Parameter]
+    public string? KeyStorageProvider { get; set; }
+
+    /// <summary>Hsm: use a key the HSM's own tools made: its RFC 7512 URI (pkcs11:token=...;object=...;type=private), or its key name in the key storage provider.</summary>
+    [Parameter]
+    public string? ExistingKey { get; set; }
+
+    /// <summary>Hsm: the token's user PIN; never logged, never stored, never on a command line.</summary>
+    [Parameter]
+    public SecureString? Pin { get; set; }
+
+    /// <summary>Where the key will be, for -WhatIf and confirmation.</summary>
+    protected string KeyLocation(string vaultRoot)
+    {
+        if (ProtectionType != KeyProtectionType.Hsm)
+            return $"in vault '{vaultRoot}'";
+        if (!string.IsNullOrEmpty(ExistingKey))
+            return $"with the HSM key {ExistingKey}";
+        return string.IsNullOrEmpty(KeyStorageProvider) ? $"in HSM token '{Token}'" : $"in key storage provider '{KeyStorageProvider}'";
+    }
+
+    /// <summary>The HSM options for the engine (null for Software); <paramref name="pin"/> is the revealed -Pin.</summary>
+    protected HsmKeyOptions? HsmOptions(ReadOnlyMemory<char> pin) => ProtectionType != KeyProtectionType.Hsm ? null : new HsmKeyOptions
+    {
+        Pkcs11Module = string.IsNullOrWhiteSpace(Pkcs11Module) ? null : ResolveOutputPath(Pkcs11Module),
+        Token = Token,
+        KeyStorageProvider = KeyStorageProvider,
+        ExistingKey = ExistingKey,
+        Pin = pin,
+    };
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Hsm;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Core.Storage;
+
+namespace ZscalerPki.Core.Tests.Hsm;
+
+/// <summary>Enrollment CAs whose keys live in a PKCS#11 token: a root signed in the token, a child under it, CSRs signed by it.</summary>
+[Collection("SoftHSM")]
+public sealed class HsmEnrollmentTests(SoftHsm hsm)
+{
+    private static readonly ReadOnlyMemory<char> Pin = SoftHsm.Pin.AsMemory();
+
+    private static HsmKeyOptions Token(string? existing = null) =>
+        new() { Pkcs11Module = SoftHsm.Module, Token = SoftHsm.Tokens[0], ExistingKey = existing, Pin = Pin };
+
+    [SoftHsmFact]
+    public void HsmRoot_IssuesHsmAndSoftwareChildren_SignsCsrs_AndNeverExportsItsKey()
+    {
+        Assert.True(Directory.Exists(hsm.Folder));
+        using var tmp = new TempDir();
+        var vault = Vault.Open(tmp.Vault);
+        var enrollment = new EnrollmentService(vault);
+
+        // A root whose key is made in the token (P-256) and that signs itself there.
+        var root = enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "Hsm-Root", KeyAlgorithm = KeyAlgorithm.EcdsaP256, PathLength = 2, Protection = KeyProtectionType.Hsm, Hsm = Token(),
+            CrlDistributionPoints = new[] { "http://pki.contoso.test/hsm-root.crl" },
+        }).Item;
+        Assert.Equal(KeyProtectionType.Hsm, root.ProtectionType);
+        Assert.StartsWith("pkcs11:token=zpki-keys;object=Hsm-Root;id=%", root.KeyReference);
+        Assert.Equal(KeyAlgorithm.EcdsaP256, root.KeyAlgorithm);
+
+        // An RSA child in the token (the root's PIN is the same token's), and a software child under the HSM root.
+        var child = enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "Hsm-Issuing", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Hsm-Root"), KeyAlgorithm = KeyAlgorithm.Rsa3072,
+            PathLength = 1, Protection = KeyProtectionType.Hsm, Hsm = Token(),
+        }).Item;
+        Assert.Equal(KeyAlgorithm.Rsa3072, child.KeyAlgorithm);
+        var software = enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "Soft-Issuing", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Hsm-Root"), KeyPassword = "soft-pw".AsMemory(),
+            ParentKeyPassword = Pin, PathLength = 0,
+        }).Item;
+        Assert.Equal(KeyProtectionType.Software, software.ProtectionType);
+        Assert.Null(software.KeyReference);
+
+        // A CSR signed by the HSM child (Submit-CertificateRequest -Issuer), as AD CS scripts do.
+        using var leafKey = System.Security.Cryptography.RSA.Create(2048);
+        var csrRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Inspection CA under HSM", leafKey,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        csrRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, true, 0, true));
+        var csr = IntermediateCsr.Read(Encoding.ASCII.GetBytes(csrRequest.CreateSigningRequestPem()));
+        var issued = new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Hsm-Issuing", IssuerKeyPassword = Pin }).Item;
+
+        File.WriteAllText(tmp.File("root.pem"), root.Certificate.ExportCertificatePem());
+        File.WriteAllText(tmp.File("children.pem"), child.Certificate.ExportCertificatePem() + "\n" + software.Certificate.ExportCertificatePem());
+        File.WriteAllText(tmp.File("issued.pem"), issued.Certificate.ExportCertificatePem());
+        Assert.Contains("root.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "root.pem"));
+        Assert.Contains("issued.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "-untrusted", "children.pem", "issued.pem"));
+        File.WriteAllText(tmp.File("soft.pem"), software.Certificate.ExportCertificatePem());
+        Assert.Contains("soft.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "soft.pem"));
+        Assert.Single(new Core.Revocation.RevocationService(vault).Get("Hsm-Issuing", new Core.Revocation.IssuedCertificateQuery()));
+
+        // The keys stay in the token: an export with the private key is refused (PEM and PFX); the certificate exports.
+        foreach (var format in new[] { ExportFormat.Pem, ExportFormat.Pfx })
+            Assert.Equal(PkiErrorIds.HsmKeyNotExportable, Assert.Throws<PkiException>(() => enrollment.Export(new ExportEnrollmentRequest
+            {
+                Name = "Hsm-Root", Format = format, IncludePrivateKey = true, KeyPassword = Pin, Password = "export-pw".AsMemory(),
+            })).ErrorId);
+        Assert.Contains("BEGIN CERTIFICATE", Encoding.ASCII.GetString(enrollment.Export(new ExportEnrollmentRequest { Name = "Hsm-Issuing", IncludeChain = true })));
+        Assert.DoesNotContain(Directory.GetFiles(tmp.Vault, "key.p8", SearchOption.AllDirectories), f => f.Contains("Hsm-", StringComparison.Ordinal));
+
+        // Signing with a wrong PIN is one clear error, and nothing is recorded.
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() =>
+            new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Hsm-Issuing", IssuerKeyPassword = "wrong".AsMemory() })).ErrorId);
+        Assert.Single(new Core.Revocation.RevocationService(vault).Get("Hsm-Issuing", new Core.Revocation.IssuedCertificateQuery()));
+    }
+
+    [SoftHsmFact]
+    public void HsmOptions_AreCheckedBeforeAnyKeyIsMade()
+    {
+        Assert.True(Directory.Exists(hsm.Folder));
+        using var tmp = new TempDir();
+        var enrollment = new EnrollmentService(Vault.Open(tmp.Vault));
+        NewEnrollmentRequest Root(HsmKeyOptions? options) => new() { Name = "Refused-Root", Protection = KeyProtectionType.Hsm, Hsm = options };
+
+        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Assert.Throws<PkiException>(() => enrollment.Create(Root(null))).ErrorId);
+        Assert.Equal(PkiErrorIds.InvalidKeyReference, Assert.Throws<PkiException>(() => enrollment.Create(Root(Token() with { KeyStorageProvider = "Microsoft Platform Crypto Provider" }))).ErrorId);
+        Assert.Equal(PkiErrorIds.PinRequired, Assert.Throws<PkiException>(() => enrollment.Create(Root(Token() with { Pin = default }))).ErrorId);
+        Assert.Equal(PkiErrorIds.InvalidKeyReference, Assert.Throws<PkiException>(() => enrollment.Create(Root(Token("pkcs11:token=zpki-keys;object=x;type=private?pin-value=1")))).ErrorId);
+        Assert.Equal(PkiErrorIds.HsmKeyNotExportable, Assert.Throws<PkiException>(() =>
+            enrollment.Create(Root(Token()) with { CertStoreLocation = CertStoreLocation.Parse(@"Cert:\CurrentUser\My") })).ErrorId);
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() => enrollment.Create(Root(Token() with { Pin = "wrong".AsMemory() }))).ErrorId);
+        Assert.Equal(PkiErrorIds.HsmKeyNotFound, Assert.Throws<PkiException>(() => enrollment.Create(Root(Token("pkcs11:token=zpki-keys;object=never-made;type=private")))).ErrorId);
+        Assert.Empty(enrollment.Get());
+
+        // A refused parent (wrong password) leaves no key behind in the token.
+        enrollment.Create(new NewEnrollmentRequest { Name = "Soft-Root", KeyPassword = "root-pw".AsMemory(), KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+        Assert.Equal(PkiErrorIds.WrongKeyPassword, Assert.Throws<PkiException>(() => enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "Orphan", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Soft-Root"), Protection = KeyProtectionType.Hsm, Hsm = Token(),
+            ParentKeyPassword = "not-the-root-pw".AsMemory(),
+        })).ErrorId);
+        var objects = ExternalTool.Run("pkcs11-tool", new[] { "--module", SoftHsm.Module, "--token-label", SoftHsm.Tokens[0], "--list-objects", "--login", "--pin", SoftHsm.Pin }).All;
+        Assert.DoesNotContain("Orphan", objects);
+    }
+}

@@ -15,9 +15,12 @@ if (args.Length >= 1 && args[0] == "forge")
 // CRLs: dotnet run -c Release --project bench/ZscalerPki.Bench -- crl [max-entries]   (see CrlBench.cs)
 if (args.Length >= 1 && args[0] == "crl")
     return CrlBench.Run(args[1..]);
+// HSM signing (SoftHSM2) vs software keys: dotnet run -c Release --project bench/ZscalerPki.Bench -- sign [seconds-per-case]   (see SignBench.cs)
+if (args.Length >= 1 && args[0] == "sign")
+    return ZscalerPki.Bench.SignBench.Run(args[1..]);
 if (args.Length < 1 || args[0] != "chain")
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | crl [max-entries] | forge [sites] | robustness [inputs] [seed]");
+    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | crl [max-entries] | forge [sites] | sign [seconds-per-case] | robustness [inputs] [seed]");
     return 2;
 }
 double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0;

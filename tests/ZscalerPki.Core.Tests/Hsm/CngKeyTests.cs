@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using System.Text;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Hsm;
+using ZscalerPki.Core.Intermediate;
+using ZscalerPki.Core.Storage;
+
+namespace ZscalerPki.Core.Tests.Hsm;
+
+/// <summary>Runs only on Windows, where CNG key storage providers exist.</summary>
+public sealed class WindowsFactAttribute : FactAttribute
+{
+    public WindowsFactAttribute()
+    {
+        if (!OperatingSystem.IsWindows())
+            Skip = "CNG key storage providers exist only on Windows; the vault flow over them is covered here through the ICngKeyStore seam";
+    }
+}
+
+/// <summary>
+/// A key storage provider in memory, standing in for CNG off Windows: keys by (provider, name), a PIN per key, and the
+/// HRESULTs CNG, smart cards and TPMs return, so the vault flow and error mapping run everywhere.
+/// </summary>
+internal sealed class FakeCngKeyStore : ICngKeyStore
+{
+    public const string Provider = "Contoso HSM Key Storage Provider";
+    private readonly Dictionary<string, (byte[] Pkcs8, string Pin, bool Rsa)> _keys = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyCollection<string> Names => _keys.Keys;
+
+    public AsymmetricAlgorithm Create(string provider, string keyName, KeyAlgorithm algorithm, ReadOnlySpan<char> pin)
+    {
+        Require(provider, keyName);
+        if (_keys.ContainsKey(keyName))
+            throw CngKeys.Classify(unchecked((int)0x8009000F), provider, keyName, "exists");
+        using var key = Keys.Generate(algorithm);
+        _keys[keyName] = (key.ExportPkcs8PrivateKey(), new string(pin), key is RSA);
+        return Open(new CngKeyReference { Provider = provider, KeyName = keyName }, pin);
+    }
+
+    public AsymmetricAlgorithm Open(CngKeyReference key, ReadOnlySpan<char> pin)
+    {
+        Require(key.Provider, key.KeyName);
+        if (!_keys.TryGetValue(key.KeyName, out var stored))
+            throw CngKeys.Classify(unchecked((int)0x80090016), key.Provider, key.KeyName, "Keyset does not exist");
+        if (stored.Pin.Length > 0 && !pin.SequenceEqual(stored.Pin))
+            throw CngKeys.Classify(unchecked((int)0x8010006B), key.Provider, key.KeyName, "The card cannot be accessed because the wrong PIN was presented.");
+        AsymmetricAlgorithm opened = stored.Rsa ? RSA.Create() : ECDsa.Create();
+        opened.ImportPkcs8PrivateKey(stored.Pkcs8, out _);
+        return opened;
+    }
+
+    public void Delete(string keyName) => _keys.Remove(keyName);
+
+    private static void Require(string provider, string keyName)
+    {
+        if (provider != Provider)
+            throw CngKeys.Classify(unchecked((int)0x8009001E), provider, keyName, "Provider DLL could not be found");
+    }
+}
+
+[CollectionDefinition("CNG store", DisableParallelization = true)]
+public sealed class CngStoreCollection;
+
+/// <summary>Keys in a Windows key storage provider: the vault keeps provider and key name, signs through CNG, never exports.</summary>
+[Collection("CNG store")]
+public sealed class CngKeyTests
+{
+    private static readonly ReadOnlyMemory<char> Pin = "4711-ksp".AsMemory();
+
+    private static HsmKeyOptions Ksp(string? existing = null, string provider = FakeCngKeyStore.Provider) =>
+        new() { KeyStorageProvider = provider, ExistingKey = existing, Pin = Pin };
+
+    private static T WithFakeStore<T>(Func<FakeCngKeyStore, T> test)
+    {
+        var previous = CngKeys.Store;
+        var fake = new FakeCngKeyStore();
+        CngKeys.Store = fake;
+        try
+        {
+            return test(fake);
+        }
+        finally
+        {
+            CngKeys.Store = previous;
+        }
+    }
+
+    [Fact]
+    public void KspKeys_BackEnrollmentCasAndInspectionIntermediates_ThroughTheSeam() => WithFakeStore(fake =>
+    {
+        using var tmp = new TempDir();
+        var vault = Vault.Open(tmp.Vault);
+        var enrollment = new EnrollmentService(vault);
+        var root = enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "Tpm-Root", KeyAlgorithm = KeyAlgorithm.EcdsaP384, PathLength = 1, Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
+        }).Item;
+        Assert.Equal(KeyProtectionType.Hsm, root.ProtectionType);
+        Assert.Equal($"ZscalerPki-Tpm-Root (key storage provider '{FakeCngKeyStore.Provider}')", root.KeyReference);
+        Assert.Contains("ZscalerPki-Tpm-Root", fake.Names);
+        Assert.DoesNotContain(Directory.GetFiles(tmp.Vault, "*", SearchOption.AllDirectories), f => f.EndsWith("key.p8", StringComparison.Ordinal));
+        var entryJson = File.ReadAllText(Directory.GetFiles(tmp.Vault, "entry.json", SearchOption.AllDirectories).Single());
+        Assert.Contains("\"KspKey\"", entryJson);
+        Assert.DoesNotContain("4711-ksp", entryJson);
+
+        // An SSL-inspection intermediate whose RSA key is in the provider: CSR, signed by the KSP root, imported.
+        new PkiVaultService(vault).SetSubscription(Subscription.SoftwareAndHsm);
+        var intermediates = new IntermediateService(vault);
+        var created = intermediates.CreateCsr(new NewIntermediateCsrRequest
+        {
+            Name = "Tpm-Inspection", CommonName = "Contoso TPM Inspection CA", Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
+        }).Item;
+        Assert.Equal(KeyProtectionType.Hsm, created.ProtectionType);
+        var csr = IntermediateCsr.Read(Encoding.ASCII.GetBytes(created.Csr));
+        var issued = new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin }).Item;
+        var ready = intermediates.Import(new ImportSignedIntermediateRequest { Name = "Tpm-Inspection", Certificates = new[] { issued.Certificate }, Chain = issued.Chain }).Item;
+        Assert.Equal(IntermediateState.CertReady, ready.State);
+        File.WriteAllText(tmp.File("root.pem"), root.Certificate.ExportCertificatePem());
+        File.WriteAllText(tmp.File("ca.pem"), ready.Certificate!.ExportCertificatePem());
+        Assert.Contains("ca.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "ca.pem"));
+
+        // Never exported; a wrong PIN, an unknown provider, a deleted key: one clear error each.
+        Assert.Equal(PkiErrorIds.HsmKeyNotExportable, Assert.Throws<PkiException>(() => enrollment.Export(new ExportEnrollmentRequest
+        {
+            Name = "Tpm-Root", Format = ExportFormat.Pfx, IncludePrivateKey = true, KeyPassword = Pin, Password = "pfx-pw".AsMemory(),
+        })).ErrorId);
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() =>
+            new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = "0000".AsMemory() })).ErrorId);
+        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Assert.Throws<PkiException>(() => enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "Nowhere", Protection = KeyProtectionType.Hsm, Hsm = Ksp(provider: "No Such Provider"),
+        })).ErrorId);
+        Assert.Equal(PkiErrorIds.NameAlreadyExists, Assert.Throws<PkiException>(() => enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "tpm-root", Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
+        })).ErrorId);
+        fake.Delete("ZscalerPki-Tpm-Root");
+        Assert.Equal(PkiErrorIds.HsmKeyNotFound, Assert.Throws<PkiException>(() =>
+            new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin })).ErrorId);
+
+        // A key the provider's own tools made, by name.
+        fake.Create(FakeCngKeyStore.Provider, "Vendor-Made-Key", KeyAlgorithm.Rsa4096, Pin.Span).Dispose();
+        var existing = enrollment.Create(new NewEnrollmentRequest { Name = "Vendor-Root", Protection = KeyProtectionType.Hsm, Hsm = Ksp("Vendor-Made-Key") }).Item;
+        Assert.Equal(KeyAlgorithm.Rsa4096, existing.KeyAlgorithm);
+        Assert.Contains("Vendor-Made-Key", existing.KeyReference);
+        return 0;
+    });
+
+    [Fact]
+    public void CngFailures_MapToOneCataloguedErrorEach()
+    {
+        static string Id(uint hresult) => CngKeys.Classify(unchecked((int)hresult), "P", "K", "m").ErrorId;
+        Assert.Equal(PkiErrorIds.HsmKeyNotFound, Id(0x80090016));      // NTE_BAD_KEYSET
+        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Id(0x8009001E));   // NTE_PROV_DLL_NOT_FOUND
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(0x8010006B));     // SCARD_W_WRONG_CHV
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(0x80280001));     // TPM_E_AUTHFAIL
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(0x8010006C));     // SCARD_W_CHV_BLOCKED
+        Assert.Equal(PkiErrorIds.NameAlreadyExists, Id(0x8009000F));   // NTE_EXISTS
+        Assert.Equal(PkiErrorIds.HsmKeyGenerationFailed, Id(0x80004005));
+        Assert.Contains("0x80004005", CngKeys.Classify(unchecked((int)0x80004005), "P", "K", "Unspecified error").Message);
+    }
+
+    [Fact]
+    public void OffWindows_AKeyStorageProviderIsOneClearError()
+    {
+        if (OperatingSystem.IsWindows())
+            return; // the real providers are tested below
+        using var tmp = new TempDir();
+        var ex = Assert.Throws<PkiException>(() => new EnrollmentService(Vault.Open(tmp.Vault)).Create(new NewEnrollmentRequest
+        {
+            Name = "Tpm-Root", Protection = KeyProtectionType.Hsm, Hsm = Ksp(provider: "Microsoft Platform Crypto Provider"),
+        }));
+        Assert.Equal(PkiErrorIds.HsmModuleNotFound, ex.ErrorId);
+        Assert.Contains("Windows", ex.Message);
+    }
+
+    [WindowsFact]
+    public void MicrosoftSoftwareKsp_KeyIsMadeThere_SignsTheRoot_AndCannotBeExported()
+    {
+        using var tmp = new TempDir();
+        var name = "Ksp-Test-" + Guid.NewGuid().ToString("N")[..8];
+        var options = new HsmKeyOptions { KeyStorageProvider = "Microsoft Software Key Storage Provider" };
+        try
+        {
+            var root = new EnrollmentService(Vault.Open(tmp.Vault)).Create(new NewEnrollmentRequest
+            {
+                Name = name, Protection = KeyProtectionType.Hsm, Hsm = options, KeyAlgorithm = KeyAlgorithm.Rsa2048,
+            }).Item;
+            File.WriteAllText(tmp.File("root.pem"), root.Certificate.ExportCertificatePem());
+            Assert.Contains("root.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "root.pem"));
+            using var key = CngKeys.Store.Open(new CngKeyReference { Provider = options.KeyStorageProvider!, KeyName = HsmKeyFactory.CngKeyNamePrefix + name }, default);
+            Assert.ThrowsAny<CryptographicException>(() => ((RSA)key).ExportParameters(true));
+        }
+        finally
+        {
+            if (OperatingSystem.IsWindows() && CngKey.Exists(HsmKeyFactory.CngKeyNamePrefix + name, new CngProvider(options.KeyStorageProvider!)))
+                CngKey.Open(HsmKeyFactory.CngKeyNamePrefix + name, new CngProvider(options.KeyStorageProvider!)).Delete();
+        }
+    }
+}

@@ -129,8 +129,8 @@ Describe 'Get-EnrollmentCertificate' {
 
     It 'shows the table the format file promises' {
         $text = Get-EnrollmentCertificate -Name 'Pester-ZCC' -VaultPath $vault | Out-String -Width 200
-        $text | Should -Match 'Name\s+Type\s+ClientType\s+Status\s+NotAfter\s+Parent\s+Subject'
-        $text | Should -Match 'Pester-ZCC\s+Intermediate\s+ClientConnector\s+Active\s+\d{4}-\d{2}-\d{2}\s+Pester-Root'
+        $text | Should -Match 'Name\s+Type\s+ClientType\s+Status\s+Key\s+NotAfter\s+Parent\s+Subject'
+        $text | Should -Match 'Pester-ZCC\s+Intermediate\s+ClientConnector\s+Active\s+Software\s+\d{4}-\d{2}-\d{2}\s+Pester-Root'
     }
 
     It 'completes vault names with Tab, from the vault on the command line' {

@@ -60,7 +60,9 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
             Should -Throw -ErrorId 'HsmPinIncorrect,*'
         { New-EnrollmentCertificate -Name 'Both' -ProtectionType Hsm -Pkcs11Module $module -KeyStorageProvider 'Microsoft Platform Crypto Provider' -Pin $pin -VaultPath $vault -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidKeyReference,*'
-        Get-EnrollmentCertificate -Name 'Wrong-Pin', 'Both' -VaultPath $vault -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        { New-EnrollmentCertificate -Name 'Mixed' -ProtectionType Software -Token $token -KeyPassword $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidKeyReference,*'
+        Get-EnrollmentCertificate -Name 'Wrong-Pin', 'Both', 'Mixed' -VaultPath $vault -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'refuses HSM protection on a Software subscription' {
@@ -70,7 +72,8 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
 
     It 'generates the key in the token, and the vault keeps only its reference' {
         Set-PkiVault -Subscription SoftwareAndHsm -VaultPath $vault
-        $item = New-IntermediateCsr -Name 'Inspection-Hsm' -CommonName 'Pester HSM Inspection CA' -ProtectionType Hsm -Pkcs11Module $module -Token $token -Pin $pin `
+        # No -ProtectionType: naming a module and token means Hsm.
+        $item = New-IntermediateCsr -Name 'Inspection-Hsm' -CommonName 'Pester HSM Inspection CA' -Pkcs11Module $module -Token $token -Pin $pin `
             -Path (Join-Path $work 'hsm.csr') -VaultPath $vault
         $item.ProtectionType | Should -Be 'Hsm'
         $item.KeyReference | Should -Match "pkcs11:token=$token;object=Inspection-Hsm"
@@ -109,6 +112,15 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
         { New-IntermediateCsr -Name 'No-Module' -CommonName 'x' -Status Disabled -ProtectionType Hsm -Pkcs11Module '/nonexistent/lib.so' -Token $token -Pin $pin -VaultPath $vault -ErrorAction Stop } |
             Should -Throw -ErrorId 'HsmModuleNotFound,*'
         Get-IntermediateCertificate -Name 'No-Module' -VaultPath $vault -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'removes an HSM CA from the vault but leaves its key in the token, with a warning' {
+        Get-EnrollmentCertificate -Name 'Soft-Under-Hsm' -VaultPath $vault | Remove-EnrollmentCertificate -Confirm:$false -WarningVariable none
+        $none | Should -BeNullOrEmpty
+        Remove-EnrollmentCertificate -Name 'Hsm-Root' -Force -Confirm:$false -VaultPath $vault -WarningVariable kept -WarningAction SilentlyContinue
+        $kept | Should -HaveCount 1
+        "$kept" | Should -Match "stays in its HSM \(pkcs11:token=$token;object=Hsm-Root"
+        (& pkcs11-tool --module $module --token-label $token --login --pin $pinText --list-objects --type privkey 2>&1 | Out-String) | Should -Match 'Hsm-Root'
     }
 }
 

@@ -53,8 +53,8 @@ Describe 'New-IntermediateCsr' {
 
     It 'shows the table the format file promises' {
         $text = Get-IntermediateCertificate -VaultPath $vault | Out-String -Width 200
-        $text | Should -Match 'Name\s+State\s+Status\s+Default\s+Region\s+NotAfter\s+Chain\s+Subject'
-        $text | Should -Match 'Inspection\s+CsrGenDone\s+Enabled\s+False'
+        $text | Should -Match 'Name\s+State\s+Status\s+Default\s+Key\s+Region\s+NotAfter\s+Chain\s+Subject'
+        $text | Should -Match 'Inspection\s+CsrGenDone\s+Enabled\s+False\s+Software\s+Global'
     }
 
     It 'refuses bad input with one ErrorRecord naming the rule' -TestCases @(

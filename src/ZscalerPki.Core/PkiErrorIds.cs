@@ -304,7 +304,7 @@ public static class PkiErrorIds
     public const string InvalidAuthorityInfoAccess = "InvalidAuthorityInfoAccess";
 
     // ---- HSM (PKCS#11 tokens, Windows key storage providers) ----
-    /// <summary>An HSM key reference that cannot be used: a PKCS#11 URI that is not RFC 7512 (token and object required, no PIN inside), or both a PKCS#11 module and a key storage provider.</summary>
+    /// <summary>An HSM key reference that cannot be used: a PKCS#11 URI that is not RFC 7512 (token and object required, no PIN inside), both a PKCS#11 module and a key storage provider, or HSM parameters with Software protection.</summary>
     public const string InvalidKeyReference = "InvalidKeyReference";
     /// <summary>The PKCS#11 module (the HSM vendor's library) or the Windows key storage provider does not exist or cannot be loaded.</summary>
     public const string HsmModuleNotFound = "HsmModuleNotFound";

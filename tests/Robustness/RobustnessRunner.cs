@@ -184,34 +184,42 @@ public sealed class RobustnessRunner : IDisposable
             {
                 var input = inputs.Current;
                 var label = $"{name} <- {input.Kind}: {input.Mutation} ({input.Data.Length} bytes)";
-                var watch = Stopwatch.StartNew();
-                var task = Task.Run(() =>
+                // Timed inside the call, on its own thread: waiting for a pool thread while other tests run is not the input's cost.
+                Task<(Exception? Error, TimeSpan Elapsed)> Start() => Task.Factory.StartNew(() =>
                 {
+                    var watch = Stopwatch.StartNew();
                     try
                     {
                         call(input.Data);
-                        return (Exception?)null;
+                        return ((Exception?)null, watch.Elapsed);
                     }
                     catch (Exception ex)
                     {
-                        return ex;
+                        return (ex, watch.Elapsed);
                     }
-                });
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                var task = Start();
                 if (!task.Wait(limit * 10))
                 {
                     hangs.Add($"{label}: still running after {(limit * 10).TotalSeconds:0} s");
                     done++;
                     continue;
                 }
-                watch.Stop();
-                if (watch.Elapsed > slowest)
+                var elapsed = task.Result.Elapsed;
+                if (elapsed > limit)
                 {
-                    slowest = watch.Elapsed;
+                    // Once more: a real blow-up is slow every time, a GC pause or a busy machine is not.
+                    var again = Start();
+                    elapsed = again.Wait(limit * 10) && again.Result.Elapsed < elapsed ? again.Result.Elapsed : elapsed;
+                }
+                if (elapsed > slowest)
+                {
+                    slowest = elapsed;
                     slowestInput = label;
                 }
-                if (watch.Elapsed > limit)
-                    hangs.Add($"{label}: {watch.Elapsed.TotalMilliseconds:0} ms");
-                switch (task.Result)
+                if (elapsed > limit)
+                    hangs.Add($"{label}: {elapsed.TotalMilliseconds:0} ms (twice)");
+                switch (task.Result.Error)
                 {
                     case null:
                         accepted++;

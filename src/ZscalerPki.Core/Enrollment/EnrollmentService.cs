@@ -216,9 +216,13 @@ public sealed class EnrollmentService
             .Select(e => e.Name)
             .ToList();
 
-    /// <summary>Removes an entry; a CA with children in the vault is refused unless <paramref name="force"/>.</summary>
-    public void Remove(string name, bool force)
+    /// <summary>
+    /// Removes an entry; a CA with children in the vault is refused unless <paramref name="force"/>. A key in an HSM is not
+    /// deleted with it (a warning says where it stays): deleting HSM keys is the HSM administrator's decision.
+    /// </summary>
+    public PkiResult<string> Remove(string name, bool force)
     {
+        var warnings = new List<string>();
         using (_vault.Lock())
         {
             var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
@@ -227,8 +231,15 @@ public sealed class EnrollmentService
                 throw new PkiException(PkiErrorIds.HasChildren, PkiErrorCategory.InvalidOperation,
                     $"'{entry.Name}' has issued {string.Join(", ", children.Select(c => $"'{c}'"))}. Remove those first, or pass -Force to remove '{entry.Name}' anyway (their certificates stay valid but its key is gone).", entry.Name);
             _vault.Delete(Collections.Enrollment, entry.Name);
+            if (VaultKeys.Reference(entry.HsmKey, entry.KspKey) is { } hsm)
+                warnings.Add(HsmKeyKept(entry.Name, hsm));
+            return new PkiResult<string>(entry.Name, warnings);
         }
     }
+
+    /// <summary>The warning when a vault entry goes and its HSM key stays.</summary>
+    internal static string HsmKeyKept(string name, IHsmKeyReference hsm) =>
+        $"The private key of '{name}' stays in its HSM ({hsm.Describe()}); delete it there with the HSM's own tools if it is no longer needed.";
 
     /// <summary>The certificate and its issuers up to the root, leaf first.</summary>
     public IReadOnlyList<X509Certificate2> Chain(string name)

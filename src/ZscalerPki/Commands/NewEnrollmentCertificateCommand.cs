@@ -100,7 +100,7 @@ public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
             ValidityDays = ValidityDays,
             PathLength = PathLength,
             KeyPassword = password.Memory,
-            Protection = ProtectionType,
+            Protection = Protection,
             Hsm = HsmOptions(pin.Memory),
             ParentKeyPassword = ParentKeyPassword is null ? (ReadOnlyMemory<char>?)null : parentPassword.Memory,
             CertStoreLocation = store,

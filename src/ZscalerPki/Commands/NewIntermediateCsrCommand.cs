@@ -140,7 +140,7 @@ public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
             CsrPath = csrPath,
             PublicKeyPath = publicKeyPath,
             KeyPassword = password.Memory,
-            Protection = ProtectionType,
+            Protection = Protection,
             Hsm = HsmOptions(pin.Memory),
         };
         const string activity = "New-IntermediateCsr";

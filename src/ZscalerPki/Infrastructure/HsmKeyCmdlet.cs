@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using ZscalerPki.Core;
 using ZscalerPki.Core.Hsm;
 
 namespace ZscalerPki.Infrastructure;
@@ -10,9 +11,25 @@ namespace ZscalerPki.Infrastructure;
 /// </summary>
 public abstract class HsmKeyCmdlet : ZscalerPkiCmdlet
 {
-    /// <summary>Software (default): the key is encrypted in the vault. Hsm: the key is generated in (or already lives in) an HSM and never leaves it.</summary>
+    /// <summary>
+    /// Software: the key is encrypted in the vault. Hsm: the key is generated in (or already lives in) an HSM and never leaves it.
+    /// Default: Hsm when an HSM parameter (-Pkcs11Module, -Token, -KeyStorageProvider, -ExistingKey) is given, else Software.
+    /// </summary>
     [Parameter]
-    public KeyProtectionType ProtectionType { get; set; } = KeyProtectionType.Software;
+    public KeyProtectionType? ProtectionType { get; set; }
+
+    /// <summary>The protection asked for: -ProtectionType, else Hsm when an HSM parameter is given; Software with HSM parameters is refused.</summary>
+    protected KeyProtectionType Protection
+    {
+        get
+        {
+            var hsmParameters = new[] { Pkcs11Module, Token, KeyStorageProvider, ExistingKey }.Any(p => !string.IsNullOrWhiteSpace(p));
+            if (ProtectionType == KeyProtectionType.Software && hsmParameters)
+                throw new PkiException(PkiErrorIds.InvalidKeyReference, PkiErrorCategory.InvalidArgument,
+                    "-ProtectionType Software keeps the key in the vault, but HSM parameters (-Pkcs11Module, -Token, -KeyStorageProvider or -ExistingKey) were given. Pass -ProtectionType Hsm, or leave the HSM parameters out.", ProtectionType);
+            return ProtectionType ?? (hsmParameters ? KeyProtectionType.Hsm : KeyProtectionType.Software);
+        }
+    }
 
     /// <summary>Hsm on Linux/macOS: the token's PKCS#11 module (the HSM vendor's library; SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).</summary>
     [Parameter]
@@ -37,7 +54,7 @@ public abstract class HsmKeyCmdlet : ZscalerPkiCmdlet
     /// <summary>Where the key will be, for -WhatIf and confirmation.</summary>
     protected string KeyLocation(string vaultRoot)
     {
-        if (ProtectionType != KeyProtectionType.Hsm)
+        if (Protection != KeyProtectionType.Hsm)
             return $"in vault '{vaultRoot}'";
         if (!string.IsNullOrEmpty(ExistingKey))
             return $"with the HSM key {ExistingKey}";
@@ -45,7 +62,7 @@ public abstract class HsmKeyCmdlet : ZscalerPkiCmdlet
     }
 
     /// <summary>The HSM options for the engine (null for Software); <paramref name="pin"/> is the revealed -Pin.</summary>
-    protected HsmKeyOptions? HsmOptions(ReadOnlyMemory<char> pin) => ProtectionType != KeyProtectionType.Hsm ? null : new HsmKeyOptions
+    protected HsmKeyOptions? HsmOptions(ReadOnlyMemory<char> pin) => Protection != KeyProtectionType.Hsm ? null : new HsmKeyOptions
     {
         Pkcs11Module = string.IsNullOrWhiteSpace(Pkcs11Module) ? null : ResolveOutputPath(Pkcs11Module),
         Token = Token,

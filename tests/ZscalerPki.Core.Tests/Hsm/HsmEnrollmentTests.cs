@@ -79,6 +79,19 @@ public sealed class HsmEnrollmentTests(SoftHsm hsm)
         Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() =>
             new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Hsm-Issuing", IssuerKeyPassword = "wrong".AsMemory() })).ErrorId);
         Assert.Single(new Core.Revocation.RevocationService(vault).Get("Hsm-Issuing", new Core.Revocation.IssuedCertificateQuery()));
+
+        // Removing the CA leaves its key in the token (the HSM administrator's decision), and says so.
+        var removed = enrollment.Remove("Hsm-Issuing", force: false);
+        Assert.Contains(removed.Warnings, w => w.Contains("stays in its HSM", StringComparison.Ordinal) && w.Contains("object=Hsm-Issuing", StringComparison.Ordinal));
+        Assert.Empty(enrollment.Remove("Soft-Issuing", force: false).Warnings);
+
+        // A key the HSM's own tools made (here pkcs11-tool, P-384) is used by its URI; the CA takes that key's algorithm.
+        var made = Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, SoftHsm.Tokens[0], "vendor-made", "EC:secp384r1", SoftHsm.Pin);
+        var vendor = enrollment.Create(new NewEnrollmentRequest { Name = "Vendor-Root", Protection = KeyProtectionType.Hsm, Hsm = Token(made.Uri) }).Item;
+        Assert.Equal(KeyAlgorithm.EcdsaP384, vendor.KeyAlgorithm);
+        Assert.Equal(384, System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPublicKey(vendor.Certificate)!.KeySize);
+        File.WriteAllText(tmp.File("vendor.pem"), vendor.Certificate.ExportCertificatePem());
+        Assert.Contains("vendor.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "vendor.pem", "vendor.pem"));
     }
 
     [SoftHsmFact]

@@ -2,7 +2,8 @@
 # An HSM-protected PKI as an admin makes one, with SoftHSM2 as the token: a root enrollment CA and an SSL-inspection
 # intermediate whose keys are generated in the token; the vault keeps only their references, and every signature (the root's
 # self-signature, the intermediate's certificate, forged site certificates, CRLs) is made inside the token with the PIN.
-# The token is created before the PKCS#11 module is first loaded in this process (a loaded SoftHSM does not see new tokens).
+# The token is created in a temp folder (SOFTHSM2_CONF) before the PKCS#11 module is first loaded in this process (a
+# loaded SoftHSM does not see new tokens, nor a changed SOFTHSM2_CONF).
 
 BeforeDiscovery {
     $script:hsmAvailable = $IsLinux -and (Test-Path '/usr/lib/softhsm/libsofthsm2.so') -and (Get-Command softhsm2-util -ErrorAction SilentlyContinue) -and
@@ -21,12 +22,21 @@ BeforeAll {
 }
 
 AfterAll {
-    if (Get-Command softhsm2-util -ErrorAction SilentlyContinue) { & softhsm2-util --delete-token --token $token 2>&1 | Out-Null }
     Remove-PkiTestFolder $work
 }
 
 Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
     BeforeAll {
+        # The token lives in this test's temp folder: SOFTHSM2_CONF names it, for the tools we start ($env:) and for the
+        # module loaded into this process (libc's environment, which $env: does not reach on Unix).
+        $conf = Join-Path $work 'softhsm2.conf'
+        New-Item -ItemType Directory (Join-Path $work 'tokens') | Out-Null
+        Set-Content -LiteralPath $conf -Value "directories.tokendir = $(Join-Path $work 'tokens')`nobjectstore.backend = file`nlog.level = ERROR"
+        $env:SOFTHSM2_CONF = $conf
+        if (-not ('ZscalerPkiTests.NativeEnvironment' -as [type])) {
+            Add-Type -Namespace ZscalerPkiTests -Name NativeEnvironment -MemberDefinition '[System.Runtime.InteropServices.DllImport("libc")] public static extern int setenv(string name, string value, int overwrite);'
+        }
+        [ZscalerPkiTests.NativeEnvironment]::setenv('SOFTHSM2_CONF', $conf, 1) | Should -Be 0
         & softhsm2-util --init-token --free --label $token --so-pin "so-$pinText" --pin $pinText 2>&1 | Out-Null
         $LASTEXITCODE | Should -Be 0
         $script:rootPem = Join-Path $work 'root.pem'
@@ -96,6 +106,13 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
         Invoke-OpenSsl verify -x509_strict -purpose sslserver -CAfile $rootPem -untrusted $ca $leaf | Should -Match 'OK'
         $crl = Publish-Crl 'Inspection-Hsm' -Path (Join-Path $work 'pki') -KeyPassword $pin -VaultPath $vault
         (Test-OpenSsl crl -inform DER -in $crl.Path -CAfile $ca -noout).Output | Should -Match 'verify OK'
+        # The EC root in the token forges too (its certificates stay in the memory cache: ECDSA gives no deterministic seal).
+        $fromRoot = New-InspectionCertificate -DnsName 'root.hsm.test' -Issuer 'Hsm-Root' -IssuerKeyPassword $pin -VaultPath $vault
+        $fromRoot.VaultPath | Should -Be $vault
+        $rootLeaf = Join-Path $work 'root-leaf.pem'
+        Set-Content -LiteralPath $rootLeaf -Value $fromRoot.Certificate.ExportCertificatePem()
+        Invoke-OpenSsl verify -x509_strict -purpose sslserver -CAfile $rootPem $rootLeaf | Should -Match 'OK'
+        (New-InspectionCertificate -DnsName 'root.hsm.test' -Issuer 'Hsm-Root' -IssuerKeyPassword $pin -VaultPath $vault).FromCache | Should -BeTrue
         $rootCrl = Publish-Crl 'Hsm-Root' -Path (Join-Path $work 'pki') -KeyPassword $pin -VaultPath $vault
         Invoke-OpenSsl verify -x509_strict -crl_check -CRLfile $rootCrl.Path -CAfile $rootPem $ca | Should -Match 'OK'
         if ($env:ZSCALERPKI_ARTIFACTS) {
@@ -112,6 +129,20 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
         { New-IntermediateCsr -Name 'No-Module' -CommonName 'x' -Status Disabled -ProtectionType Hsm -Pkcs11Module '/nonexistent/lib.so' -Token $token -Pin $pin -VaultPath $vault -ErrorAction Stop } |
             Should -Throw -ErrorId 'HsmModuleNotFound,*'
         Get-IntermediateCertificate -Name 'No-Module' -VaultPath $vault -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'reports an absent token and a key deleted from the token as one ErrorRecord each, the vault unchanged' {
+        $before = Get-ChildItem -Recurse -File $vault | Get-FileHash | ForEach-Object { "$($_.Path) $($_.Hash)" }
+        { New-IntermediateCsr -Name 'No-Token' -CommonName 'x' -Status Disabled -Pkcs11Module $module -Token 'no-such-token' -Pin $pin -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HsmTokenNotFound,*'
+        & pkcs11-tool --module $module --token-label $token --login --pin $pinText --delete-object --type privkey --label 'Inspection-Hsm' 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $err = $null
+        New-InspectionCertificate -DnsName 'gone.hsm.test' -Issuer 'Inspection-Hsm' -IssuerKeyPassword $pin -VaultPath $vault -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'HsmKeyNotFound,*'
+        $err[0].Exception.Message | Should -Match 'Inspection-Hsm'
+        Get-ChildItem -Recurse -File $vault | Get-FileHash | ForEach-Object { "$($_.Path) $($_.Hash)" } | Should -Be $before
     }
 
     It 'removes an HSM CA from the vault but leaves its key in the token, with a warning' {

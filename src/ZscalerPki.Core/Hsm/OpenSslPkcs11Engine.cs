@@ -29,7 +29,10 @@ internal static class OpenSslPkcs11Engine
         if (pin.IsEmpty)
             throw new PkiException(PkiErrorIds.PinRequired, PkiErrorCategory.InvalidArgument,
                 $"The key {key.Uri} is in an HSM token: pass the token's user PIN (as a SecureString).", key.Uri);
-        Pkcs11Tool.VerifyPin(key.ModulePath, key.Token, pin);
+        var present = Pkcs11Tool.ListPrivateKeys(key.ModulePath, key.Token, pin);
+        if (!present.Any(k => k.Label == key.Object && (string.IsNullOrEmpty(key.IdHex) || string.Equals(k.IdHex, key.IdHex, StringComparison.OrdinalIgnoreCase))))
+            throw new PkiException(PkiErrorIds.HsmKeyNotFound, PkiErrorCategory.ObjectNotFound,
+                $"The token '{key.Token}' has no private key '{key.Object}' ({key.Uri}); it was deleted or never created there. Restore it from the HSM's backup, or point the entry at the key that replaced it.", key.Uri);
         var pinText = new string(pin);
         IntPtr pkey;
         string errors;

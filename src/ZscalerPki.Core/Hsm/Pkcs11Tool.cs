@@ -37,17 +37,17 @@ public static class Pkcs11Tool
     }
 
     /// <summary>
-    /// Logs in to the token with <paramref name="pin"/> in a separate process. The engine keeps a token logged in while a
-    /// key of it is open in this process, and would then hand out the key for any PIN: checking here makes every open
-    /// prove the PIN.
+    /// Logs in to the token with <paramref name="pin"/> in a separate process and returns the private keys it holds now.
+    /// The engine keeps a token logged in while a key of it is open in this process, and would then hand out the key for
+    /// any PIN, and a key deleted from the token since: checking here makes every open prove the PIN and see the token as it is.
     /// </summary>
-    public static void VerifyPin(string modulePath, string token, ReadOnlySpan<char> pin)
+    public static IReadOnlyList<(string Label, string IdHex)> ListPrivateKeys(string modulePath, string token, ReadOnlySpan<char> pin)
     {
         var pinVariable = "ZSCALERPKI_PIN_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
         var result = Run(new[] { "--module", modulePath, "--token-label", token, "--login", "--pin", "env:" + pinVariable, "--list-objects", "--type", "privkey" },
             (pinVariable, new string(pin)));
         if (result.ExitCode == 0)
-            return;
+            return ParseKeys(result.Output);
         if (result.Output.Contains("CKR_PIN_INCORRECT", StringComparison.Ordinal))
             throw new PkiException(PkiErrorIds.HsmPinIncorrect, PkiErrorCategory.AuthenticationError,
                 $"The PIN for token '{token}' is wrong (the token refused the login). Pass the token's user PIN; repeated wrong PINs may lock it.", token);
@@ -59,6 +59,38 @@ public static class Pkcs11Tool
                 $"No token labelled '{token}' is present in '{modulePath}'. Insert or initialise the token, or fix the key reference.", token);
         throw new PkiException(PkiErrorIds.HsmKeyNotFound, PkiErrorCategory.OpenError,
             $"Cannot log in to token '{token}': {FirstLines(result.Output)}", token);
+    }
+
+    /// <summary>The label and CKA_ID of each "Private Key Object" in pkcs11-tool's listing.</summary>
+    internal static IReadOnlyList<(string Label, string IdHex)> ParseKeys(string listing)
+    {
+        var keys = new List<(string, string)>();
+        string? label = null, id = null;
+        var inKey = false;
+        foreach (var raw in listing.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.Length > 0 && !char.IsWhiteSpace(line[0]))
+            {
+                if (inKey && label is not null)
+                    keys.Add((label, id ?? string.Empty));
+                inKey = line.StartsWith("Private Key Object", StringComparison.Ordinal);
+                label = id = null;
+                continue;
+            }
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (!inKey || colon < 0)
+                continue;
+            var name = line[..colon].Trim();
+            var value = line[(colon + 1)..].Trim();
+            if (name == "label")
+                label = value;
+            else if (name == "ID")
+                id = value.ToUpperInvariant();
+        }
+        if (inKey && label is not null)
+            keys.Add((label, id ?? string.Empty));
+        return keys;
     }
 
     /// <summary>True when the module has an initialised token with this label.</summary>

@@ -71,7 +71,9 @@ public sealed class InspectionService
         ForgeCache.Shared.Clear();
     }
 
-    public PkiResult<InspectionCertificate> Forge(ForgeRequest request)
+    public PkiResult<InspectionCertificate> Forge(ForgeRequest request) => Forge(request, reopened: false);
+
+    private PkiResult<InspectionCertificate> Forge(ForgeRequest request, bool reopened)
     {
         var warnings = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
@@ -101,7 +103,16 @@ public sealed class InspectionService
         }
         if (result is null)
         {
-            result = forger.ForgeNew(request.Site, choice, now);
+            try
+            {
+                result = forger.ForgeNew(request.Site, choice, now);
+            }
+            catch (CryptographicException) when (opened.InHsm && !reopened && Evict(opened))
+            {
+                // The HSM key behind an open of an earlier call went away (deleted, token removed): opening it again names
+                // what happened (HsmKeyNotFound, HsmTokenNotFound, HsmPinIncorrect), or signs if it is back.
+                return Forge(request, reopened: true);
+            }
             forger.Remember(result, choice);
             if (opened.Store is { } s)
                 Persist(s, cacheKey, result, now);
@@ -124,7 +135,7 @@ public sealed class InspectionService
                 warnings.Add($"The certificate for {request.Site.DisplayName} ends on {result.NotAfter.UtcDateTime:u} with its issuer, before the origin certificate ({ona.UtcDateTime:u}). Renew the issuer to forge longer-lived certificates.");
         }
         return new PkiResult<InspectionCertificate>(
-            new InspectionCertificate(result, fromCache, request.IncludePrivateKey, opened.Name, opened.Store is null ? null : _vault.Root), warnings);
+            new InspectionCertificate(result, fromCache, request.IncludePrivateKey, opened.Name, opened.Collection is null ? null : _vault.Root), warnings);
     }
 
     private static ForgedCertificate Restore(PersistedForgery p, Forger forger, InspectionStore store, SiteProfile site, KeyChoice choice)
@@ -178,6 +189,16 @@ public sealed class InspectionService
 
     // ---------------------------------------------------------------- issuer resolution
 
+    private static bool Evict(OpenedIssuer opened)
+    {
+        var removed = false;
+        foreach (var pair in Opened.Where(p => ReferenceEquals(p.Value, opened)).ToList())
+            removed |= Opened.TryRemove(pair);
+        if (removed)
+            opened.Dispose();
+        return removed;
+    }
+
     private OpenedIssuer Open(ForgeRequest request)
     {
         if (request.IssuerCertificate is { } external)
@@ -199,14 +220,19 @@ public sealed class InspectionService
         if (Opened.TryGetValue(cacheId, out var existing))
             return existing;
         var issuerKey = Hsm.VaultKeys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
-        // The cache's sealing key derives from the issuer's key: its PKCS#8, or for a key that never leaves an HSM its
-        // (deterministic) PKCS#1 v1.5 signature over a fixed label.
-        var pkcs8 = !inHsm
-            ? issuerKey.ExportPkcs8PrivateKey()
-            : SHA256.HashData(((RSA)issuerKey).SignData(Encoding.UTF8.GetBytes("ZscalerPki inspection cache seal|" + cert.Thumbprint), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
-        var store = new InspectionStore(_vault, collection, name, pkcs8);
-        CryptographicOperations.ZeroMemory(pkcs8);
-        var opened = new OpenedIssuer(collection, name, cert, issuerKey, chain, store, issuerLabel);
+        // The cache's sealing key derives from the issuer's key: its PKCS#8, or for an RSA key that never leaves an HSM its
+        // (deterministic) PKCS#1 v1.5 signature over a fixed label. ECDSA signatures are randomised, so an EC key in an HSM
+        // has no such secret: its forged certificates stay in this process's memory cache only.
+        InspectionStore? store = null;
+        if (!inHsm || issuerKey is RSA)
+        {
+            var secret = !inHsm
+                ? issuerKey.ExportPkcs8PrivateKey()
+                : SHA256.HashData(((RSA)issuerKey).SignData(Encoding.UTF8.GetBytes("ZscalerPki inspection cache seal|" + cert.Thumbprint), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+            store = new InspectionStore(_vault, collection, name, secret);
+            CryptographicOperations.ZeroMemory(secret);
+        }
+        var opened = new OpenedIssuer(collection, name, cert, issuerKey, chain, store, issuerLabel) { InHsm = inHsm };
         return Opened.GetOrAdd(cacheId, opened);
     }
 

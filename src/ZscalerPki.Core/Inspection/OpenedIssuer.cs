@@ -31,6 +31,8 @@ internal sealed class OpenedIssuer : IDisposable
 
     public string? Collection { get; }
     public string? Name { get; }
+    /// <summary>The key signs inside an HSM (it can go away under us: deleted, token removed).</summary>
+    public bool InHsm { get; init; }
     public InspectionStore? Store { get; }
 
     public IssuerReference ReferenceFor(X509Certificate2 signing) =>

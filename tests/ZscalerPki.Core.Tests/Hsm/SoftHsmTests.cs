@@ -157,6 +157,16 @@ public sealed class SoftHsmTests(SoftHsm hsm)
         Assert.Equal(PkiErrorIds.InvalidKeyReference, Assert.Throws<PkiException>(() => Pkcs11KeyReference.Parse(uri, SoftHsm.Module)).ErrorId);
 
     [Fact]
+    public void PrivateKeyListings_AreRead_AsPkcs11ToolPrintsThem()
+    {
+        const string listing = "Private Key Object; EC\n  label:      My Key;1\n  ID:         0a1b\n  Usage:      decrypt, sign\n"
+            + "Public Key Object; EC  EC_POINT 256 bits\n  label:      not-private\n  ID:         99\n"
+            + "Private Key Object; RSA \r\n  label:      Inspection-Hsm\r\n  ID:         c0ffee\r\n";
+        Assert.Equal(new[] { ("My Key;1", "0A1B"), ("Inspection-Hsm", "C0FFEE") }, Pkcs11Tool.ParseKeys(listing));
+        Assert.Empty(Pkcs11Tool.ParseKeys("Using slot 0 with a present token (0x1)\n"));
+    }
+
+    [Fact]
     public void KeyUris_RoundTrip_WithEscapes()
     {
         var reference = new Pkcs11KeyReference { ModulePath = SoftHsm.Module, Token = "Contoso HSM;1", Object = "Inspection CA/2026", IdHex = "0A1B" };

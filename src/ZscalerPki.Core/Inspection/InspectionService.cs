@@ -211,7 +211,7 @@ public sealed class InspectionService
             return Opened.GetOrAdd(id, _ => new OpenedIssuer(null, null, external, key, Array.Empty<X509Certificate2>(), null, label));
         }
 
-        KeyProtection.RequirePassword(request.IssuerKeyPassword.Span, request.Issuer, "the issuer's key password (-IssuerKeyPassword)");
+        KeyProtection.RequirePassword(request.IssuerKeyPassword.Span, request.Issuer, "the issuer's key password, or the PIN of the HSM that holds its key (-IssuerKeyPassword)");
         var (collection, name, cert, chain) = ResolveVaultIssuer(request.Issuer);
         var issuerLabel = $"'{name}'";
         ForgingIssuer.RequireCa(cert, issuerLabel);

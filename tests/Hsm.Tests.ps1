@@ -58,6 +58,8 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
     It 'never lets the root key out, and issues a software child with the root PIN' {
         { Export-EnrollmentCertificate -Name 'Hsm-Root' -IncludePrivateKey -Format Pfx -Password $pw -KeyPassword $pin -Path (Join-Path $work 'root.pfx') -VaultPath $vault -ErrorAction Stop } |
             Should -Throw -ErrorId 'HsmKeyNotExportable,*'
+        { Export-EnrollmentCertificate -Name 'Hsm-Root' -IncludePrivateKey -Password $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HsmKeyNotExportable,*'
         Test-Path (Join-Path $work 'root.pfx') | Should -BeFalse
         $child = Get-EnrollmentCertificate -Name 'Hsm-Root' -VaultPath $vault |
             New-EnrollmentCertificate -Name 'Soft-Under-Hsm' -PathLength 0 -KeyPassword $pw -ParentKeyPassword $pin -ClientCertificateType ClientConnector
@@ -66,6 +68,8 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
         $childPem = Join-Path $work 'soft-child.pem'
         Set-Content -LiteralPath $childPem -Value $child.Certificate.ExportCertificatePem()
         Invoke-OpenSsl verify -x509_strict -CAfile $rootPem $childPem | Should -Match 'OK'
+        { Export-EnrollmentCertificate -Name 'Soft-Under-Hsm' -IncludePrivateKey -Password $pw -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KeyPasswordRequired,*'
         { Get-EnrollmentCertificate -Name 'Hsm-Root' -VaultPath $vault | New-EnrollmentCertificate -Name 'Wrong-Pin' -KeyPassword $pw -ParentKeyPassword (ConvertTo-TestSecret 'nope') -ErrorAction Stop } |
             Should -Throw -ErrorId 'HsmPinIncorrect,*'
         { New-EnrollmentCertificate -Name 'Both' -ProtectionType Hsm -Pkcs11Module $module -KeyStorageProvider 'Microsoft Platform Crypto Provider' -Pin $pin -VaultPath $vault -ErrorAction Stop } |

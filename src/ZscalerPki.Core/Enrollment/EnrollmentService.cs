@@ -281,7 +281,12 @@ public sealed class EnrollmentService
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, request.Name) ?? throw Vault.NotFound(Collections.Enrollment, request.Name);
         if (request.IncludePrivateKey)
+        {
             VaultKeys.RefuseExport(VaultKeys.Reference(entry.HsmKey, entry.KspKey), entry.Name, "an export with the private key");
+            if (request.KeyPassword.IsEmpty)
+                throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
+                    "Exporting the private key needs its key password (-KeyPassword) to open it in the vault.", entry.Name);
+        }
         if (request.IncludePrivateKey && request.Password.IsEmpty)
             throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
                 "-IncludePrivateKey needs -Password: an exported private key is always encrypted.", entry.Name);

@@ -65,10 +65,6 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
         if (toText && Format != ExportFormat.Pem)
             throw new PkiException(PkiErrorIds.PathRequired, PkiErrorCategory.InvalidArgument,
                 $"-Format {Format} is binary: pass -Path to write it to a file (only PEM is written to the pipeline).", Name);
-        if (On(IncludePrivateKey) && KeyPassword is null)
-            throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
-                "-IncludePrivateKey needs -KeyPassword to open the key in the vault.", Name);
-
         using var keyPassword = Reveal(KeyPassword);
         using var password = Reveal(Password);
         var request = new ExportEnrollmentRequest

@@ -110,7 +110,7 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
         Invoke-OpenSsl verify -x509_strict -purpose sslserver -CAfile $rootPem -untrusted $ca $leaf | Should -Match 'OK'
         $crl = Publish-Crl 'Inspection-Hsm' -Path (Join-Path $work 'pki') -KeyPassword $pin -VaultPath $vault
         (Test-OpenSsl crl -inform DER -in $crl.Path -CAfile $ca -noout).Output | Should -Match 'verify OK'
-        # The EC root in the token forges too (its certificates stay in the memory cache: ECDSA gives no deterministic seal).
+        # The EC root in the token forges too.
         $fromRoot = New-InspectionCertificate -DnsName 'root.hsm.test' -Issuer 'Hsm-Root' -IssuerKeyPassword $pin -VaultPath $vault
         $fromRoot.VaultPath | Should -Be $vault
         $rootLeaf = Join-Path $work 'root-leaf.pem'

@@ -68,6 +68,42 @@ internal static class OpenSslPkcs11Engine
         };
     }
 
+    /// <summary>
+    /// The raw ECDH agreement of an EC key with its own public key, computed where the key is (for an engine key: in the
+    /// token, through its derive). EVP_PKEY_derive directly: .NET 8's ECDiffieHellmanOpenSsl wants to export the curve of an
+    /// engine key, which a token refuses. Null when the key or token does not allow derivation.
+    /// </summary>
+    public static byte[]? DeriveWithOwnPublicKey(ECDsaOpenSsl key)
+    {
+        using var own = key.DuplicateKeyHandle();
+        using var peerKey = new ECDiffieHellmanOpenSsl();
+        peerKey.ImportParameters(key.ExportParameters(false));
+        using var peer = peerKey.DuplicateKeyHandle();
+        var ctx = EVP_PKEY_CTX_new(own.DangerousGetHandle(), IntPtr.Zero);
+        if (ctx == IntPtr.Zero)
+            return Failed();
+        try
+        {
+            nuint length = 0;
+            if (EVP_PKEY_derive_init(ctx) != 1 || EVP_PKEY_derive_set_peer(ctx, peer.DangerousGetHandle()) != 1 || EVP_PKEY_derive(ctx, null, ref length) != 1 || length == 0 || length > 1024)
+                return Failed();
+            var secret = new byte[(int)length];
+            if (EVP_PKEY_derive(ctx, secret, ref length) != 1)
+                return Failed();
+            return secret.AsSpan(0, (int)length).ToArray();
+        }
+        finally
+        {
+            EVP_PKEY_CTX_free(ctx);
+        }
+
+        static byte[]? Failed()
+        {
+            DrainErrors();
+            return null;
+        }
+    }
+
     private static PkiException Classify(Pkcs11KeyReference key, string errors)
     {
         if (errors.Contains("PIN incorrect", StringComparison.OrdinalIgnoreCase) || errors.Contains("PIN_INCORRECT", StringComparison.Ordinal))
@@ -112,6 +148,21 @@ internal static class OpenSslPkcs11Engine
 
     [DllImport(LibCrypto)]
     private static extern int EVP_PKEY_get_base_id(IntPtr pkey);
+
+    [DllImport(LibCrypto)]
+    private static extern IntPtr EVP_PKEY_CTX_new(IntPtr pkey, IntPtr engine);
+
+    [DllImport(LibCrypto)]
+    private static extern void EVP_PKEY_CTX_free(IntPtr ctx);
+
+    [DllImport(LibCrypto)]
+    private static extern int EVP_PKEY_derive_init(IntPtr ctx);
+
+    [DllImport(LibCrypto)]
+    private static extern int EVP_PKEY_derive_set_peer(IntPtr ctx, IntPtr peer);
+
+    [DllImport(LibCrypto)]
+    private static extern int EVP_PKEY_derive(IntPtr ctx, byte[]? key, ref nuint keyLength);
 
     [DllImport(LibCrypto)]
     private static extern ulong ERR_get_error();

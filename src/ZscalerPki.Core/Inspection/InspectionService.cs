@@ -220,15 +220,12 @@ public sealed class InspectionService
         if (Opened.TryGetValue(cacheId, out var existing))
             return existing;
         var issuerKey = Hsm.VaultKeys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
-        // The cache's sealing key derives from the issuer's key: its PKCS#8, or for an RSA key that never leaves an HSM its
-        // (deterministic) PKCS#1 v1.5 signature over a fixed label. ECDSA signatures are randomised, so an EC key in an HSM
-        // has no such secret: its forged certificates stay in this process's memory cache only.
+        // The cache's sealing key derives from the issuer's key: its PKCS#8, or for a key that never leaves an HSM a secret
+        // only that key can make (HsmKeys.DeterministicSecret). An HSM key that cannot make one forges from memory only.
         InspectionStore? store = null;
-        if (!inHsm || issuerKey is RSA)
+        var secret = !inHsm ? issuerKey.ExportPkcs8PrivateKey() : Hsm.HsmKeys.DeterministicSecret(issuerKey, "ZscalerPki inspection cache seal|" + cert.Thumbprint);
+        if (secret is not null)
         {
-            var secret = !inHsm
-                ? issuerKey.ExportPkcs8PrivateKey()
-                : SHA256.HashData(((RSA)issuerKey).SignData(Encoding.UTF8.GetBytes("ZscalerPki inspection cache seal|" + cert.Thumbprint), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
             store = new InspectionStore(_vault, collection, name, secret);
             CryptographicOperations.ZeroMemory(secret);
         }

@@ -80,6 +80,26 @@ public sealed class HsmEnrollmentTests(SoftHsm hsm)
             new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Hsm-Issuing", IssuerKeyPassword = "wrong".AsMemory() })).ErrorId);
         Assert.Single(new Core.Revocation.RevocationService(vault).Get("Hsm-Issuing", new Core.Revocation.IssuedCertificateQuery()));
 
+        // The EC root forges from the token, and its forged certificates survive the process: the on-disk cache is sealed
+        // with the key's ECDH agreement with itself, which only the token can compute and which is the same every time.
+        using (var rootKey = VaultKeys.Open(vault, Collections.Enrollment, "Hsm-Root", root.Certificate.PublicKey, Pin.Span))
+        {
+            var seal = HsmKeys.DeterministicSecret(rootKey, "label");
+            Assert.NotNull(seal);
+            Assert.Equal(seal, HsmKeys.DeterministicSecret(rootKey, "label"));
+            Assert.NotEqual(seal, HsmKeys.DeterministicSecret(rootKey, "other label"));
+        }
+        var site = Core.Inspection.SiteProfile.FromNames(new[] { "ec-hsm.contoso.test" }, null);
+        var forgeRequest = new Core.Inspection.ForgeRequest { Site = site, Issuer = "Hsm-Root", IssuerKeyPassword = Pin };
+        var first = new Core.Inspection.InspectionService(vault).Forge(forgeRequest).Item;
+        Assert.False(first.FromCache);
+        Core.Inspection.InspectionService.ResetProcessState(); // as a new PowerShell session starts
+        var again = new Core.Inspection.InspectionService(vault).Forge(forgeRequest).Item;
+        Assert.True(again.FromCache);
+        Assert.Equal(first.Certificate.RawData, again.Certificate.RawData);
+        File.WriteAllText(tmp.File("ec-forged.pem"), again.Certificate.ExportCertificatePem());
+        Assert.Contains("ec-forged.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "root.pem", "ec-forged.pem"));
+
         // Removing the CA leaves its key in the token (the HSM administrator's decision), and says so.
         var removed = enrollment.Remove("Hsm-Issuing", force: false);
         Assert.Contains(removed.Warnings, w => w.Contains("stays in its HSM", StringComparison.Ordinal) && w.Contains("object=Hsm-Issuing", StringComparison.Ordinal));

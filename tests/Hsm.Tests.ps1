@@ -93,7 +93,7 @@ Describe 'HSM-protected PKI (PKCS#11 token)' -Skip:(-not $hsmAvailable) {
         $item.KeyReference | Should -Match "pkcs11:token=$token;object=Inspection-Hsm"
         Invoke-OpenSsl req -in (Join-Path $work 'hsm.csr') -verify -noout | Out-Null
         $objects = & pkcs11-tool --module $module --token-label $token --login --pin $pinText --list-objects 2>&1 | Out-String
-        $objects | Should -Match 'never extractable'
+        $objects | Should -Match 'Access:\s+sensitive, always sensitive, never extractable'
         Get-ChildItem -Recurse -File $vault | Where-Object Name -eq 'key.p8' | Where-Object DirectoryName -like '*Inspection-Hsm*' | Should -BeNullOrEmpty
         (Get-ChildItem -Recurse -File $vault | Where-Object Extension -ne '.db' | Select-String -Pattern 'PRIVATE KEY', $pinText -SimpleMatch |
             Where-Object Path -like '*Inspection-Hsm*') | Should -BeNullOrEmpty

@@ -149,6 +149,35 @@ public sealed class CngKeyTests
     });
 
     [Fact]
+    public void HsmAndSoftwareIntermediates_CountTogether_EightCreatedFourEnabled() => WithFakeStore(fake =>
+    {
+        using var tmp = new TempDir();
+        var vault = Vault.Open(tmp.Vault);
+        new PkiVaultService(vault).SetSubscription(Subscription.SoftwareAndHsm);
+        var intermediates = new IntermediateService(vault);
+        NewIntermediateCsrRequest Hsm(string name, IntermediateStatus status) => new()
+        {
+            Name = name, CommonName = name, Status = status, Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
+        };
+        NewIntermediateCsrRequest Software(string name, IntermediateStatus status) => new()
+        {
+            Name = name, CommonName = name, Status = status, KeyPassword = "soft-pw".AsMemory(),
+        };
+        foreach (var name in new[] { "Hsm-1", "Hsm-2", "Hsm-3" })
+            intermediates.CreateCsr(Hsm(name, IntermediateStatus.Enabled));
+        intermediates.CreateCsr(Software("Soft-1", IntermediateStatus.Enabled));
+        Assert.Equal(PkiErrorIds.EnabledLimitExceeded, Assert.Throws<PkiException>(() => intermediates.CreateCsr(Hsm("Hsm-4", IntermediateStatus.Enabled))).ErrorId);
+        Assert.DoesNotContain("ZscalerPki-Hsm-4", fake.Names); // refused before the key was made
+        foreach (var name in new[] { "Hsm-4", "Hsm-5", "Hsm-6", "Hsm-7" })
+            intermediates.CreateCsr(Hsm(name, IntermediateStatus.Disabled));
+        Assert.Equal(8, intermediates.Get().Count);
+        Assert.Equal(PkiErrorIds.IntermediateLimitExceeded, Assert.Throws<PkiException>(() => intermediates.CreateCsr(Software("Soft-2", IntermediateStatus.Disabled))).ErrorId);
+        Assert.Equal(PkiErrorIds.IntermediateLimitExceeded, Assert.Throws<PkiException>(() => intermediates.CreateCsr(Hsm("Hsm-8", IntermediateStatus.Disabled))).ErrorId);
+        Assert.Equal(7, intermediates.Get().Count(i => i.ProtectionType == KeyProtectionType.Hsm));
+        return 0;
+    });
+
+    [Fact]
     public void CngFailures_MapToOneCataloguedErrorEach()
     {
         static string Id(uint hresult) => CngKeys.Classify(unchecked((int)hresult), "P", "K", "m").ErrorId;

@@ -34,6 +34,35 @@ public static class Keys
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null),
     };
 
+    /// <summary>The algorithm of an existing key (one made elsewhere, e.g. in an HSM), or null when it is none of ours.</summary>
+    public static KeyAlgorithm? AlgorithmOf(AsymmetricAlgorithm key) => key switch
+    {
+        RSA { KeySize: 2048 } => KeyAlgorithm.Rsa2048,
+        RSA { KeySize: 3072 } => KeyAlgorithm.Rsa3072,
+        RSA { KeySize: 4096 } => KeyAlgorithm.Rsa4096,
+        ECDsa { KeySize: 256 } => KeyAlgorithm.EcdsaP256,
+        ECDsa { KeySize: 384 } => KeyAlgorithm.EcdsaP384,
+        _ => null,
+    };
+
+    /// <summary>The RSA algorithm of <paramref name="bits"/> (2048, 3072 or 4096).</summary>
+    public static KeyAlgorithm Rsa(int bits) => bits switch
+    {
+        2048 => KeyAlgorithm.Rsa2048,
+        3072 => KeyAlgorithm.Rsa3072,
+        4096 => KeyAlgorithm.Rsa4096,
+        _ => throw new ArgumentOutOfRangeException(nameof(bits), bits, "RSA keys here are 2048, 3072 or 4096 bits"),
+    };
+
+    /// <summary>The key size of an RSA algorithm.</summary>
+    public static int RsaBits(KeyAlgorithm algorithm) => algorithm switch
+    {
+        KeyAlgorithm.Rsa2048 => 2048,
+        KeyAlgorithm.Rsa3072 => 3072,
+        KeyAlgorithm.Rsa4096 => 4096,
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "not an RSA algorithm"),
+    };
+
     public static HashAlgorithmName ToName(this SignatureHash hash) => hash switch
     {
         SignatureHash.Sha256 => HashAlgorithmName.SHA256,

@@ -105,6 +105,9 @@ public sealed record EnrollmentEntry
     public Pkcs11KeyReference? HsmKey { get; init; }
     /// <summary>The key in a Windows key storage provider (protection type Hsm).</summary>
     public CngKeyReference? KspKey { get; init; }
+    /// <summary>Whichever HSM reference the entry holds; null for a software key.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IHsmKeyReference? HsmReference => (IHsmKeyReference?)HsmKey ?? KspKey;
 }
 
 /// <summary>An enrollment CA as the cmdlets show it.</summary>
@@ -125,9 +128,8 @@ public sealed class EnrollmentCertificate : CertificateFacts
         CrlDistributionPoint = (entry.CrlDistributionPoints ?? new List<string>()).ToArray();
         AuthorityInfoAccess = (entry.AuthorityInfoAccess ?? new List<string>()).ToArray();
         Revoked = entry.RevokedUtc;
-        var hsm = VaultKeys.Reference(entry.HsmKey, entry.KspKey);
-        ProtectionType = hsm is null ? KeyProtectionType.Software : KeyProtectionType.Hsm;
-        KeyReference = hsm?.Describe();
+        ProtectionType = entry.HsmReference is null ? KeyProtectionType.Software : KeyProtectionType.Hsm;
+        KeyReference = entry.HsmReference?.Describe();
         VaultPath = vaultPath;
     }
 

@@ -231,15 +231,11 @@ public sealed class EnrollmentService
                 throw new PkiException(PkiErrorIds.HasChildren, PkiErrorCategory.InvalidOperation,
                     $"'{entry.Name}' has issued {string.Join(", ", children.Select(c => $"'{c}'"))}. Remove those first, or pass -Force to remove '{entry.Name}' anyway (their certificates stay valid but its key is gone).", entry.Name);
             _vault.Delete(Collections.Enrollment, entry.Name);
-            if (VaultKeys.Reference(entry.HsmKey, entry.KspKey) is { } hsm)
-                warnings.Add(HsmKeyKept(entry.Name, hsm));
+            if (entry.HsmReference is { } hsm)
+                warnings.Add(VaultKeys.KeptInHsm(entry.Name, hsm));
             return new PkiResult<string>(entry.Name, warnings);
         }
     }
-
-    /// <summary>The warning when a vault entry goes and its HSM key stays.</summary>
-    internal static string HsmKeyKept(string name, IHsmKeyReference hsm) =>
-        $"The private key of '{name}' stays in its HSM ({hsm.Describe()}); delete it there with the HSM's own tools if it is no longer needed.";
 
     /// <summary>The certificate and its issuers up to the root, leaf first.</summary>
     public IReadOnlyList<X509Certificate2> Chain(string name)
@@ -282,14 +278,14 @@ public sealed class EnrollmentService
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, request.Name) ?? throw Vault.NotFound(Collections.Enrollment, request.Name);
         if (request.IncludePrivateKey)
         {
-            VaultKeys.RefuseExport(VaultKeys.Reference(entry.HsmKey, entry.KspKey), entry.Name, "an export with the private key");
+            VaultKeys.RefuseExport(entry.HsmReference, entry.Name, "an export with the private key");
             if (request.KeyPassword.IsEmpty)
                 throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                     "Exporting the private key needs its key password (-KeyPassword) to open it in the vault.", entry.Name);
+            if (request.Password.IsEmpty)
+                throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
+                    "-IncludePrivateKey needs -Password: an exported private key is always encrypted.", entry.Name);
         }
-        if (request.IncludePrivateKey && request.Password.IsEmpty)
-            throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
-                "-IncludePrivateKey needs -Password: an exported private key is always encrypted.", entry.Name);
         var certs = request.IncludeChain ? Chain(entry.Name) : new[] { Load(entry) };
 
         switch (request.Format)

@@ -77,8 +77,7 @@ internal sealed class WindowsCngKeyStore : ICngKeyStore
         };
         if (cngAlgorithm == CngAlgorithm.Rsa)
         {
-            var bits = algorithm switch { KeyAlgorithm.Rsa3072 => 3072, KeyAlgorithm.Rsa4096 => 4096, _ => 2048 };
-            parameters.Parameters.Add(new CngProperty("Length", BitConverter.GetBytes(bits), CngPropertyOptions.None));
+            parameters.Parameters.Add(new CngProperty("Length", BitConverter.GetBytes(Keys.RsaBits(algorithm)), CngPropertyOptions.None));
         }
         if (!pin.IsEmpty)
             parameters.Parameters.Add(PinOf(pin));

@@ -95,16 +95,7 @@ public static class HsmKeyFactory
 
     private static KeyAlgorithm AlgorithmOf(AsymmetricAlgorithm key, IHsmKeyReference reference)
     {
-        KeyAlgorithm? algorithm = key switch
-        {
-            RSA { KeySize: 2048 } => KeyAlgorithm.Rsa2048,
-            RSA { KeySize: 3072 } => KeyAlgorithm.Rsa3072,
-            RSA { KeySize: 4096 } => KeyAlgorithm.Rsa4096,
-            ECDsa { KeySize: 256 } => KeyAlgorithm.EcdsaP256,
-            ECDsa { KeySize: 384 } => KeyAlgorithm.EcdsaP384,
-            _ => null,
-        };
-        if (algorithm is { } known)
+        if (Keys.AlgorithmOf(key) is { } known)
             return known;
         var what = $"{(key is RSA ? "RSA" : key is ECDsa ? "EC" : key.GetType().Name)} {key.KeySize}-bit";
         key.Dispose();

@@ -17,13 +17,10 @@ public static class VaultKeys
     /// <summary>The HSM key reference of a vault entry (PKCS#11 or CNG), or null for a software key.</summary>
     public static IHsmKeyReference? HsmKeyOf(Vault vault, string collection, string name) => collection switch
     {
-        Collections.Intermediate => vault.TryRead<IntermediateEntry>(collection, name) is { } i ? Reference(i.HsmKey, i.KspKey) : null,
-        Collections.Enrollment => vault.TryRead<EnrollmentEntry>(collection, name) is { } e ? Reference(e.HsmKey, e.KspKey) : null,
+        Collections.Intermediate => vault.TryRead<IntermediateEntry>(collection, name)?.HsmReference,
+        Collections.Enrollment => vault.TryRead<EnrollmentEntry>(collection, name)?.HsmReference,
         _ => null,
     };
-
-    /// <summary>The one HSM reference an entry holds, or null (software key).</summary>
-    public static IHsmKeyReference? Reference(Pkcs11KeyReference? pkcs11, CngKeyReference? cng) => (IHsmKeyReference?)pkcs11 ?? cng;
 
     /// <summary>Opens the private key of <paramref name="name"/>; <paramref name="secret"/> is its key password, or the PIN of its HSM.</summary>
     public static AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret) =>
@@ -45,6 +42,10 @@ public static class VaultKeys
         }
         return key;
     }
+
+    /// <summary>The warning when a vault entry is removed and its HSM key stays (deleting HSM keys is the HSM administrator's decision).</summary>
+    public static string KeptInHsm(string name, IHsmKeyReference hsm) =>
+        $"The private key of '{name}' stays in its HSM ({hsm.Describe()}); delete it there with the HSM's own tools if it is no longer needed.";
 
     /// <summary>Refuses to let an HSM key's private part out of the HSM (exports with the private key, copies into software stores).</summary>
     public static void RefuseExport(IHsmKeyReference? hsm, string name, string what)

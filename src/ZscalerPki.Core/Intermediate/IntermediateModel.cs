@@ -131,6 +131,9 @@ public sealed record IntermediateEntry
     public Hsm.Pkcs11KeyReference? HsmKey { get; init; }
     /// <summary>The key in a Windows key storage provider (protection type Hsm).</summary>
     public Hsm.CngKeyReference? KspKey { get; init; }
+    /// <summary>Whichever HSM reference the entry holds; null for a software key.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IHsmKeyReference? HsmReference => (IHsmKeyReference?)HsmKey ?? KspKey;
 }
 
 /// <summary>An SSL-inspection intermediate as the cmdlets show it.</summary>
@@ -138,9 +141,8 @@ public sealed class IntermediateCertificate
 {
     internal IntermediateCertificate(IntermediateEntry entry, string vaultPath)
     {
-        var hsm = Hsm.VaultKeys.Reference(entry.HsmKey, entry.KspKey);
-        ProtectionType = hsm is null ? KeyProtectionType.Software : KeyProtectionType.Hsm;
-        KeyReference = hsm?.Describe();
+        ProtectionType = entry.HsmReference is null ? KeyProtectionType.Software : KeyProtectionType.Hsm;
+        KeyReference = entry.HsmReference?.Describe();
         Name = entry.Name;
         Description = entry.Description;
         Region = entry.Region;

@@ -44,7 +44,7 @@ public sealed partial class IntermediateService
         if (hsm)
         {
             // The key pair is made inside the HSM (or is one the HSM's tools made); the vault keeps only its reference.
-            hsmKey = HsmKeyFactory.CreateOrOpen(request.Hsm!, request.Name, request.KeySize switch { 3072 => KeyAlgorithm.Rsa3072, 4096 => KeyAlgorithm.Rsa4096, _ => KeyAlgorithm.Rsa2048 });
+            hsmKey = HsmKeyFactory.CreateOrOpen(request.Hsm!, request.Name, Keys.Rsa(request.KeySize));
             key = hsmKey.Key as RSA ?? throw NotRsa(hsmKey);
         }
         else

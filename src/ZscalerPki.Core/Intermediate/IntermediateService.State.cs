@@ -97,8 +97,8 @@ public sealed partial class IntermediateService
             var entry = Read(name);
             _vault.Delete(Collections.Intermediate, entry.Name);
             removed = entry.Name;
-            if (Hsm.VaultKeys.Reference(entry.HsmKey, entry.KspKey) is { } hsm)
-                warnings.Add(EnrollmentService.HsmKeyKept(entry.Name, hsm));
+            if (entry.HsmReference is { } hsm)
+                warnings.Add(Hsm.VaultKeys.KeptInHsm(entry.Name, hsm));
             if (entry.IsDefault)
                 warnings.Add($"'{entry.Name}' was the default intermediate; no custom intermediate is the default now, so Zscaler's own intermediate certificate is. Make another enabled, ready intermediate the default with Set-IntermediateCertificate -Default.");
         }

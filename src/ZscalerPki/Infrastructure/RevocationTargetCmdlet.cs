@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using ZscalerPki.Core;
+using ZscalerPki.Core.Revocation;
+
+namespace ZscalerPki.Infrastructure;
+
+/// <summary>
+/// The base of Revoke-Certificate and Restore-Certificate: the issuing vault CA, the certificates named by serial or given
+/// as objects, files or pipeline input, one confirmation and one (non-terminating) result per certificate.
+/// </summary>
+public abstract class RevocationTargetCmdlet : ZscalerPkiCmdlet
+{
+    /// <summary>The vault CA that issued the certificates (also its subject DN, or by property name from piped objects).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(CaNameCompleter))]
+    public string Issuer { get; set; } = string.Empty;
+
+    /// <summary>Serial number(s), hex as Get-IssuedCertificate or openssl shows them.</summary>
+    [Parameter(Position = 1)]
+    public string[]? SerialNumber { get; set; }
+
+    /// <summary>The certificate(s): objects from Get-IssuedCertificate, X509Certificate2, or certificate files (pipeline).</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public object[]? Certificate { get; set; }
+
+    /// <summary>Write the changed certificate's database row to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>How the certificates are named in the "name the certificate ..." error: "to revoke", "on hold".</summary>
+    protected abstract string TargetDescription { get; }
+
+    /// <summary>The ShouldProcess action, e.g. "Revoke (KeyCompromise)".</summary>
+    protected abstract string Action { get; }
+
+    /// <summary>Changes one certificate's record through the service.</summary>
+    protected abstract PkiResult<IssuedCertificateRecord?> Apply(RevocationService service, RevokeRequest target);
+
+    protected sealed override void Process()
+    {
+        var targets = RevocationTargets.Resolve(SerialNumber, Certificate, p => ResolveInputPaths(p, literal: false));
+        if (targets.Count == 0)
+            throw new PkiException(PkiErrorIds.RevocationTargetRequired, PkiErrorCategory.InvalidArgument,
+                $"Name the certificate {TargetDescription}: pass -SerialNumber, or -Certificate (a file, an X509Certificate2, or objects from Get-IssuedCertificate).", null);
+        var service = new RevocationService(Vault);
+        ForEachInput(targets, target =>
+        {
+            if (!Confirm($"{target.Label} issued by '{Issuer}'", Action))
+                return;
+            var row = Deliver(Apply(service, new RevokeRequest { Issuer = Issuer, SerialNumber = target.Serial, Certificate = target.Certificate }));
+            if (On(PassThru) && row is not null)
+                WriteResult(row);
+        });
+    }
+}

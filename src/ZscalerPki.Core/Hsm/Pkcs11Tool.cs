@@ -21,18 +21,10 @@ public static class Pkcs11Tool
         if (pin.IsEmpty)
             throw new PkiException(PkiErrorIds.PinRequired, PkiErrorCategory.InvalidArgument, $"Generating a key in token '{token}' needs its user PIN.", token);
         var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
-        var pinVariable = "ZSCALERPKI_PIN_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
-        var result = Run(new[] { "--module", modulePath, "--token-label", token, "--login", "--pin", "env:" + pinVariable,
-            "--keypairgen", "--key-type", keyType, "--label", label, "--id", id, "--sensitive" }, (pinVariable, new string(pin)));
+        var result = RunLoggedIn(modulePath, token, pin, "--keypairgen", "--key-type", keyType, "--label", label, "--id", id, "--sensitive");
         if (result.ExitCode != 0)
-        {
-            if (result.Output.Contains("CKR_PIN_INCORRECT", StringComparison.Ordinal))
-                throw new PkiException(PkiErrorIds.HsmPinIncorrect, PkiErrorCategory.AuthenticationError, $"The PIN for token '{token}' is wrong.", token);
-            if (!TokenExists(modulePath, token))
-                throw new PkiException(PkiErrorIds.HsmTokenNotFound, PkiErrorCategory.ObjectNotFound, $"No token labelled '{token}' is present in '{modulePath}'.", token);
-            throw new PkiException(PkiErrorIds.HsmKeyGenerationFailed, PkiErrorCategory.InvalidResult,
+            throw LoginFailure(result.Output, modulePath, token) ?? new PkiException(PkiErrorIds.HsmKeyGenerationFailed, PkiErrorCategory.InvalidResult,
                 $"pkcs11-tool could not generate a {keyType} key in token '{token}': {FirstLines(result.Output)}", token);
-        }
         return new Pkcs11KeyReference { ModulePath = modulePath, Token = token, Object = label, IdHex = id };
     }
 
@@ -43,22 +35,35 @@ public static class Pkcs11Tool
     /// </summary>
     public static IReadOnlyList<(string Label, string IdHex)> ListPrivateKeys(string modulePath, string token, ReadOnlySpan<char> pin)
     {
-        var pinVariable = "ZSCALERPKI_PIN_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
-        var result = Run(new[] { "--module", modulePath, "--token-label", token, "--login", "--pin", "env:" + pinVariable, "--list-objects", "--type", "privkey" },
-            (pinVariable, new string(pin)));
+        var result = RunLoggedIn(modulePath, token, pin, "--list-objects", "--type", "privkey");
         if (result.ExitCode == 0)
             return ParseKeys(result.Output);
-        if (result.Output.Contains("CKR_PIN_INCORRECT", StringComparison.Ordinal))
-            throw new PkiException(PkiErrorIds.HsmPinIncorrect, PkiErrorCategory.AuthenticationError,
+        throw LoginFailure(result.Output, modulePath, token) ?? new PkiException(PkiErrorIds.HsmKeyNotFound, PkiErrorCategory.OpenError,
+            $"Cannot log in to token '{token}': {FirstLines(result.Output)}", token);
+    }
+
+    /// <summary>Runs pkcs11-tool logged in to the token; the PIN reaches it in an environment variable of that process only.</summary>
+    private static (int ExitCode, string Output) RunLoggedIn(string modulePath, string token, ReadOnlySpan<char> pin, params string[] command)
+    {
+        var pinVariable = "ZSCALERPKI_PIN_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
+        var args = new List<string> { "--module", modulePath, "--token-label", token, "--login", "--pin", "env:" + pinVariable };
+        args.AddRange(command);
+        return Run(args, (pinVariable, new string(pin)));
+    }
+
+    /// <summary>Why a logged-in pkcs11-tool run failed, when the login is why: a wrong or locked PIN, or no such token; else null.</summary>
+    private static PkiException? LoginFailure(string output, string modulePath, string token)
+    {
+        if (output.Contains("CKR_PIN_INCORRECT", StringComparison.Ordinal))
+            return new PkiException(PkiErrorIds.HsmPinIncorrect, PkiErrorCategory.AuthenticationError,
                 $"The PIN for token '{token}' is wrong (the token refused the login). Pass the token's user PIN; repeated wrong PINs may lock it.", token);
-        if (result.Output.Contains("CKR_PIN_LOCKED", StringComparison.Ordinal))
-            throw new PkiException(PkiErrorIds.HsmPinIncorrect, PkiErrorCategory.AuthenticationError,
+        if (output.Contains("CKR_PIN_LOCKED", StringComparison.Ordinal))
+            return new PkiException(PkiErrorIds.HsmPinIncorrect, PkiErrorCategory.AuthenticationError,
                 $"The user PIN of token '{token}' is locked. Unlock it with the security officer PIN.", token);
         if (!TokenExists(modulePath, token))
-            throw new PkiException(PkiErrorIds.HsmTokenNotFound, PkiErrorCategory.ObjectNotFound,
+            return new PkiException(PkiErrorIds.HsmTokenNotFound, PkiErrorCategory.ObjectNotFound,
                 $"No token labelled '{token}' is present in '{modulePath}'. Insert or initialise the token, or fix the key reference.", token);
-        throw new PkiException(PkiErrorIds.HsmKeyNotFound, PkiErrorCategory.OpenError,
-            $"Cannot log in to token '{token}': {FirstLines(result.Output)}", token);
+        return null;
     }
 
     /// <summary>The label and CKA_ID of each "Private Key Object" in pkcs11-tool's listing.</summary>

@@ -71,7 +71,7 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
             changes.Add("set CRL distribution point / AIA URLs");
         if (changes.Count == 0)
         {
-            Verbose($"No change requested for '{Name}'. Pass -Enabled, -Default or -Description.");
+            Verbose($"No change requested for '{Name}'. Pass -Enabled, -Default, -Description, -CrlDistributionPoint or -AuthorityInfoAccess.");
             if (On(PassThru))
                 WriteResult(new IntermediateService(Vault).GetOne(Name));
             return;

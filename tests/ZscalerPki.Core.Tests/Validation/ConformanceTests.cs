@@ -2,7 +2,7 @@ using ZscalerPki.Conformance;
 
 namespace ZscalerPki.Core.Tests.Validation;
 
-/// <summary>Runs the conformance harness logic in-process against ../shared/testdata with explicit floors.</summary>
+/// <summary>Runs the conformance harness logic in-process against the repository's tests/testdata with explicit floors.</summary>
 public class ConformanceTests
 {
     /// <summary>PKITS floor (issue: at least 240 of 249). Raise it when the engine improves; never lower it silently.</summary>

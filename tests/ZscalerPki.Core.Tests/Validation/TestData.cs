@@ -3,22 +3,10 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace ZscalerPki.Core.Tests.Validation;
 
-/// <summary>Locates ../shared/testdata and the repository root; builds small test PKIs.</summary>
+/// <summary>Locates the repository's own test data (tests/testdata) and the repository root; builds small test PKIs.</summary>
 internal static class TestData
 {
-    private static readonly Lazy<string> Shared = new(() =>
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata");
-            if (Directory.Exists(candidate)) return candidate;
-            dir = dir.Parent;
-        }
-        throw new DirectoryNotFoundException("shared/testdata not found above " + AppContext.BaseDirectory + " (expected ../shared/testdata beside the repository).");
-    });
-
-    public static string TestDataDir => Shared.Value;
+    public static string TestDataDir => Path.Combine(RepoRoot, "tests", "testdata");
     public static string PkitsDir => Path.Combine(TestDataDir, "nist-pkits");
     public static string LimboFile => Path.Combine(TestDataDir, "x509-limbo", "limbo-dev-2026.json");
 

@@ -1,19 +1,36 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Builds ZscalerPki, stages the module in out/ZscalerPki, and runs the tests.
+    Builds ZscalerPki, stages the module in out/ZscalerPki, runs the main workflow or the tests.
 .DESCRIPTION
-    -Task Build    compile (Release) and stage out/ZscalerPki: manifest, assemblies, format file, en-US help.
-    -Task Test     Build, then the xunit suites (.NET 10 and .NET 8), then the Pester suite in tests/ (Pester 5 required);
+    PowerShell and Pester come from NuGet: `dotnet tool restore` installs the pinned PowerShell (.config/dotnet-tools.json,
+    run as `dotnet pwsh`), and -Task Test restores Pester 5.9.1 (tests/TestTools) before anything else runs.
+
+    -Task Build    (default) compile (Release) and stage out/ZscalerPki: manifest, assemblies, format file, en-US help.
+    -Task Demo     Build, then run the SSL-inspection workflow end to end in a temporary vault in a new PowerShell
+                   (docs/demo.ps1): root CA, intermediate key + CSR, signing, validated import, chain test, a forged site
+                   certificate, revocation and a CRL, each checked by OpenSSL where it is installed.
+    -Task Test     Pester first (restored from NuGet, or the run stops before building), then Build, the xunit suites
+                   (engine on .NET 10 and .NET 8, cmdlets in an in-process PowerShell), then the Pester suite in tests/;
                    ends with one line "tests: N passed, N failed, N skipped" and a non-zero exit code on any failure.
 .EXAMPLE
-    ./build.ps1
+    dotnet tool restore; dotnet pwsh ./build.ps1
     Import-Module ./out/ZscalerPki/ZscalerPki.psd1
+
+    Builds and stages the module (about a minute), then imports it.
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Demo
+
+    Builds, then runs the main workflow in a temporary vault and prints what each step made.
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test
+
+    Every test: the xunit suites and the Pester suite (about 12 minutes on 2 cores).
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test')]
-    [string] $Task = 'Test',
+    [ValidateSet('Build', 'Demo', 'Test')]
+    [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -28,6 +45,27 @@ function Invoke-Native {
     param([string] $File, [string[]] $Arguments)
     & $File @Arguments
     if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+# Pester 5 from NuGet (tests/TestTools restores the package; its module is under tools/), found before anything is built so
+# a missing test framework is reported first, not after the xunit suites.
+function Resolve-Pester {
+    $project = Join-Path $root 'tests' 'TestTools' 'TestTools.csproj'
+    $version = ([xml](Get-Content -Raw -LiteralPath $project)).Project.PropertyGroup.PesterVersion | Where-Object { $_ } | Select-Object -First 1
+    Invoke-Native 'dotnet' @('restore', $project, '--nologo', '-v', 'quiet')
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
+        ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    }
+    $manifest = Join-Path $packages 'pester' $version 'tools' 'Pester.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "Pester $version was not restored from NuGet (expected $manifest). Check that NuGet is reachable: dotnet restore $project"
+    }
+    $manifest
+}
+
+if ($Task -eq 'Test') {
+    $pesterManifest = Resolve-Pester
+    Write-Host "Pester: $pesterManifest"
 }
 
 Write-Host "Building ZscalerPki ($Configuration)"
@@ -58,7 +96,16 @@ Write-Host "Staged module in $stage"
 
 if ($Task -eq 'Build') { return }
 
-# Tests: the xunit suites (engine, cmdlets through the seam, conformance floors; on .NET 10 and, self-contained, .NET 8),
+if ($Task -eq 'Demo') {
+    # A new PowerShell, as a user's session would be: the same PowerShell that runs this script (under `dotnet pwsh` the
+    # process is dotnet, so start pwsh.dll through it).
+    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    $demo = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'docs' 'demo.ps1'), '-ModulePath', (Join-Path $stage 'ZscalerPki.psd1'))
+    if (Test-Path -LiteralPath $pwshDll) { & dotnet $pwshDll @demo } else { & (Join-Path $PSHOME 'pwsh') @demo }
+    exit $LASTEXITCODE
+}
+
+# Tests: the xunit suites (engine on .NET 10 and, self-contained, .NET 8; cmdlets in an in-process PowerShell; conformance floors),
 # then the Pester suite in this PowerShell against the staged module. One closing line counts both; any failure fails.
 $failedSuites = @()
 $total = @{ Passed = 0; Failed = 0; Skipped = 0 }
@@ -80,23 +127,17 @@ foreach ($m in $summaries) {
 }
 if ($xunitExit -ne 0) { $failedSuites += "xunit (exit code $xunitExit)" }
 
-$pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -ge ([version]'5.0') | Sort-Object Version -Descending | Select-Object -First 1
-if ($null -eq $pester) {
-    $failedSuites += 'Pester 5 is not installed (use ../shared/tools/pwsh/pwsh, or Install-Module Pester -MinimumVersion 5.0)'
-}
-else {
-    Write-Host "Running the Pester suite (Pester $($pester.Version), PowerShell $($PSVersionTable.PSVersion))"
-    Import-Module $pester
-    $config = New-PesterConfiguration
-    $config.Run.Path = Join-Path $root 'tests'
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
-    $result = Invoke-Pester -Configuration $config
-    $total.Passed += $result.PassedCount
-    $total.Failed += $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    $total.Skipped += $result.SkippedCount
-    if ($result.Result -ne 'Passed') { $failedSuites += "Pester ($($result.FailedCount) failed)" }
-}
+Write-Host "Running the Pester suite (Pester from $pesterManifest, PowerShell $($PSVersionTable.PSVersion))"
+Import-Module $pesterManifest -Force
+$config = New-PesterConfiguration
+$config.Run.Path = Join-Path $root 'tests'
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$result = Invoke-Pester -Configuration $config
+$total.Passed += $result.PassedCount
+$total.Failed += $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+$total.Skipped += $result.SkippedCount
+if ($result.Result -ne 'Passed') { $failedSuites += "Pester ($($result.FailedCount) failed)" }
 
 if ($failedSuites) { Write-Host "Failed: $($failedSuites -join '; ')" }
 Write-Host ("tests: {0} passed, {1} failed, {2} skipped" -f $total.Passed, $total.Failed, $total.Skipped)

@@ -3,7 +3,8 @@
 //   forever VAULT PREFIX TEMPLATE         create, update and delete entries until killed; prints "ready" after the first write
 //   revoke VAULT CA PASSWORD FOLDER TAG COUNT   revoke COUNT new serials (-Force) of the vault CA, publishing a CRL after each
 //                                          second one; prints "revoked HEX" once a revocation is committed, "crl N" per CRL
-//                                          (COUNT 0: until killed, "ready" after the first revocation)
+//                                          (COUNT 0: until killed, "ready" after the first revocation); with a 7th
+//                                          argument "delta", the publications alternate base and delta CRLs
 using System.Text.Json;
 using ZscalerPki.Core.Revocation;
 using ZscalerPki.Core.Enrollment;
@@ -55,6 +56,7 @@ internal static class Revoker
     public static int Run(Vault vault, string[] args)
     {
         var (ca, password, folder, tag, count) = (args[2], args[3].ToCharArray(), args[4], args[5], int.Parse(args[6]));
+        var deltas = args.Length > 7 && args[7] == "delta";
         var service = new RevocationService(vault);
         var publisher = new CrlPublisher(vault);
         for (var i = 0; count == 0 || i < count; i++)
@@ -66,7 +68,8 @@ internal static class Revoker
                 Console.WriteLine("ready");
             if (i % 2 == 1)
             {
-                var crl = publisher.Publish(new PublishCrlRequest { Issuer = ca, Folder = folder, KeyPassword = password }).Item;
+                var delta = deltas && i % 4 == 3;
+                var crl = publisher.Publish(new PublishCrlRequest { Issuer = ca, Folder = folder, KeyPassword = password, Delta = delta }).Item;
                 Console.WriteLine($"crl {crl.CrlNumber}");
             }
         }

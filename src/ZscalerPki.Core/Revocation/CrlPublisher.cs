@@ -12,8 +12,19 @@ namespace ZscalerPki.Core.Revocation;
 public sealed class CrlPublisher
 {
     private readonly Vault _vault;
+    private readonly Action<string, string> _putInPlace;
 
-    public CrlPublisher(Vault vault) => _vault = vault;
+    public CrlPublisher(Vault vault)
+        : this(vault, static (temp, path) => File.Move(temp, path, overwrite: true))
+    {
+    }
+
+    /// <summary>With the step that renames the signed temp file over the served one (tests make it fail).</summary>
+    internal CrlPublisher(Vault vault, Action<string, string> putInPlace)
+    {
+        _vault = vault;
+        _putInPlace = putInPlace;
+    }
 
     /// <summary>File name of a CA's base CRL (<c>&lt;name&gt;.crl</c>) or delta CRL (<c>&lt;name&gt;-delta.crl</c>).</summary>
     public static string FileName(string caName, bool delta) => caName + (delta ? "-delta.crl" : ".crl");
@@ -68,6 +79,10 @@ public sealed class CrlPublisher
                     now = waited;
                 }
             }
+            RemoveAbandonedTemps(folder, ca.Name);
+            // A publication killed between its rename and its database commit left the served files one number ahead of
+            // the database: continue above the highest number served, so CRL numbers only ever increase.
+            var served = ServedCrlNumber(folder, ca);
             var estimate = store.EstimateEntryBytes(request.Delta);
             CrlSnapshot? snapshot = null;
             var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
@@ -82,7 +97,7 @@ public sealed class CrlPublisher
                         () =>
                         {
                             // One more than the last published number, read in the same snapshot under the lock.
-                            number = snapshot!.LastCrlNumber + 1;
+                            number = Math.Max(snapshot!.LastCrlNumber, served) + 1;
                             var freshest = snapshot.DeltasPublished || request.Delta
                                 ? ca.CrlDistributionPoints.Select(DeltaUrl).ToList()
                                 : new List<string>();
@@ -91,8 +106,8 @@ public sealed class CrlPublisher
                         der => file.Write(der));
                     file.Flush(flushToDisk: true);
                 }
-                store.CommitCrl(number, request.Delta, snapshot!.Sequence);
-                File.Move(temp, path, overwrite: true);
+                // The file is put in place inside the transaction that records its number, before the commit.
+                store.CommitCrl(number, request.Delta, snapshot!.Sequence, () => _putInPlace(temp, path));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -114,6 +129,48 @@ public sealed class CrlPublisher
             return new PkiResult<CrlPublication>(new CrlPublication(ca.Name, number, request.Delta ? snapshot.BaseNumber : null, now, nextUpdate,
                 entries, path, pemPath, request.Delta ? CrlKind.Delta : CrlKind.Base, _vault.Root), warnings);
         }
+    }
+
+    /// <summary>
+    /// Temp files a killed publication of this CA left in the folder (<c>.&lt;name&gt;.crl.&lt;guid&gt;.tmp</c>): removed under
+    /// the CA's lock, so no other publisher of this CA is writing one.
+    /// </summary>
+    private static void RemoveAbandonedTemps(string folder, string caName)
+    {
+        foreach (var delta in new[] { false, true })
+        {
+            foreach (var temp in Directory.EnumerateFiles(folder, $".{FileName(caName, delta)}.*.tmp"))
+            {
+                var guid = Path.GetFileName(temp)[(FileName(caName, delta).Length + 2)..^4];
+                if (guid.Length == 32 && Guid.TryParseExact(guid, "N", out _))
+                    AtomicFile.TryDelete(temp);
+            }
+        }
+    }
+
+    /// <summary>The highest CRL number in this CA's base and delta files in the folder (0 when none is there or readable).</summary>
+    private static long ServedCrlNumber(string folder, VaultCa ca)
+    {
+        long highest = 0;
+        foreach (var delta in new[] { false, true })
+        {
+            var file = Path.Combine(folder, FileName(ca.Name, delta));
+            try
+            {
+                var info = new FileInfo(file);
+                if (!info.Exists || info.Length > 256L << 20)
+                    continue;
+                if (CrlEncoder.ReadCrlNumber(File.ReadAllBytes(file), ca.Certificate.SubjectName.RawData) is { } number)
+                    highest = Math.Max(highest, number);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return highest;
     }
 
     /// <summary>Where a delta CRL is published, next to the base: <c>…/name.crl</c> → <c>…/name-delta.crl</c>.</summary>

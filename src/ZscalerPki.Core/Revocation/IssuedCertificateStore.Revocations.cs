@@ -159,7 +159,16 @@ public sealed partial class IssuedCertificateStore
     /// Records that CRL <paramref name="number"/> was written; refuses (<c>CrlNumberConflict</c>) when another writer got there
     /// first, so numbers only ever increase.
     /// </summary>
-    internal void CommitCrl(long number, bool delta, long sequence)
+    /// <summary>
+    /// Records a published CRL's number (and, for a base, the snapshot it covers) in one transaction that commits only after
+    /// <paramref name="putInPlace"/> (the rename of the signed file over the served one) has succeeded: if the rename fails
+    /// the transaction rolls back, so the database never names a CRL number or delta base that is not being served. A crash
+    /// between the rename and the commit leaves the served file one number ahead of the database, never behind; the next
+    /// publication reads the served number (<see cref="CrlPublisher"/>) and continues above it, and its delta names the older
+    /// base, whose entries are a superset of what the newer base needs (RFC 5280 5.2.4: a delta may be applied to any base
+    /// whose number is at least its BaseCRLNumber).
+    /// </summary>
+    internal void CommitCrl(long number, bool delta, long sequence, Action putInPlace)
     {
         Execute(c =>
         {
@@ -178,6 +187,7 @@ public sealed partial class IssuedCertificateStore
                 SetState(c, tx, "base_number", number);
                 SetState(c, tx, "base_seq", sequence);
             }
+            putInPlace();
             tx.Commit();
             return 0;
         });

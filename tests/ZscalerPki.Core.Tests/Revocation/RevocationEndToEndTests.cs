@@ -248,7 +248,7 @@ public sealed class RevocationEndToEndTests
         // CRL numbers only increase: a number at or below the last one published is refused.
         pki.Publish();
         using (var store = IssuedCertificateStore.Open(pki.Vault, "Root"))
-            Assert.Equal(PkiErrorIds.CrlNumberConflict, Assert.Throws<PkiException>(() => store.CommitCrl(1, false, 0)).ErrorId);
+            Assert.Equal(PkiErrorIds.CrlNumberConflict, Assert.Throws<PkiException>(() => store.CommitCrl(1, false, 0, () => { })).ErrorId);
 
         // The database cannot be created (its path is taken by a folder).
         var folder = VaultCa.Resolve(pki.Vault, "Root2").Folder;

@@ -91,7 +91,7 @@ internal static class CrlBench
         var reasons = new[] { RevocationReason.KeyCompromise, RevocationReason.Superseded, RevocationReason.CessationOfOperation, RevocationReason.AffiliationChanged };
         using (var store = IssuedCertificateStore.Open(vault, "Bench"))
             store.ImportRevocations(serials.Select((s, i) => (s, at, reasons[i % reasons.Length])));
-        var caObj = VaultCa.Resolve(vault, "Bench");
+        var caObj = new ZscalerPki.Core.Authority.CaDirectory(vault).Resolve("Bench");
         using var key = caObj.OpenKey(Password);
         return (vault, ca.Certificate, ((RSA)key).ExportPkcs8PrivateKeyPem(), serials);
     }
@@ -108,7 +108,7 @@ internal static class CrlBench
                 var sw = Stopwatch.StartNew();
                 var t = new List<string>();
                 void Mark(string what) { t.Add(FormattableString.Invariant($"{what} {sw.Elapsed.TotalMilliseconds:F2}")); sw.Restart(); }
-                var ca = VaultCa.Resolve(vault, "Bench"); Mark("resolve");
+                var ca = new ZscalerPki.Core.Authority.CaDirectory(vault).Resolve("Bench"); Mark("resolve");
                 using var store = IssuedCertificateStore.Open(ca); store.Connection(); Mark("open");
                 store.Revoke(SerialNumbers.Parse($"7D00{round:x8}"), RevocationReason.KeyCompromise, DateTimeOffset.UtcNow, null, true); Mark("revoke");
                 _ = vault.ReadAll<EnrollmentEntry>(Collections.Enrollment).Count; Mark("readall");
@@ -288,7 +288,7 @@ internal static class CrlBench
     /// <summary>Get-IssuedCertificate -Revoked over n issued rows (all revoked): time to the first object.</summary>
     private static string FirstRevokedRow(Vault vault, List<byte[]> serials)
     {
-        var ca = VaultCa.Resolve(vault, "Bench");
+        var ca = new ZscalerPki.Core.Authority.CaDirectory(vault).Resolve("Bench");
         using (var store = IssuedCertificateStore.Open(vault, "Bench"))
             store.ImportIssuedForBenchmark(ca.Certificate.RawData, "CN=bench leaf", serials, DateTimeOffset.UtcNow.AddYears(1));
         var sw = Stopwatch.StartNew();

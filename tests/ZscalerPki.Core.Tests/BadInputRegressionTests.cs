@@ -98,8 +98,8 @@ public sealed class BadInputRegressionTests
     [InlineData("http://pki.example.com/ca.crl", "http://pki.example.com/ca.crl")]
     public void NonAsciiDistributionPoints_AreWrittenAsAscii_NotAnEncoderException(string url, string written)
     {
-        Assert.Equal(written, Assert.Single(Core.Revocation.CaUrls.Validate(new[] { url }, aia: false)));
-        var extension = Assert.Single(Core.Revocation.CaUrls.Extensions(new[] { written }, Array.Empty<string>()));
+        Assert.Equal(written, Assert.Single(Core.Authority.CaUrls.Validate(new[] { url }, aia: false)));
+        var extension = Assert.Single(Core.Authority.CaUrls.Extensions(new[] { written }, Array.Empty<string>()));
         Assert.Equal("2.5.29.31", extension.Oid!.Value);
     }
 

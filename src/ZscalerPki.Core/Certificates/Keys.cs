@@ -63,6 +63,26 @@ public static class Keys
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "not an RSA algorithm"),
     };
 
+    /// <summary>
+    /// The hash matched to the strength of a signing key (NIST SP 800-57 part 1 table 3, as CAs pair them): SHA-384 for
+    /// P-384, SHA-512 for P-521, SHA-256 for P-256 and RSA. A CA's certificates and CRLs use the same one.
+    /// </summary>
+    public static SignatureHash MatchingHash(AsymmetricAlgorithm key) => key is ECDsa ec ? MatchingEcHash(ec.KeySize) : SignatureHash.Sha256;
+
+    /// <inheritdoc cref="MatchingHash(AsymmetricAlgorithm)"/>
+    public static SignatureHash MatchingHash(PublicKey key)
+    {
+        using var ec = key.GetECDsaPublicKey();
+        return ec is null ? SignatureHash.Sha256 : MatchingEcHash(ec.KeySize);
+    }
+
+    private static SignatureHash MatchingEcHash(int bits) => bits switch
+    {
+        > 384 => SignatureHash.Sha512,
+        > 256 => SignatureHash.Sha384,
+        _ => SignatureHash.Sha256,
+    };
+
     public static HashAlgorithmName ToName(this SignatureHash hash) => hash switch
     {
         SignatureHash.Sha256 => HashAlgorithmName.SHA256,

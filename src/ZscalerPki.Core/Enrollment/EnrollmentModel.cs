@@ -54,7 +54,8 @@ public sealed record NewEnrollmentRequest
     /// <summary>X.500 subject; default <c>CN=&lt;Name&gt;</c>.</summary>
     public string? Subject { get; init; }
     public KeyAlgorithm KeyAlgorithm { get; init; } = KeyAlgorithm.Rsa2048;
-    public SignatureHash HashAlgorithm { get; init; } = SignatureHash.Sha256;
+    /// <summary>The signature hash; null (the default) matches the signing key: SHA-384 for P-384, SHA-512 for P-521, else SHA-256.</summary>
+    public SignatureHash? HashAlgorithm { get; init; }
     public DateTimeOffset? NotAfter { get; init; }
     public int? ValidityDays { get; init; }
     public int? PathLength { get; init; }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using ZscalerPki.Core.Authority;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Revocation;
 using ZscalerPki.Core.Hsm;
@@ -91,6 +92,7 @@ public sealed class EnrollmentService
         AsymmetricAlgorithm? parentKey = null;
         X509Certificate2? parentCert = null;
         string? parentName = null;
+        CertificateAuthority? parentCa = null;
         string? externalParentPem = null;
         IEnumerable<X509Extension> parentUrls = Array.Empty<X509Extension>();
         try
@@ -99,13 +101,13 @@ public sealed class EnrollmentService
             {
                 if (request.Parent.VaultName is { } pn)
                 {
-                    var parentEntry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, pn) ?? throw Vault.NotFound(Collections.Enrollment, pn);
-                    parentName = parentEntry.Name;
-                    parentUrls = CaUrls.Extensions(parentEntry.CrlDistributionPoints ?? new List<string>(), parentEntry.AuthorityInfoAccess ?? new List<string>()).ToList();
-                    parentCert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(parentEntry.CertificatePem), $"vault entry '{parentName}'");
+                    parentCa = new CaDirectory(_vault).Resolve(CaKind.Enrollment, pn);
+                    parentName = parentCa.Name;
+                    parentUrls = parentCa.IssuedCertificateExtensions().ToList();
+                    parentCert = parentCa.Certificate;
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
                     var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : hsm ? request.Hsm!.Pin : request.KeyPassword;
-                    parentKey = VaultKeys.Open(_vault, Collections.Enrollment, parentName, parentCert.PublicKey, pw.Span);
+                    parentKey = parentCa.OpenKey(pw.Span);
                 }
                 else
                 {
@@ -133,12 +135,12 @@ public sealed class EnrollmentService
             var keyAlgorithm = hsmKey?.Algorithm ?? request.KeyAlgorithm;
             var signer = new CaCertificateBuilder.Signer(parentCert, parentKey ?? key);
 
-            var certificate = CaCertificateBuilder.Issue(subject, Keys.PublicKeyOf(key), signer, request.HashAlgorithm,
+            var certificate = CaCertificateBuilder.Issue(subject, Keys.PublicKeyOf(key), signer, request.HashAlgorithm ?? Keys.MatchingHash(parentKey ?? key),
                 now - CaCertificateBuilder.Backdate, notAfter, request.PathLength, parentUrls);
-            if (parentName is not null)
+            if (parentCa is not null)
             {
                 // Recorded before it is handed out: a certificate the parent signed is never missing from its database.
-                using var issued = IssuedCertificateStore.Open(_vault, parentName);
+                using var issued = parentCa.OpenStore();
                 issued.Record(certificate, IssuedProfiles.EnrollmentIntermediate, now);
             }
             var keyPem = hsmKey is null ? KeyProtection.Encrypt(key, request.KeyPassword.Span) : null;
@@ -238,30 +240,8 @@ public sealed class EnrollmentService
     }
 
     /// <summary>The certificate and its issuers up to the root, leaf first.</summary>
-    public IReadOnlyList<X509Certificate2> Chain(string name)
-    {
-        var chain = new List<X509Certificate2>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var current = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
-        while (true)
-        {
-            chain.Add(Load(current));
-            if (!seen.Add(current.Name))
-                break;
-            if (current.ExternalParentPem is { } external)
-            {
-                chain.Add(CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(external), $"the parent of '{current.Name}'"));
-                break;
-            }
-            if (current.Parent is null)
-                break;
-            var parent = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, current.Parent)
-                ?? throw new PkiException(PkiErrorIds.ChainIncomplete, PkiErrorCategory.ObjectNotFound,
-                    $"The parent '{current.Parent}' of '{current.Name}' is no longer in the vault, so the chain cannot be completed. Export without -IncludeChain, or add the parent's certificate yourself.", current.Parent);
-            current = parent;
-        }
-        return chain;
-    }
+    public IReadOnlyList<X509Certificate2> Chain(string name) =>
+        EnrollmentCaKind.ChainOf(_vault, _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name));
 
     /// <summary>The certificate with its private key opened from the vault (for signing).</summary>
     public X509Certificate2 OpenWithKey(string name, ReadOnlySpan<char> keyPassword)

@@ -233,36 +233,10 @@ public sealed class InspectionService
         return Opened.GetOrAdd(cacheId, opened);
     }
 
-    /// <summary>The issuer's vault entry: the default intermediate, else an intermediate by name, else an enrollment CA by name.</summary>
+    /// <summary>The issuer's vault CA: the default intermediate when no name is given, else the CA the name (or kind/name) names.</summary>
     private (string Collection, string Name, X509Certificate2 Certificate, IReadOnlyList<X509Certificate2> Chain) ResolveVaultIssuer(string? name)
     {
-        IntermediateEntry? entry;
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            entry = _vault.ReadAll<IntermediateEntry>(Collections.Intermediate)
-                .FirstOrDefault(e => e.IsDefault && e.Status == IntermediateStatus.Enabled && e.State == IntermediateState.CertReady)
-                ?? throw new PkiException(PkiErrorIds.NoDefaultIntermediate, PkiErrorCategory.ObjectNotFound,
-                    $"No issuer was named and the vault '{_vault.Root}' has no default SSL-inspection intermediate that is enabled and ready. Name a CA with -Issuer, or make an intermediate the default (Set-IntermediateCertificate -Default).", _vault.Root);
-        }
-        else
-        {
-            entry = _vault.TryRead<IntermediateEntry>(Collections.Intermediate, name);
-        }
-        if (entry is not null)
-        {
-            if (entry.State != IntermediateState.CertReady || entry.CertificatePem is null)
-                throw new PkiException(PkiErrorIds.IntermediateNotReady, PkiErrorCategory.InvalidOperation,
-                    $"'{entry.Name}' has no signed certificate yet (state {entry.State}), so it cannot sign. Have its CSR signed and run Import-SignedIntermediate first.", entry.Name);
-            var cert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(entry.CertificatePem), $"vault entry '{entry.Name}'");
-            var chain = entry.ChainPem is null ? Array.Empty<X509Certificate2>() : CertificateReader.ReadText(entry.ChainPem);
-            return (Collections.Intermediate, entry.Name, cert, chain);
-        }
-        if (_vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name!) is { } ca)
-        {
-            var chain = new EnrollmentService(_vault).Chain(ca.Name);
-            return (Collections.Enrollment, ca.Name, chain[0], chain.Skip(1).ToList());
-        }
-        throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
-            $"No SSL-inspection intermediate or enrollment CA named '{name}' is in the vault '{_vault.Root}'. Run Get-IntermediateCertificate or Get-EnrollmentCertificate to list the names.", name);
+        var ca = new Authority.CaDirectory(_vault).ResolveOrDefault(name);
+        return (ca.Collection, ca.Name, ca.Certificate, ca.Issuers);
     }
 }

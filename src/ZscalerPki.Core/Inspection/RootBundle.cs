@@ -17,35 +17,11 @@ public static class RootBundle
     /// <summary>The root of a vault issuer's chain (the default SSL-inspection intermediate when <paramref name="issuer"/> is null).</summary>
     public static X509Certificate2 RootOf(Vault vault, string? issuer)
     {
-        IReadOnlyList<X509Certificate2> chain;
-        string label;
-        var intermediate = string.IsNullOrWhiteSpace(issuer)
-            ? vault.ReadAll<IntermediateEntry>(Collections.Intermediate).FirstOrDefault(e => e.IsDefault && e.State == IntermediateState.CertReady)
-                ?? throw new PkiException(PkiErrorIds.NoDefaultIntermediate, PkiErrorCategory.ObjectNotFound,
-                    $"No issuer was named and the vault '{vault.Root}' has no default SSL-inspection intermediate. Name one with -Issuer, or pass the root with -Certificate.", vault.Root)
-            : vault.TryRead<IntermediateEntry>(Collections.Intermediate, issuer);
-        if (intermediate is not null)
-        {
-            label = $"'{intermediate.Name}'";
-            if (intermediate.CertificatePem is null)
-                throw new PkiException(PkiErrorIds.IntermediateNotReady, PkiErrorCategory.InvalidOperation,
-                    $"{label} has no signed certificate yet (state {intermediate.State}). Import it first (Import-SignedIntermediate).", intermediate.Name);
-            chain = CertificateReader.ReadText(intermediate.CertificatePem + (intermediate.ChainPem ?? string.Empty));
-        }
-        else if (vault.TryRead<EnrollmentEntry>(Collections.Enrollment, issuer!) is { } ca)
-        {
-            label = $"'{ca.Name}'";
-            chain = new EnrollmentService(vault).Chain(ca.Name);
-        }
-        else
-        {
-            throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
-                $"No SSL-inspection intermediate or enrollment CA named '{issuer}' is in the vault. Run Get-IntermediateCertificate or Get-EnrollmentCertificate to list the names.", issuer);
-        }
-        var root = chain[^1];
+        var ca = new Authority.CaDirectory(vault).ResolveOrDefault(issuer);
+        var root = ca.Chain[^1];
         if (!IsSelfSigned(root))
             throw new PkiException(PkiErrorIds.RootNotFound, PkiErrorCategory.ObjectNotFound,
-                $"The chain of {label} ends at '{root.Subject}', which is not a self-signed root: its root was not imported. Import the intermediate's chain up to the root (Import-SignedIntermediate -ChainPath), or pass the root with -Certificate.", label);
+                $"The chain of '{ca.Identity}' ends at '{root.Subject}', which is not a self-signed root: its root was not imported. Import the intermediate's chain up to the root (Import-SignedIntermediate -ChainPath), or pass the root with -Certificate.", ca.Identity);
         return root;
     }
 

@@ -1,3 +1,4 @@
+using ZscalerPki.Core.Authority;
 using ZscalerPki.Core.Revocation;
 using ZscalerPki.Core.Storage;
 
@@ -16,9 +17,10 @@ internal sealed class StoredCaPublication(Vault vault) : IIssuerPublicationSourc
 {
     public IssuerPublication GetPublication(IssuerReference issuer)
     {
-        if (issuer.IsRotating || issuer.Collection is not (Collections.Enrollment or Collections.Intermediate))
+        if (issuer.IsRotating || CaKind.FromCollection(issuer.Collection) is not { } kind)
             return IssuerPublication.None;
-        var ca = VaultCa.Resolve(vault, issuer.Name);
+        // By identity (kind + name): a name an enrollment CA and an intermediate share must not pick the other one.
+        var ca = new CaDirectory(vault).Resolve(kind, issuer.Name);
         return new IssuerPublication { CrlDistributionPoints = ca.CrlDistributionPoints, CaIssuersUrls = ca.AuthorityInfoAccess };
     }
 }
@@ -30,9 +32,9 @@ internal sealed class IssuedCertificateRecorder(Vault vault) : IIssuanceRecorder
 
     public void Record(IssuanceRecord record)
     {
-        if (record.Issuer.IsRotating || record.Issuer.Collection is not (Collections.Enrollment or Collections.Intermediate))
+        if (record.Issuer.IsRotating || CaKind.FromCollection(record.Issuer.Collection) is not { } kind)
             return;
-        using var store = IssuedCertificateStore.Open(vault, record.Issuer.Name);
+        using var store = new CaDirectory(vault).Resolve(kind, record.Issuer.Name).OpenStore();
 #pragma warning disable SYSLIB0057
         using var certificate = new System.Security.Cryptography.X509Certificates.X509Certificate2(record.CertificateDer);
 #pragma warning restore SYSLIB0057

@@ -1,3 +1,4 @@
+using ZscalerPki.Core.Authority;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core.Certificates;
@@ -42,7 +43,8 @@ public sealed record SignWithVaultCaRequest
     public required string Issuer { get; init; }
     public ReadOnlyMemory<char> IssuerKeyPassword { get; init; }
     public int ValidityDays { get; init; } = EnrollmentService.DefaultIntermediateValidityDays;
-    public SignatureHash HashAlgorithm { get; init; } = SignatureHash.Sha256;
+    /// <summary>The signature hash; null (the default) matches the issuer's key: SHA-384 for P-384, SHA-512 for P-521, else SHA-256.</summary>
+    public SignatureHash? HashAlgorithm { get; init; }
     /// <summary>CRL distribution point URIs to put in the certificate; empty: the issuer's stored CDPs (Set-EnrollmentCertificate).</summary>
     public IReadOnlyList<string> CrlDistributionPoints { get; init; } = Array.Empty<string>();
     public DateTimeOffset? Now { get; init; }
@@ -92,10 +94,10 @@ public sealed class CsrSigningService
             throw new PkiException(PkiErrorIds.CsrWithoutCommonName, PkiErrorCategory.InvalidData,
                 $"The CSR's subject '{csr.Subject.Name}' has no common name (CN). Generate it with New-IntermediateCsr -CommonName.", csr.Subject.Name);
 
-        var enrollment = new EnrollmentService(_vault);
-        var chain = enrollment.Chain(request.Issuer);
-        var issuerCert = chain[0];
-        var label = $"'{request.Issuer}'";
+        var ca = new CaDirectory(_vault).Resolve(request.Issuer);
+        var chain = ca.Chain;
+        var issuerCert = ca.Certificate;
+        var label = $"'{ca.Identity}'";
         CaCertificateBuilder.RequireUsableIssuer(issuerCert, now, issuingCa: true, label);
         if (CaCertificateBuilder.PathLengthOf(issuerCert) is { } limit && pathLength > limit - 1)
             throw new PkiException(PkiErrorIds.PathLengthTooLarge, PkiErrorCategory.InvalidArgument,
@@ -108,15 +110,14 @@ public sealed class CsrSigningService
             notAfter = issuerCert.NotAfter.ToUniversalTime();
         }
 
-        var issuerCa = VaultCa.Resolve(_vault, request.Issuer);
-        var extra = CaUrls.Extensions(cdps.Count > 0 ? cdps : issuerCa.CrlDistributionPoints, issuerCa.AuthorityInfoAccess).ToList();
+        var extra = CaUrls.Extensions(cdps.Count > 0 ? cdps : ca.CrlDistributionPoints, ca.AuthorityInfoAccess).ToList();
 
-        using var issuerWithKey = enrollment.OpenWithKey(request.Issuer, request.IssuerKeyPassword.Span);
-        using var key = Keys.PrivateKeyOf(issuerWithKey)!;
+        using var key = ca.OpenKey(request.IssuerKeyPassword.Span);
         var certificate = CaCertificateBuilder.Issue(csr.Subject, csr.PublicKey, new CaCertificateBuilder.Signer(issuerCert, key),
-            request.HashAlgorithm, now - CaCertificateBuilder.Backdate, notAfter, pathLength, extra);
-        using (var issued = IssuedCertificateStore.Open(issuerCa))
+            request.HashAlgorithm ?? ca.SignatureHash, now - CaCertificateBuilder.Backdate, notAfter, pathLength, extra);
+        // Recorded before it is handed out: a certificate the CA signed is never missing from its database.
+        using (var issued = ca.OpenStore())
             issued.Record(certificate, IssuedProfiles.SubCA, now);
-        return new PkiResult<IssuedCertificate>(new IssuedCertificate(certificate, chain, request.Issuer), warnings);
+        return new PkiResult<IssuedCertificate>(new IssuedCertificate(certificate, chain, ca.Name), warnings);
     }
 }

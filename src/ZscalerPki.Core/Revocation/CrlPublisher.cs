@@ -1,3 +1,4 @@
+using ZscalerPki.Core.Authority;
 using System.Security.Cryptography;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Storage;
@@ -64,7 +65,7 @@ public sealed class CrlPublisher
             throw NotWritable(folder, ex);
         }
         var path = Path.Combine(folder, FileName(ca.Name, request.Delta));
-        var hash = HashFor(ca.Certificate);
+        var hash = ca.SignatureHash.ToName();
 
         using (CaLock(ca))
         {
@@ -126,7 +127,7 @@ public sealed class CrlPublisher
                 pemPath = path + ".pem";
                 AtomicFile.WriteAllText(pemPath, PemEncoding.WriteString("X509 CRL", File.ReadAllBytes(path)) + "\n");
             }
-            return new PkiResult<CrlPublication>(new CrlPublication(ca.Name, number, request.Delta ? snapshot.BaseNumber : null, now, nextUpdate,
+            return new PkiResult<CrlPublication>(new CrlPublication(ca.Name, ca.Identity, number, request.Delta ? snapshot.BaseNumber : null, now, nextUpdate,
                 entries, path, pemPath, request.Delta ? CrlKind.Delta : CrlKind.Base, _vault.Root), warnings);
         }
     }
@@ -149,7 +150,7 @@ public sealed class CrlPublisher
     }
 
     /// <summary>The highest CRL number in this CA's base and delta files in the folder (0 when none is there or readable).</summary>
-    private static long ServedCrlNumber(string folder, VaultCa ca)
+    private static long ServedCrlNumber(string folder, CertificateAuthority ca)
     {
         long highest = 0;
         foreach (var delta in new[] { false, true })
@@ -177,20 +178,8 @@ public sealed class CrlPublisher
     public static string DeltaUrl(string baseUrl) =>
         baseUrl.EndsWith(".crl", StringComparison.OrdinalIgnoreCase) ? baseUrl[..^4] + "-delta.crl" : baseUrl + "-delta";
 
-    private static HashAlgorithmName HashFor(System.Security.Cryptography.X509Certificates.X509Certificate2 ca)
-    {
-        // Match the strength of the CA's own key: P-384 signs with SHA-384, P-521 with SHA-512, everything else SHA-256.
-        using var ec = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPublicKey(ca);
-        return ec?.KeySize switch
-        {
-            384 => HashAlgorithmName.SHA384,
-            521 => HashAlgorithmName.SHA512,
-            _ => HashAlgorithmName.SHA256,
-        };
-    }
-
     /// <summary>One publisher per CA across processes: an exclusive handle on <c>crl.lock</c> in the CA's folder.</summary>
-    private static IDisposable CaLock(VaultCa ca)
+    private static IDisposable CaLock(CertificateAuthority ca)
     {
         var lockPath = Path.Combine(ca.Folder, "crl.lock");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

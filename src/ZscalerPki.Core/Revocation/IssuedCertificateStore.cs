@@ -1,3 +1,4 @@
+using ZscalerPki.Core.Authority;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Data.Sqlite;
 using ZscalerPki.Core.Storage;
@@ -20,17 +21,17 @@ public sealed partial class IssuedCertificateStore : IDisposable
     private const int SchemaVersion = 1;
     private SqliteConnection? _connection;
 
-    private IssuedCertificateStore(VaultCa ca) => Ca = ca;
+    private IssuedCertificateStore(CertificateAuthority ca) => Ca = ca;
 
     /// <summary>The CA whose database this is.</summary>
-    public VaultCa Ca { get; }
+    public CertificateAuthority Ca { get; }
 
     public string DatabasePath => Path.Combine(Ca.Folder, FileName);
 
     /// <summary>Opens (creating on first use) the database of the vault CA <paramref name="caName"/>.</summary>
-    public static IssuedCertificateStore Open(Vault vault, string caName) => new(VaultCa.Resolve(vault, caName));
+    public static IssuedCertificateStore Open(Vault vault, string caName) => new(new CaDirectory(vault).Resolve(caName));
 
-    internal static IssuedCertificateStore Open(VaultCa ca) => new(ca);
+    internal static IssuedCertificateStore Open(CertificateAuthority ca) => new(ca);
 
     /// <summary>
     /// Records a certificate this CA signed (idempotent: recording the same serial again keeps the first row). Call it right
@@ -131,7 +132,7 @@ public sealed partial class IssuedCertificateStore : IDisposable
                 var subj = reader.GetString(1);
                 if (subject is not null && !subject.IsMatch(subj))
                     continue;
-                yield return new IssuedCertificateRecord(Ca.Name, Ca.Vault.Root, (byte[])reader[8], SerialNumbers.ToHex((byte[])reader[0]), subj,
+                yield return new IssuedCertificateRecord(Ca.Name, Ca.Identity, Ca.Vault.Root, (byte[])reader[8], SerialNumbers.ToHex((byte[])reader[0]), subj,
                     reader.IsDBNull(2) ? null : reader.GetString(2),
                     DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(3)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4)),
                     DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(5)), reader.GetString(6), reader.GetString(7),

@@ -42,11 +42,12 @@ public sealed class IssuedCertificateRecord
     private X509Certificate2? _certificate;
     private readonly byte[] _der;
 
-    internal IssuedCertificateRecord(string issuer, string vaultPath, byte[] der, string serial, string subject, string? dnsNames,
+    internal IssuedCertificateRecord(string issuer, string issuerIdentity, string vaultPath, byte[] der, string serial, string subject, string? dnsNames,
         DateTimeOffset notBefore, DateTimeOffset notAfter, DateTimeOffset issued, string profile, string thumbprint,
         DateTimeOffset? revoked, RevocationReason? reason, DateTimeOffset? invalidity)
     {
         Issuer = issuer;
+        IssuerIdentity = issuerIdentity;
         VaultPath = vaultPath;
         _der = der;
         SerialNumber = serial;
@@ -64,6 +65,8 @@ public sealed class IssuedCertificateRecord
 
     /// <summary>The vault CA that issued it (binds to -Issuer of Revoke-Certificate and Publish-Crl).</summary>
     public string Issuer { get; }
+    /// <summary>The issuing CA's identity, <c>kind/name</c> (e.g. <c>intermediate/Inspection-2026</c>): unique even where names are not.</summary>
+    public string IssuerIdentity { get; }
     /// <summary>Serial number, hex, as in the certificate.</summary>
     public string SerialNumber { get; }
     public string Subject { get; }
@@ -137,10 +140,11 @@ public sealed record PublishCrlRequest
 /// <summary>A CRL that Publish-Crl wrote.</summary>
 public sealed class CrlPublication
 {
-    internal CrlPublication(string issuer, long number, long? baseNumber, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate,
+    internal CrlPublication(string issuer, string issuerIdentity, long number, long? baseNumber, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate,
         int entries, string path, string? pemPath, CrlKind kind, string vaultPath)
     {
         Issuer = issuer;
+        IssuerIdentity = issuerIdentity;
         CrlNumber = number;
         BaseCrlNumber = baseNumber;
         ThisUpdate = thisUpdate;
@@ -153,6 +157,8 @@ public sealed class CrlPublication
     }
 
     public string Issuer { get; }
+    /// <summary>The CA's identity, <c>kind/name</c>.</summary>
+    public string IssuerIdentity { get; }
     public long CrlNumber { get; }
     /// <summary>For a delta CRL, the base it completes (DeltaCRLIndicator).</summary>
     public long? BaseCrlNumber { get; }

@@ -1,3 +1,4 @@
+using ZscalerPki.Core.Authority;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core.Certificates;
@@ -53,7 +54,7 @@ public sealed class RevocationService
         return new PkiResult<IssuedCertificateRecord?>(store.Find(serial), warnings);
     }
 
-    private static byte[] SerialOf(RevokeRequest request, VaultCa ca)
+    private static byte[] SerialOf(RevokeRequest request, CertificateAuthority ca)
     {
         if (request.Certificate is { } cert)
         {
@@ -68,7 +69,7 @@ public sealed class RevocationService
         return SerialNumbers.Parse(request.SerialNumber);
     }
 
-    private void MarkVaultEntries(VaultCa ca, byte[] serial, bool revoked, DateTimeOffset now, List<string> warnings)
+    private void MarkVaultEntries(CertificateAuthority ca, byte[] serial, bool revoked, DateTimeOffset now, List<string> warnings)
     {
         bool Matches(string? pem)
         {

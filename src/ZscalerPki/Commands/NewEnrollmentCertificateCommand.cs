@@ -40,8 +40,9 @@ public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
     [Parameter]
     public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.Rsa2048;
 
+    /// <summary>Digest of the signature; by default the one matched to the signing key (SHA384 for P-384, SHA512 for P-521, else SHA256).</summary>
     [Parameter]
-    public SignatureHash HashAlgorithm { get; set; } = SignatureHash.Sha256;
+    public SignatureHash? HashAlgorithm { get; set; }
 
     [Parameter]
     public DateTime? NotAfter { get; set; }
@@ -80,7 +81,7 @@ public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
         var parent = ResolveParent(Parent);
         var type = Type ?? (parent is null ? CaType.Root : CaType.Intermediate);
         var store = CertStoreLocation is null ? null : Core.Certificates.CertStoreLocation.Parse(CertStoreLocation);
-        if (!Confirm(Name, $"Create {type} enrollment CA certificate ({KeyAlgorithm}, {HashAlgorithm}) in vault '{Vault.Root}', its key {KeyLocation(Vault.Root)}"))
+        if (!Confirm(Name, $"Create {type} enrollment CA certificate ({KeyAlgorithm}, {HashAlgorithm?.ToString() ?? "hash matched to the signing key"}) in vault '{Vault.Root}', its key {KeyLocation(Vault.Root)}"))
             return;
 
         using var password = Reveal(KeyPassword);

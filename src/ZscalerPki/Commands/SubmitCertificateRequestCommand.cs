@@ -48,9 +48,9 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
     [ValidateRange(1, 36500)]
     public int ValidityDays { get; set; } = EnrollmentService.DefaultIntermediateValidityDays;
 
-    /// <summary>Digest of the signature (vault CA): SHA256 (default), SHA384 or SHA512.</summary>
+    /// <summary>Digest of the signature (vault CA); by default the one matched to the CA's key (SHA384 for P-384, SHA512 for P-521, else SHA256).</summary>
     [Parameter]
-    public SignatureHash HashAlgorithm { get; set; } = SignatureHash.Sha256;
+    public SignatureHash? HashAlgorithm { get; set; }
 
     /// <summary>CRL distribution point URI(s) of the issuer, written into the certificate (vault CA).</summary>
     [Parameter]

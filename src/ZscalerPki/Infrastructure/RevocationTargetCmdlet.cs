@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ZscalerPki.Core;
+using ZscalerPki.Core.Authority;
 using ZscalerPki.Core.Revocation;
 
 namespace ZscalerPki.Infrastructure;
@@ -45,9 +46,14 @@ public abstract class RevocationTargetCmdlet : ZscalerPkiCmdlet
         var service = new RevocationService(Vault);
         ForEachInput(targets, target =>
         {
-            if (!Confirm($"{target.Label} issued by '{Issuer}'", Action))
+            // A piped row binds -Issuer by property name to its CA's bare name; the row also knows the CA's identity
+            // (kind/name), which stays unambiguous when an enrollment CA and an intermediate share the name.
+            var issuer = target.IssuerIdentity is { } identity
+                && string.Equals(CaDirectory.Parse(identity).Name, CaDirectory.Parse(Issuer).Name, StringComparison.OrdinalIgnoreCase)
+                ? identity : Issuer;
+            if (!Confirm($"{target.Label} issued by '{issuer}'", Action))
                 return;
-            var row = Deliver(Apply(service, new RevokeRequest { Issuer = Issuer, SerialNumber = target.Serial, Certificate = target.Certificate }));
+            var row = Deliver(Apply(service, new RevokeRequest { Issuer = issuer, SerialNumber = target.Serial, Certificate = target.Certificate }));
             if (On(PassThru) && row is not null)
                 WriteResult(row);
         });

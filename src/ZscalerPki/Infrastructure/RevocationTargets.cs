@@ -6,7 +6,8 @@ namespace ZscalerPki.Infrastructure;
 /// <summary>The certificates Revoke-/Restore-Certificate act on: serials, and certificates from objects, files or the pipeline.</summary>
 internal static class RevocationTargets
 {
-    public sealed record Target(string? Serial, X509Certificate2? Certificate, string Label);
+    /// <param name="IssuerIdentity">For a row from Get-IssuedCertificate, the identity (kind/name) of the CA that issued it.</param>
+    public sealed record Target(string? Serial, X509Certificate2? Certificate, string Label, string? IssuerIdentity = null);
 
     public static IReadOnlyList<Target> Resolve(string[]? serials, object[]? certificates, Func<string, IReadOnlyList<string>> resolveFile)
     {
@@ -18,7 +19,7 @@ internal static class RevocationTargets
             var value = CertificateInput.Unwrap(item);
             if (value is IssuedCertificateRecord record)
             {
-                targets.Add(new Target(null, record.Certificate, $"'{record.Subject}' (serial {record.SerialNumber})"));
+                targets.Add(new Target(null, record.Certificate, $"'{record.Subject}' (serial {record.SerialNumber})", record.IssuerIdentity));
                 continue;
             }
             foreach (var cert in CertificateInput.Resolve(value, resolveFile))

@@ -183,7 +183,7 @@ public sealed class RevocationEndToEndTests
         // A corrupted database: one clear error, and the file is left as it was for the admin to restore.
         using (var store = IssuedCertificateStore.Open(pki.Vault, "Root"))
             _ = store.Count();
-        var db = Path.Combine(VaultCa.Resolve(pki.Vault, "Root").Folder, IssuedCertificateStore.FileName);
+        var db = Path.Combine(new ZscalerPki.Core.Authority.CaDirectory(pki.Vault).Resolve("Root").Folder, IssuedCertificateStore.FileName);
         foreach (var side in new[] { db + "-wal", db + "-shm" })
             File.Delete(side);
         File.WriteAllBytes(db, new byte[8192]);
@@ -234,9 +234,9 @@ public sealed class RevocationEndToEndTests
     {
         using var pki = new Pki();
         // Resolving -Issuer by subject DN: unique finds the CA, two CAs with that name are ambiguous.
-        Assert.Equal("Root", VaultCa.Resolve(pki.Vault, "CN=Revocation Test Root").Name);
+        Assert.Equal("Root", new ZscalerPki.Core.Authority.CaDirectory(pki.Vault).Resolve("CN=Revocation Test Root").Name);
         pki.Enrollment.Create(new NewEnrollmentRequest { Name = "Root2", Subject = "CN=Revocation Test Root", KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
-        Assert.Equal(PkiErrorIds.AmbiguousIssuer, Assert.Throws<PkiException>(() => VaultCa.Resolve(pki.Vault, "CN=Revocation Test Root")).ErrorId);
+        Assert.Equal(PkiErrorIds.AmbiguousIssuer, Assert.Throws<PkiException>(() => new ZscalerPki.Core.Authority.CaDirectory(pki.Vault).Resolve("CN=Revocation Test Root")).ErrorId);
 
         // An SSL-inspection intermediate without its signed certificate has issued nothing.
         new ZscalerPki.Core.Intermediate.IntermediateService(pki.Vault).CreateCsr(new ZscalerPki.Core.Intermediate.NewIntermediateCsrRequest
@@ -251,7 +251,7 @@ public sealed class RevocationEndToEndTests
             Assert.Equal(PkiErrorIds.CrlNumberConflict, Assert.Throws<PkiException>(() => store.CommitCrl(1, false, 0, () => { })).ErrorId);
 
         // The database cannot be created (its path is taken by a folder).
-        var folder = VaultCa.Resolve(pki.Vault, "Root2").Folder;
+        var folder = new ZscalerPki.Core.Authority.CaDirectory(pki.Vault).Resolve("Root2").Folder;
         Directory.CreateDirectory(Path.Combine(folder, IssuedCertificateStore.FileName));
         Assert.Equal(PkiErrorIds.IssuedStoreUnavailable, Assert.Throws<PkiException>(() => pki.Revocation.Get("Root2", new IssuedCertificateQuery()).ToList()).ErrorId);
     }

@@ -32,7 +32,7 @@ public sealed class StrictCrlTests : IDisposable
         {
             Name = "Child", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Root"), KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256,
         }).Item.Certificate;
-        _rootKey = VaultCa.Resolve(vault, "Root").OpenKey(Password.Span);
+        _rootKey = new ZscalerPki.Core.Authority.CaDirectory(vault).Resolve("Root").OpenKey(Password.Span);
     }
 
     public void Dispose()

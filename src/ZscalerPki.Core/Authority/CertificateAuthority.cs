@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Hsm;
+using ZscalerPki.Core.Revocation;
+using ZscalerPki.Core.Storage;
+
+namespace ZscalerPki.Core.Authority;
+
+/// <summary>
+/// One CA the vault holds, whatever its kind: its identity (<see cref="Kind"/> + <see cref="Name"/>, written
+/// <c>intermediate/Inspection-2026</c>), its certificate and the issuers above it, how its key opens (software, PKCS#11 or a
+/// Windows key storage provider, through <see cref="OpenKey"/> only), the CDP/AIA URLs it puts in what it issues, the signature
+/// hash that matches its key, and its issued-certificate store. Every path that signs as a vault CA or reads what one issued
+/// gets it from <see cref="CaDirectory"/>, so "which CA is X" has one answer.
+/// </summary>
+public sealed class CertificateAuthority
+{
+    internal CertificateAuthority(Vault vault, CaKind kind, string name, X509Certificate2 certificate,
+        IReadOnlyList<X509Certificate2> issuers, IReadOnlyList<string> cdps, IReadOnlyList<string> aia, IHsmKeyReference? hsmKey)
+    {
+        Vault = vault;
+        Kind = kind;
+        Name = name;
+        Certificate = certificate;
+        Issuers = issuers;
+        CrlDistributionPoints = cdps;
+        AuthorityInfoAccess = aia;
+        HsmKey = hsmKey;
+        Folder = Path.GetDirectoryName(vault.KeyPath(kind.Collection, name))!;
+    }
+
+    public Vault Vault { get; }
+
+    public CaKind Kind { get; }
+
+    /// <summary>The stored spelling of the name (unique within its kind only; see <see cref="Identity"/>).</summary>
+    public string Name { get; }
+
+    /// <summary><c>kind/name</c>, e.g. <c>enrollment/Contoso-Root</c>: unique in the vault, accepted wherever a CA is named.</summary>
+    public string Identity => $"{Kind.Collection}/{Name}";
+
+    /// <summary>The vault collection of the entry (<see cref="Collections.Enrollment"/> or <see cref="Collections.Intermediate"/>).</summary>
+    public string Collection => Kind.Collection;
+
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The certificates above this CA, nearest first (as far as the vault knows them).</summary>
+    public IReadOnlyList<X509Certificate2> Issuers { get; }
+
+    /// <summary>This CA's certificate followed by <see cref="Issuers"/>.</summary>
+    public IReadOnlyList<X509Certificate2> Chain => new[] { Certificate }.Concat(Issuers).ToList();
+
+    /// <summary>CRL distribution point URLs embedded in every certificate this CA issues.</summary>
+    public IReadOnlyList<string> CrlDistributionPoints { get; }
+
+    /// <summary>AIA caIssuers URLs embedded in every certificate this CA issues.</summary>
+    public IReadOnlyList<string> AuthorityInfoAccess { get; }
+
+    /// <summary>Where the key lives when it is in an HSM (PKCS#11 or CNG); null for a key encrypted in the vault.</summary>
+    public IHsmKeyReference? HsmKey { get; }
+
+    /// <summary>The entry's folder (holds the key, <c>issued.db</c> and <c>crl.lock</c>).</summary>
+    public string Folder { get; }
+
+    /// <summary>
+    /// The hash this CA signs with, matched to the strength of its key (as NIST SP 800-57 pairs them, and as CAs and the
+    /// CA/Browser Forum profiles do): SHA-384 for P-384, SHA-512 for P-521, SHA-256 for P-256 and RSA. Certificates and CRLs
+    /// signed by one CA use the same hash.
+    /// </summary>
+    public SignatureHash SignatureHash => Keys.MatchingHash(Certificate.PublicKey);
+
+    /// <summary>
+    /// The CA's private key: decrypted from the vault with its key password, or opened in its HSM with the PIN
+    /// (<paramref name="secret"/> is whichever applies). The key must be the certificate's, else <c>KeyMismatch</c>.
+    /// </summary>
+    public AsymmetricAlgorithm OpenKey(ReadOnlySpan<char> secret)
+    {
+        if (secret.IsEmpty)
+            throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
+                $"Signing with '{Name}' needs {(HsmKey is null ? "its key password" : "the PIN of the HSM that holds its key")}: pass the issuer's key password (-KeyPassword / -IssuerKeyPassword).", Name);
+        return VaultKeys.Open(Vault, Collection, Name, Certificate.PublicKey, secret);
+    }
+
+    /// <summary>The issued-certificate database of this CA (created with the CA's first issuance).</summary>
+    public IssuedCertificateStore OpenStore() => IssuedCertificateStore.Open(this);
+
+    /// <summary>The CDP and AIA extensions for certificates this CA issues (none when it has no URLs).</summary>
+    public IEnumerable<X509Extension> IssuedCertificateExtensions() => CaUrls.Extensions(CrlDistributionPoints, AuthorityInfoAccess);
+
+    public override string ToString() => Identity;
+}

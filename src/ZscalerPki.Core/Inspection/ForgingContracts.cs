@@ -54,7 +54,8 @@ public sealed record IssuanceRecord
 }
 
 /// <summary>
-/// Called once per certificate actually signed (never for a cache hit), after it is persisted. The default (<see cref="IssuedCertificateRecorder"/>,
+/// Called once per certificate actually signed (never for a cache hit), before it is cached, persisted or returned: a
+/// recorder that throws fails the forge and nothing is handed out. The default (<see cref="IssuedCertificateRecorder"/>,
 /// built by <see cref="InspectionService"/> from its vault) writes the issued-certificate database, so forged
 /// certificates can be listed and revoked; tests pass their own to the constructor.
 /// </summary>

@@ -12,7 +12,7 @@ namespace ZscalerPki.Core.Inspection;
 /// New-InspectionCertificate's engine: resolves the issuer (the vault's default SSL-inspection intermediate, a named vault
 /// CA, or a CA certificate with its key), opens it once per <see cref="ForgingSession"/>, optionally puts the rotating "(t)"
 /// CA in front, and returns the site's certificate from the memory cache, else from the vault's cache, else forges,
-/// persists and records it.
+/// records and persists it.
 /// </summary>
 public sealed class InspectionService
 {
@@ -107,11 +107,9 @@ public sealed class InspectionService
                 // what happened (HsmKeyNotFound, HsmTokenNotFound, HsmPinIncorrect), or signs if it is back.
                 return Forge(request, reopened: true);
             }
-            forger.Remember(result, choice);
-            if (opened.Store is { } s)
-                Persist(s, cacheKey, result, now);
-            if (_pending.Count >= BatchSize)
-                Flush();
+            // Recorded first, durably: a certificate handed out (returned, or cached and so returned later) that the
+            // issued-certificate database does not know could never be listed or revoked. When recording throws, the
+            // certificate is dropped and the next call forges anew.
             _recorder.Record(new IssuanceRecord
             {
                 Issuer = opened.ReferenceFor(forger.Issuer.Certificate),
@@ -123,6 +121,11 @@ public sealed class InspectionService
                 NotBefore = result.NotBefore,
                 NotAfter = result.NotAfter,
             });
+            forger.Remember(result, choice);
+            if (opened.Store is { } s)
+                Persist(s, cacheKey, result, now);
+            if (_pending.Count >= BatchSize)
+                Flush();
             if (result.NotAfter - result.NotBefore < TimeSpan.FromDays(2))
                 warnings.Add($"The certificate for {request.Site.DisplayName} is valid only until {result.NotAfter.UtcDateTime:u}, because {(request.Site.OriginNotAfter == result.NotAfter ? "the origin certificate expires then" : "its issuer expires then")}.");
             else if (forger.Issuer.NotAfter == result.NotAfter && request.Site.OriginNotAfter is { } ona && ona > result.NotAfter)

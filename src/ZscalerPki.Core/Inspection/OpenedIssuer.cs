@@ -69,19 +69,19 @@ internal sealed class OpenedIssuer : IDisposable
             throw new PkiException(PkiErrorIds.RotationNotAllowed, PkiErrorCategory.InvalidOperation,
                 $"A rotating issuing CA keeps its key in the vault beside its issuer, so it needs a vault CA; {_label} was passed as a certificate. Name a vault CA with -Issuer.", _label);
         var parentPublication = publication.GetPublication(ReferenceFor(_certificate));
-        var (cert, key, issued) = RotatingIssuerService.Current(Store, _certificate, _key, parentPublication, request.RotationPeriod, now);
-        if (issued)
-        {
-            recorder.Record(new IssuanceRecord
+        var (cert, key, issued) = RotatingIssuerService.Current(Store, _certificate, _key, parentPublication, request.RotationPeriod, now,
+            recordIssued: t => recorder.Record(new IssuanceRecord
             {
                 Issuer = ReferenceFor(_certificate),
                 Kind = "RotatingIssuer",
-                CertificateDer = cert.RawData,
-                SerialNumber = cert.SerialNumber,
-                Subject = cert.Subject,
-                NotBefore = cert.NotBefore.ToUniversalTime(),
-                NotAfter = cert.NotAfter.ToUniversalTime(),
-            });
+                CertificateDer = t.RawData,
+                SerialNumber = t.SerialNumber,
+                Subject = t.Subject,
+                NotBefore = t.NotBefore.ToUniversalTime(),
+                NotAfter = t.NotAfter.ToUniversalTime(),
+            }));
+        if (issued)
+        {
             warnings.Add($"A new rotating issuing CA '{cert.Subject}' was issued by {_label}; it signs server certificates until {(now + request.RotationPeriod).UtcDateTime:u}.");
         }
         var generationStart = new DateTimeOffset(cert.NotBefore.ToUniversalTime()) + Certificates.CaCertificateBuilder.Backdate;

@@ -4,7 +4,7 @@ namespace ZscalerPki.Core.Tests.Inspection;
 
 /// <summary>
 /// What is passed to <see cref="InspectionService"/>'s constructor is all it uses: its <see cref="ForgingSession"/> (no
-/// process-wide caches).
+/// process-wide caches) and its recorder, which must know a certificate before anything hands it out.
 /// </summary>
 [Collection("Inspection")]
 public sealed class InspectionSessionTests : IClassFixture<InspectionFixture>
@@ -47,5 +47,51 @@ public sealed class InspectionSessionTests : IClassFixture<InspectionFixture>
         Assert.Equal((0, 0), (a.OpenedCount, a.Cache.Count));
         Assert.Equal((2, 2), (b.OpenedCount, b.Cache.Count));
         Assert.True(serviceB.Forge(external).Item.FromCache);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RecorderThatThrows_FailsTheForge_AndNothingIsHandedOutOrCached(bool deferPersistence)
+    {
+        using var session = new ForgingSession();
+        var name = $"unrecorded-{deferPersistence}.contoso.example";
+        var before = CachedFiles;
+        var failing = new InspectionService(_f.Vault, session, recorder: new ThrowingRecorder()) { DeferPersistence = deferPersistence };
+
+        var ex = Assert.Throws<InvalidOperationException>(() => failing.Forge(Request(name)));
+        Assert.Equal(ThrowingRecorder.Message, ex.Message);
+        failing.Flush(); // the cmdlet's End block: nothing was queued either
+        Assert.Equal(before, CachedFiles);
+        Assert.Equal(0, session.Cache.Count);
+
+        // The next call, recorded this time, forges anew (not FromCache) and records what it returns.
+        var recorder = new CountingRecorder();
+        var forged = _f.Service(recorder: recorder, session: session).Forge(Request(name)).Item;
+        Assert.False(forged.FromCache);
+        Assert.Equal(forged.SerialNumber, Assert.Single(recorder.Records).SerialNumber);
+        Assert.Equal(before + 1, CachedFiles);
+    }
+
+    [Fact]
+    public void RecorderThatThrows_ForANewRotatingCa_KeepsItOutOfTheVault()
+    {
+        using var session = new ForgingSession();
+        var request = Request("unrecorded-rotating.contoso.example") with { RotatingIssuer = true };
+        Assert.Throws<InvalidOperationException>(() => _f.Service(recorder: new ThrowingRecorder(), session: session).Forge(request));
+
+        // Had the (t) CA been written, this call would find it current and issue (and record) none.
+        var recorder = new CountingRecorder();
+        var result = _f.Service(recorder: recorder, session: session).Forge(request);
+        Assert.Contains(result.Warnings, w => w.Contains("rotating issuing CA"));
+        var rotating = Assert.Single(recorder.Records, r => r.Kind == "RotatingIssuer");
+        Assert.Equal(result.Item.Chain[0].SerialNumber, rotating.SerialNumber);
+    }
+
+    private sealed class ThrowingRecorder : IIssuanceRecorder
+    {
+        public const string Message = "The issued-certificate database is unavailable.";
+
+        public void Record(IssuanceRecord record) => throw new InvalidOperationException(Message);
     }
 }

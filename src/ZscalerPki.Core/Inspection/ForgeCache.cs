@@ -16,13 +16,10 @@ public readonly record struct KeyChoice(InspectionKeyAlgorithm Algorithm, bool R
 /// </summary>
 public sealed class ForgeCache
 {
-    /// <summary>Bound on entries per process; beyond it entries past renewal are dropped, then the oldest half.</summary>
+    /// <summary>Bound on entries per cache; beyond it entries past renewal are dropped, then the oldest half.</summary>
     public const int MaxEntries = 200_000;
 
     private readonly ConcurrentDictionary<string, ForgedCertificate> _entries = new(StringComparer.Ordinal);
-
-    /// <summary>The cache of this process (the PowerShell session).</summary>
-    public static ForgeCache Shared { get; } = new();
 
     public int Count => _entries.Count;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -11,23 +10,27 @@ namespace ZscalerPki.Core.Inspection;
 
 /// <summary>
 /// New-InspectionCertificate's engine: resolves the issuer (the vault's default SSL-inspection intermediate, a named vault
-/// CA, or a CA certificate with its key), opens it once per process, optionally puts the rotating "(t)" CA in front, and
-/// returns the site's certificate from the memory cache, else from the vault's cache, else forges, persists and records it.
+/// CA, or a CA certificate with its key), opens it once per <see cref="ForgingSession"/>, optionally puts the rotating "(t)"
+/// CA in front, and returns the site's certificate from the memory cache, else from the vault's cache, else forges,
+/// records and persists it.
 /// </summary>
 public sealed class InspectionService
 {
-    private static readonly ConcurrentDictionary<string, OpenedIssuer> Opened = new(StringComparer.Ordinal);
-    private static readonly byte[] ProcessSecret = RandomNumberGenerator.GetBytes(32);
-
     private readonly Vault _vault;
+    private readonly ForgingSession _session;
     private readonly IIssuerPublicationSource _publication;
     private readonly IIssuanceRecorder _recorder;
 
-    public InspectionService(Vault vault, IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null)
+    /// <param name="vault">The vault of the issuers and of the on-disk cache.</param>
+    /// <param name="session">What survives this service: opened issuers and the memory cache (the caller owns it).</param>
+    /// <param name="publication">The CDP/AIA of issued certificates; default: the vault CA's stored URLs.</param>
+    /// <param name="recorder">Where each signed certificate is recorded; default: the vault CA's issued-certificate database.</param>
+    public InspectionService(Vault vault, ForgingSession session, IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null)
     {
         _vault = vault;
-        _publication = publication ?? InspectionHooks.PublicationFor(vault);
-        _recorder = recorder ?? InspectionHooks.RecorderFor(vault);
+        _session = session ?? throw new ArgumentNullException(nameof(session));
+        _publication = publication ?? new StoredCaPublication(vault);
+        _recorder = recorder ?? new IssuedCertificateRecorder(vault);
     }
 
     public Vault Vault => _vault;
@@ -60,15 +63,6 @@ public sealed class InspectionService
                 group.Key.Prune(DateTimeOffset.UtcNow);
             }
         }
-    }
-
-    /// <summary>Forgets every opened issuer and cached certificate of this process (tests; a new session starts like this).</summary>
-    public static void ResetProcessState()
-    {
-        foreach (var o in Opened.Values)
-            o.Dispose();
-        Opened.Clear();
-        ForgeCache.Shared.Clear();
     }
 
     public PkiResult<InspectionCertificate> Forge(ForgeRequest request) => Forge(request, reopened: false);
@@ -107,17 +101,15 @@ public sealed class InspectionService
             {
                 result = forger.ForgeNew(request.Site, choice, now);
             }
-            catch (CryptographicException) when (opened.InHsm && !reopened && Evict(opened))
+            catch (CryptographicException) when (opened.InHsm && !reopened && _session.Evict(opened))
             {
                 // The HSM key behind an open of an earlier call went away (deleted, token removed): opening it again names
                 // what happened (HsmKeyNotFound, HsmTokenNotFound, HsmPinIncorrect), or signs if it is back.
                 return Forge(request, reopened: true);
             }
-            forger.Remember(result, choice);
-            if (opened.Store is { } s)
-                Persist(s, cacheKey, result, now);
-            if (_pending.Count >= BatchSize)
-                Flush();
+            // Recorded first, durably: a certificate handed out (returned, or cached and so returned later) that the
+            // issued-certificate database does not know could never be listed or revoked. When recording throws, the
+            // certificate is dropped and the next call forges anew.
             _recorder.Record(new IssuanceRecord
             {
                 Issuer = opened.ReferenceFor(forger.Issuer.Certificate),
@@ -129,6 +121,11 @@ public sealed class InspectionService
                 NotBefore = result.NotBefore,
                 NotAfter = result.NotAfter,
             });
+            forger.Remember(result, choice);
+            if (opened.Store is { } s)
+                Persist(s, cacheKey, result, now);
+            if (_pending.Count >= BatchSize)
+                Flush();
             if (result.NotAfter - result.NotBefore < TimeSpan.FromDays(2))
                 warnings.Add($"The certificate for {request.Site.DisplayName} is valid only until {result.NotAfter.UtcDateTime:u}, because {(request.Site.OriginNotAfter == result.NotAfter ? "the origin certificate expires then" : "its issuer expires then")}.");
             else if (forger.Issuer.NotAfter == result.NotAfter && request.Site.OriginNotAfter is { } ona && ona > result.NotAfter)
@@ -189,16 +186,6 @@ public sealed class InspectionService
 
     // ---------------------------------------------------------------- issuer resolution
 
-    private static bool Evict(OpenedIssuer opened)
-    {
-        var removed = false;
-        foreach (var pair in Opened.Where(p => ReferenceEquals(p.Value, opened)).ToList())
-            removed |= Opened.TryRemove(pair);
-        if (removed)
-            opened.Dispose();
-        return removed;
-    }
-
     private OpenedIssuer Open(ForgeRequest request)
     {
         if (request.IssuerCertificate is { } external)
@@ -208,16 +195,16 @@ public sealed class InspectionService
             var key = Keys.PrivateKeyOf(external) ?? throw new PkiException(PkiErrorIds.ParentHasNoPrivateKey, PkiErrorCategory.InvalidArgument,
                 $"The issuer certificate {label} has no private key available to this session, so it cannot sign. Pass the store certificate that holds its key, a PFX, or a vault CA name.", external);
             var id = "ext|" + external.GetCertHashString(HashAlgorithmName.SHA256);
-            return Opened.GetOrAdd(id, _ => new OpenedIssuer(null, null, external, key, Array.Empty<X509Certificate2>(), null, label));
+            return _session.GetOrAddOpened(id, _ => new OpenedIssuer(null, null, external, key, Array.Empty<X509Certificate2>(), null, label, _session.Cache));
         }
 
         KeyProtection.RequirePassword(request.IssuerKeyPassword.Span, request.Issuer, "the issuer's key password, or the PIN of the HSM that holds its key (-IssuerKeyPassword)");
         var (collection, name, cert, chain) = ResolveVaultIssuer(request.Issuer);
         var issuerLabel = $"'{name}'";
         ForgingIssuer.RequireCa(cert, issuerLabel);
-        var fingerprint = Convert.ToHexString(HMACSHA256.HashData(ProcessSecret, Encoding.UTF8.GetBytes(request.IssuerKeyPassword.ToArray())));
+        var fingerprint = Convert.ToHexString(_session.PasswordFingerprint(Encoding.UTF8.GetBytes(request.IssuerKeyPassword.ToArray())));
         var cacheId = string.Join("|", _vault.Root, collection, name, cert.Thumbprint, fingerprint);
-        if (Opened.TryGetValue(cacheId, out var existing))
+        if (_session.TryGetOpened(cacheId, out var existing))
             return existing;
         var issuerKey = Hsm.VaultKeys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
         // The cache's sealing key derives from the issuer's key: its PKCS#8, or for a key that never leaves an HSM a secret
@@ -229,8 +216,8 @@ public sealed class InspectionService
             store = new InspectionStore(_vault, collection, name, secret);
             CryptographicOperations.ZeroMemory(secret);
         }
-        var opened = new OpenedIssuer(collection, name, cert, issuerKey, chain, store, issuerLabel) { InHsm = inHsm };
-        return Opened.GetOrAdd(cacheId, opened);
+        var opened = new OpenedIssuer(collection, name, cert, issuerKey, chain, store, issuerLabel, _session.Cache) { InHsm = inHsm };
+        return _session.GetOrAddOpened(cacheId, opened);
     }
 
     /// <summary>The issuer's vault CA: the default intermediate when no name is given, else the CA the name (or kind/name) names.</summary>

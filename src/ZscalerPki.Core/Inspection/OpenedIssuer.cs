@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace ZscalerPki.Core.Inspection;
 
 /// <summary>
-/// An issuer whose key was opened in this process (once per issuer certificate and password), with its forgers: one
+/// An issuer whose key was opened in a <see cref="ForgingSession"/> (once per issuer certificate and password), with its forgers: one
 /// signing directly, and one per rotating-CA generation. Shared keys are created once and persisted sealed.
 /// </summary>
 internal sealed class OpenedIssuer : IDisposable
@@ -14,12 +14,14 @@ internal sealed class OpenedIssuer : IDisposable
     private readonly AsymmetricAlgorithm _key;
     private readonly IReadOnlyList<X509Certificate2> _chain;
     private readonly string _label;
+    private readonly ForgeCache _cache;
     private Forger? _direct;
     private (Forger Forger, DateTimeOffset Until, TimeSpan Period)? _rotating;
 
     public OpenedIssuer(string? collection, string? name, X509Certificate2 certificate, AsymmetricAlgorithm key,
-        IReadOnlyList<X509Certificate2> chain, InspectionStore? store, string label)
+        IReadOnlyList<X509Certificate2> chain, InspectionStore? store, string label, ForgeCache cache)
     {
+        _cache = cache;
         Collection = collection;
         Name = name;
         _certificate = certificate;
@@ -49,7 +51,7 @@ internal sealed class OpenedIssuer : IDisposable
                 if (_direct is null || _direct.Options != options || _direct.Issuer.Publication.Fingerprint != current.Fingerprint)
                 {
                     var issuer = new ForgingIssuer(_certificate, _key, _chain, current, _label);
-                    _direct = new Forger(issuer, options, ForgeCache.Shared, SharedKeyFactory);
+                    _direct = new Forger(issuer, options, _cache, SharedKeyFactory);
                 }
                 return _direct;
             }
@@ -67,25 +69,25 @@ internal sealed class OpenedIssuer : IDisposable
             throw new PkiException(PkiErrorIds.RotationNotAllowed, PkiErrorCategory.InvalidOperation,
                 $"A rotating issuing CA keeps its key in the vault beside its issuer, so it needs a vault CA; {_label} was passed as a certificate. Name a vault CA with -Issuer.", _label);
         var parentPublication = publication.GetPublication(ReferenceFor(_certificate));
-        var (cert, key, issued) = RotatingIssuerService.Current(Store, _certificate, _key, parentPublication, request.RotationPeriod, now);
-        if (issued)
-        {
-            recorder.Record(new IssuanceRecord
+        var (cert, key, issued) = RotatingIssuerService.Current(Store, _certificate, _key, parentPublication, request.RotationPeriod, now,
+            recordIssued: t => recorder.Record(new IssuanceRecord
             {
                 Issuer = ReferenceFor(_certificate),
                 Kind = "RotatingIssuer",
-                CertificateDer = cert.RawData,
-                SerialNumber = cert.SerialNumber,
-                Subject = cert.Subject,
-                NotBefore = cert.NotBefore.ToUniversalTime(),
-                NotAfter = cert.NotAfter.ToUniversalTime(),
-            });
+                CertificateDer = t.RawData,
+                SerialNumber = t.SerialNumber,
+                Subject = t.Subject,
+                NotBefore = t.NotBefore.ToUniversalTime(),
+                NotAfter = t.NotAfter.ToUniversalTime(),
+            }));
+        if (issued)
+        {
             warnings.Add($"A new rotating issuing CA '{cert.Subject}' was issued by {_label}; it signs server certificates until {(now + request.RotationPeriod).UtcDateTime:u}.");
         }
         var generationStart = new DateTimeOffset(cert.NotBefore.ToUniversalTime()) + Certificates.CaCertificateBuilder.Backdate;
         var rotatingIssuer = new ForgingIssuer(cert, key, new[] { _certificate }.Concat(_chain).ToList(),
             publication.GetPublication(ReferenceFor(cert)), $"'{cert.Subject}'");
-        var forger = new Forger(rotatingIssuer, options, ForgeCache.Shared, SharedKeyFactory);
+        var forger = new Forger(rotatingIssuer, options, _cache, SharedKeyFactory);
         lock (_gate)
         {
             _rotating = (forger, generationStart + request.RotationPeriod, request.RotationPeriod);

@@ -32,10 +32,14 @@ public static class RotatingIssuerService
                 $"The issuer {label} has path length 0, so a rotating issuing CA below it would be rejected by every client. Sign server certificates with {label} directly (no rotation), or create the intermediate with path length 1 (New-IntermediateCsr -PathLength 1, as Zscaler's CSR offers).", label);
     }
 
-    /// <summary>The current generation (certificate + key), issuing and persisting a new one when due.</summary>
+    /// <summary>
+    /// The current generation (certificate + key), issuing, recording (<paramref name="recordIssued"/>) and persisting a
+    /// new one when due. Recorded before it is persisted: a (t) CA the issued-certificate database does not know could not
+    /// be revoked, so when recording throws nothing is written and the next call issues again.
+    /// </summary>
     public static (X509Certificate2 Certificate, AsymmetricAlgorithm Key, bool Issued) Current(
         InspectionStore store, X509Certificate2 parent, AsymmetricAlgorithm parentKey, IssuerPublication parentPublication,
-        TimeSpan period, DateTimeOffset now)
+        TimeSpan period, DateTimeOffset now, Action<X509Certificate2> recordIssued)
     {
         if (TryCurrent(store.ReadRotating(), store, parent, period, now) is { } found)
             return (found.Certificate, found.Key, false);
@@ -54,6 +58,7 @@ public static class RotatingIssuerService
             var cert = CaCertificateBuilder.Issue(RotatingName(parent.SubjectName), Keys.PublicKeyOf(key),
                 new CaCertificateBuilder.Signer(parent, parentKey), SignatureHash.Sha256,
                 now - CaCertificateBuilder.Backdate, now + period + period, pathLength: 0, extra);
+            recordIssued(cert);
             var pem = CertificateReader.ToPem(cert);
             var generations = state.Generations.ToList();
             generations.Add(new RotatingGeneration

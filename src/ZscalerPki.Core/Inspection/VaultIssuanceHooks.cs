@@ -5,7 +5,7 @@ using ZscalerPki.Core.Storage;
 namespace ZscalerPki.Core.Inspection;
 
 /// <summary>
-/// Forging wired to the vault CA's stored URLs and issued-certificate database (the defaults of <see cref="InspectionHooks"/>):
+/// Forging wired to the vault CA's stored URLs and issued-certificate database (the defaults an <see cref="InspectionService"/> builds for its vault):
 /// a forged certificate carries the CDP and AIA caIssuers URLs stored with its issuing vault CA (not the ones inside the CA's
 /// own certificate, which point at the CA's parent), and every certificate actually signed is recorded, so
 /// <c>Get-IssuedCertificate</c> lists it and <c>Revoke-Certificate</c> can revoke it.

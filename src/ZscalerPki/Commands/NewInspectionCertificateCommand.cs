@@ -133,7 +133,7 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
         if (_service is null || _service.Vault.Root != vault.Root)
         {
             _service?.Flush();
-            _service = new InspectionService(vault) { DeferPersistence = true };
+            _service = new InspectionService(vault, ModuleState.Forging) { DeferPersistence = true };
         }
         return _service;
     }

@@ -91,10 +91,11 @@ public sealed class HsmEnrollmentTests(SoftHsm hsm)
         }
         var site = Core.Inspection.SiteProfile.FromNames(new[] { "ec-hsm.contoso.test" }, null);
         var forgeRequest = new Core.Inspection.ForgeRequest { Site = site, Issuer = "Hsm-Root", IssuerKeyPassword = Pin };
-        var first = new Core.Inspection.InspectionService(vault).Forge(forgeRequest).Item;
+        using var session = new Core.Inspection.ForgingSession();
+        var first = new Core.Inspection.InspectionService(vault, session).Forge(forgeRequest).Item;
         Assert.False(first.FromCache);
-        Core.Inspection.InspectionService.ResetProcessState(); // as a new PowerShell session starts
-        var again = new Core.Inspection.InspectionService(vault).Forge(forgeRequest).Item;
+        using var newSession = new Core.Inspection.ForgingSession(); // as a new PowerShell session starts
+        var again = new Core.Inspection.InspectionService(vault, newSession).Forge(forgeRequest).Item;
         Assert.True(again.FromCache);
         Assert.Equal(first.Certificate.RawData, again.Certificate.RawData);
         File.WriteAllText(tmp.File("ec-forged.pem"), again.Certificate.ExportCertificatePem());

@@ -213,7 +213,8 @@ public sealed class HsmIntermediateTests(SoftHsm hsm)
         Assert.Equal(Core.Intermediate.IntermediateState.CertReady, ready.State);
 
         // Forge with the HSM key (the PIN goes where the key password would), and publish its CRL.
-        var forged = new Core.Inspection.InspectionService(vault).Forge(new Core.Inspection.ForgeRequest
+        using var session = new Core.Inspection.ForgingSession();
+        var forged = new Core.Inspection.InspectionService(vault, session).Forge(new Core.Inspection.ForgeRequest
         {
             Site = Core.Inspection.SiteProfile.FromNames(new[] { "www.contoso.test" }, null), Issuer = "Hsm-Inspection", IssuerKeyPassword = SoftHsm.Pin.AsMemory(),
         }).Item;

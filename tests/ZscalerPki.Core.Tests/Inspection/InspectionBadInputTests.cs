@@ -71,7 +71,7 @@ public sealed class InspectionBadInputTests : IClassFixture<InspectionFixture>
     public void NoDefaultIntermediate_UnknownIssuer_ExpiredIssuer_KeyMismatch()
     {
         using var tmp = new TempDir();
-        Assert.Equal(PkiErrorIds.NoDefaultIntermediate, ErrorOf(() => new InspectionService(Vault.Open(tmp.Vault)).Forge(Request())));
+        Assert.Equal(PkiErrorIds.NoDefaultIntermediate, ErrorOf(() => new InspectionService(Vault.Open(tmp.Vault), _f.NewSession()).Forge(Request())));
         Assert.Equal(PkiErrorIds.NotFound, ErrorOf(() => _f.Service().Forge(Request() with { Issuer = "Nope" })));
         Assert.Equal(PkiErrorIds.IssuerNotValid, ErrorOf(() => _f.Service().Forge(Request() with { Issuer = "Short", Now = DateTimeOffset.UtcNow.AddDays(40) })));
         using var other = RSA.Create(2048);

@@ -5,7 +5,9 @@ using ZscalerPki.Core.Inspection;
 
 namespace ZscalerPki.Core.Tests.Inspection;
 
-[CollectionDefinition("Inspection", DisableParallelization = true)]
+// The Inspection test classes run one after another (one collection) but beside other collections: each test forges in
+// sessions of its own (InspectionFixture.Service), so there is no process-wide state to guard; each class has its own vault.
+[CollectionDefinition("Inspection")]
 public sealed class InspectionCollection
 {
 }
@@ -22,7 +24,6 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
     [Fact]
     public void Cache_HitDoesNotSign_SurvivesANewSessionThroughTheVault_ForceRegenerates_KeyChoiceIsPartOfTheKey()
     {
-        InspectionService.ResetProcessState();
         var recorder = new CountingRecorder();
         var service = _f.Service(recorder: recorder);
         var first = service.Forge(Request("cached.contoso.example") with { IncludePrivateKey = true }).Item;
@@ -32,8 +33,7 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
         Assert.Equal(first.Certificate.RawData, hit.Certificate.RawData);
         Assert.Single(recorder.Records);
 
-        // A new PowerShell session: memory is empty, the vault still has it (and its sealed key).
-        InspectionService.ResetProcessState();
+        // A new PowerShell session (_f.Service() without a session): memory is empty, the vault still has it (and its sealed key).
         var persisted = _f.Service(recorder: recorder).Forge(Request("cached.contoso.example") with { IncludePrivateKey = true }).Item;
         Assert.True(persisted.FromCache);
         Assert.Equal(first.Certificate.RawData, persisted.Certificate.RawData);
@@ -57,13 +57,11 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
     [Fact]
     public void Cache_NearExpiryIsForgedAgain_AndKeyReuseSharesOneKeyAcrossSitesAndSessions()
     {
-        InspectionService.ResetProcessState();
         var service = _f.Service();
         var now = DateTimeOffset.UtcNow;
         var a = service.Forge(Request("reuse-a.contoso.example") with { KeyReuse = true, Now = now }).Item;
         var b = service.Forge(Request("reuse-b.contoso.example") with { KeyReuse = true, Now = now }).Item;
         Assert.True(Keys.SameKey(a.Certificate.PublicKey, b.Certificate.PublicKey));
-        InspectionService.ResetProcessState();
         var c = _f.Service().Forge(Request("reuse-c.contoso.example") with { KeyReuse = true, Now = now }).Item;
         Assert.True(Keys.SameKey(a.Certificate.PublicKey, c.Certificate.PublicKey));
         var perSite = _f.Service().Forge(Request("reuse-a.contoso.example") with { Now = now }).Item;
@@ -77,7 +75,6 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
     [Fact]
     public void RotatingIssuer_SignsBelowTheIntermediate_RotatesAfterThePeriod_AndTheCacheFollows()
     {
-        InspectionService.ResetProcessState();
         var recorder = new CountingRecorder();
         var service = _f.Service(recorder: recorder);
         var now = DateTimeOffset.UtcNow;
@@ -112,7 +109,6 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
         Assert.True(webPki.IsValid, webPki.ToTreeString());
 
         // Same period, new session: same (t) from the vault, cached leaf.
-        InspectionService.ResetProcessState();
         var again = _f.Service().Forge(Request("rotate.contoso.example") with { RotatingIssuer = true, Now = now.AddDays(3) }).Item;
         Assert.True(again.FromCache);
         Assert.Equal(t.Thumbprint, again.Chain[0].Thumbprint);
@@ -122,13 +118,11 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
         Assert.False(rotated.FromCache);
         Assert.NotEqual(t.Thumbprint, rotated.Chain[0].Thumbprint);
         Assert.Equal(rotated.Chain[0].Subject, t.Subject);
-        InspectionService.ResetProcessState();
     }
 
     [Fact]
     public void TamperedCacheFile_IsACleanError()
     {
-        InspectionService.ResetProcessState();
         var forged = _f.Service().Forge(Request("tamper.contoso.example")).Item;
         var dir = Path.Combine(_f.Vault.Root, "inspection", "intermediate-Inspection", "cache");
         var der = Convert.ToBase64String(forged.Certificate.RawData);
@@ -142,9 +136,7 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
         var node = System.Text.Json.Nodes.JsonNode.Parse(file.text)!;
         node["SealedKey"] = Convert.ToBase64String(bytes);
         File.WriteAllText(file.p, node.ToJsonString());
-        InspectionService.ResetProcessState();
         var ex = Assert.Throws<PkiException>(() => _f.Service().Forge(Request("tamper.contoso.example")));
         Assert.Equal(PkiErrorIds.InspectionCacheCorrupt, ex.ErrorId);
-        InspectionService.ResetProcessState();
     }
 }

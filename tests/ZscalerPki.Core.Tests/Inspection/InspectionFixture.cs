@@ -88,11 +88,25 @@ public sealed class InspectionFixture : IDisposable
         return req.Create(PublicCa.SubjectName, X509SignatureGenerator.CreateForRSA(PublicCaKey, RSASignaturePadding.Pkcs1), nb, na, Keys.NewSerialNumber());
     }
 
-    public InspectionService Service(IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null) =>
-        new(Vault, publication, recorder);
+    private readonly List<ForgingSession> _sessions = new();
+
+    /// <summary>A service on this fixture's vault; without <paramref name="session"/> in a new session (as a new PowerShell session would).</summary>
+    public InspectionService Service(IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null, ForgingSession? session = null) =>
+        new(Vault, session ?? NewSession(), publication, recorder);
+
+    /// <summary>A session disposed with the fixture (its opened issuers hold keys).</summary>
+    public ForgingSession NewSession()
+    {
+        var session = new ForgingSession();
+        lock (_sessions)
+            _sessions.Add(session);
+        return session;
+    }
 
     public void Dispose()
     {
+        lock (_sessions)
+            _sessions.ForEach(s => s.Dispose());
         PublicCaKey.Dispose();
         Tmp.Dispose();
     }

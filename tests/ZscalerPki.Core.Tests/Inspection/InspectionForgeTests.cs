@@ -138,7 +138,6 @@ public sealed class InspectionForgeTests : IClassFixture<InspectionFixture>
     public void PublicationHook_PutsTheIssuersCdpAndAia_AndTheRecorderSeesEachSignatureOnce()
     {
         var recorder = new CountingRecorder();
-        InspectionService.ResetProcessState();
         var service = _f.Service(new FixedPublication(), recorder);
         var site = SiteProfile.FromNames(new[] { "hooked.contoso.example" }, null);
         var forged = service.Forge(Request(site) with { IncludePrivateKey = true }).Item;
@@ -159,6 +158,5 @@ public sealed class InspectionForgeTests : IClassFixture<InspectionFixture>
         var plain = _f.Service().Forge(Request(site)).Item;
         Assert.False(plain.FromCache);
         Assert.DoesNotContain(plain.Certificate.Extensions.Cast<X509Extension>(), e => e.Oid!.Value == "2.5.29.31");
-        InspectionService.ResetProcessState();
     }
 }

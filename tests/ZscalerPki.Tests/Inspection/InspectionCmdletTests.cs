@@ -28,8 +28,9 @@ public sealed class InspectionCmdletTests
     [Fact]
     public void PipelineOfOrigins_OneBadOneGood_ThenCacheHit_ThenExports()
     {
+        // The cmdlets share the module's forging session (ModuleState): nothing to reset, since every opened issuer and
+        // cached certificate there is keyed by its vault and CA, and this vault and its CA are new.
         using var tmp = new TempDir();
-        InspectionService.ResetProcessState();
         var root = CmdletHarness.Run(new NewEnrollmentCertificateCommand { Name = "Root", KeyPassword = Pw, VaultPath = tmp.Vault, PathLength = 1 }, tmp.Path);
         Assert.Empty(root.Errors);
 
@@ -61,7 +62,6 @@ public sealed class InspectionCmdletTests
         Assert.Empty(bundle.Errors);
         using var archive = ZipFile.OpenRead(zip);
         Assert.Equal(new[] { "README.txt", "Root.crt", "Root.pem" }, archive.Entries.Select(e => e.FullName).Order());
-        InspectionService.ResetProcessState();
     }
 
     [Fact]

@@ -31,9 +31,8 @@ public sealed record IssuerPublication
 /// <summary>
 /// Where the CDP/AIA of certificates a CA issues come from. The CDP inside the issuer's
 /// own certificate says where the issuer's PARENT publishes its CRL, so it is deliberately NOT copied; the CA-level
-/// distribution points stored with the CA in the vault are. Until those exist the default returns
-/// <see cref="IssuerPublication.None"/>; wire <see cref="InspectionHooks.PublicationFor"/> (or pass a source to
-/// <see cref="InspectionService"/>) to the stored values.
+/// distribution points stored with the CA in the vault are. The default (<see cref="StoredCaPublication"/>, built by
+/// <see cref="InspectionService"/> from its vault) reads those; tests and benchmarks pass their own to its constructor.
 /// </summary>
 public interface IIssuerPublicationSource
 {
@@ -55,40 +54,12 @@ public sealed record IssuanceRecord
 }
 
 /// <summary>
-/// Called once per certificate actually signed (never for a cache hit), after it is
-/// persisted. The default does nothing; the lead wires it to the issued-certificate database so forged certificates can be
-/// listed and revoked.
+/// Called once per certificate actually signed (never for a cache hit), before it is cached, persisted or returned: a
+/// recorder that throws fails the forge and nothing is handed out. The default (<see cref="IssuedCertificateRecorder"/>,
+/// built by <see cref="InspectionService"/> from its vault) writes the issued-certificate database, so forged
+/// certificates can be listed and revoked; tests pass their own to the constructor.
 /// </summary>
 public interface IIssuanceRecorder
 {
     void Record(IssuanceRecord record);
-}
-
-/// <summary>
-/// Process-wide: how an <see cref="InspectionService"/> built without explicit hooks (as the cmdlets build it) gets them for
-/// its vault: the vault CA's stored CDP/AIA (<see cref="StoredCaPublication"/>) and its issued-certificate database
-/// (<see cref="IssuedCertificateRecorder"/>). Tests and benchmarks pass their own.
-/// </summary>
-public static class InspectionHooks
-{
-    private sealed class NoPublication : IIssuerPublicationSource
-    {
-        public IssuerPublication GetPublication(IssuerReference issuer) => IssuerPublication.None;
-    }
-
-    private sealed class NoRecorder : IIssuanceRecorder
-    {
-        public void Record(IssuanceRecord record)
-        {
-        }
-    }
-
-    private static readonly NoPublication None = new();
-    private static readonly NoRecorder Nobody = new();
-
-    /// <summary>The CDP/AIA source for a vault's CAs, used when a service is built without one.</summary>
-    public static Func<Storage.Vault, IIssuerPublicationSource> PublicationFor { get; set; } = vault => new StoredCaPublication(vault);
-
-    /// <summary>The issuance recorder for a vault, used when a service is built without one.</summary>
-    public static Func<Storage.Vault, IIssuanceRecorder> RecorderFor { get; set; } = vault => new IssuedCertificateRecorder(vault);
 }

@@ -95,12 +95,21 @@ internal sealed class OpenedIssuer : IDisposable
         return forger;
     }
 
+    /// <summary>
+    /// The context bound into a sealed shared leaf key (AES-GCM associated data), "&lt;label&gt;/&lt;algorithm&gt;": it names what
+    /// the ciphertext is for, so a sealed blob cannot be swapped for another. Not a path; it must stay byte-identical for
+    /// keys sealed by earlier versions, as the per-site "leaf/&lt;cache key&gt;" context does.
+    /// </summary>
+    private static string SharedKeySealContext(InspectionKeyAlgorithm algorithm) => $"{SharedKeySealLabel}/{algorithm}";
+
+    private const string SharedKeySealLabel = "shared";
+
     /// <summary>The shared leaf key: read from the vault, or created and persisted (sealed) once per issuer.</summary>
     private LeafKey SharedKeyFactory(InspectionKeyAlgorithm algorithm)
     {
         if (Store is null)
             return LeafKey.Generate(algorithm, shared: true);
-        var context = "shared/" + algorithm;
+        var context = SharedKeySealContext(algorithm);
         if (Store.ReadSharedKey(algorithm) is { } stored)
             return LeafKey.FromPkcs8(Store.Unseal(stored.SealedKey, context), algorithm, shared: true);
         using (Store.Lock())

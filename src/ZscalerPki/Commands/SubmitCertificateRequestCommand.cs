@@ -77,8 +77,13 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Runs certreq.exe; tests replace it.</summary>
-    internal IProcessRunner? ProcessRunner { get; set; }
+    /// <summary>
+    /// A stand-in for certreq.exe that a test sets around its own commands (AsyncLocal: tests running in parallel do not see
+    /// each other's). Unset, the real certreq.exe runs, on Windows only.
+    /// </summary>
+    internal static readonly AsyncLocal<IProcessRunner?> TestProcessRunner = new();
+
+    private static IProcessRunner? ProcessRunner => TestProcessRunner.Value;
 
     protected override void Begin()
     {

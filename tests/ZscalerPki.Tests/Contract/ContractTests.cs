@@ -20,9 +20,10 @@ public sealed class ContractTests
         get
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZscalerPki.psd1")))
+            // The solution file marks the root: the test's output folder holds a copy of ZscalerPki.psd1 too (PwshHost imports it).
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZscalerPki.sln")))
                 dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("repository root (ZscalerPki.psd1) not found");
+            return dir?.FullName ?? throw new InvalidOperationException("repository root (ZscalerPki.sln) not found");
         }
     }
 

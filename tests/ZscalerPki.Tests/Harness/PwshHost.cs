@@ -118,7 +118,8 @@ public sealed class PwshHost : IDisposable
             // arrive here, each carrying the ErrorRecord a user would see.
             result.Terminating = ex.ErrorRecord;
         }
-        result.Output.AddRange(output.Select(o => o?.BaseObject));
+        // The .NET objects the commands wrote; a [pscustomobject] only has its properties on the PSObject, so it stays wrapped.
+        result.Output.AddRange(output.Select(o => o?.BaseObject is PSCustomObject ? o : o?.BaseObject));
         result.Errors.AddRange(ps.Streams.Error);
         result.Warnings.AddRange(ps.Streams.Warning.Select(w => w.Message));
         result.Verbose.AddRange(ps.Streams.Verbose.Select(v => v.Message));

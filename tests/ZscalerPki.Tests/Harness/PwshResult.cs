@@ -5,7 +5,7 @@ namespace ZscalerPki.Tests.Harness;
 /// <summary>What one command or script said, stream by stream, as a real PowerShell host received it.</summary>
 public sealed class PwshResult
 {
-    /// <summary>Output objects with their PSObject wrapper removed (the .NET objects the cmdlets wrote).</summary>
+    /// <summary>Output objects with their PSObject wrapper removed (the .NET objects the cmdlets wrote); [pscustomobject]s stay PSObjects.</summary>
     public List<object?> Output { get; } = new();
 
     /// <summary>Non-terminating errors (the Error stream).</summary>

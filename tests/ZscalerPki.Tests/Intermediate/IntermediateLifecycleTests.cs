@@ -17,12 +17,27 @@ public sealed class IntermediateLifecycleTests
     {
         using var tmp = new TempDir();
         using var pwsh = new PwshHost(tmp.Path);
-        var root = pwsh.Run("New-EnrollmentCertificate", new() { ["Name"] = "Corp-Root", ["Subject"] = "CN=Contoso Root CA, O=Contoso Ltd", ["KeyPassword"] = PwshHost.Secure(Password), ["VaultPath"] = tmp.Vault });
+        var root = pwsh.Run("New-EnrollmentCertificate", new()
+        {
+            ["Name"] = "Corp-Root",
+            ["Subject"] = "CN=Contoso Root CA, O=Contoso Ltd",
+            ["KeyPassword"] = PwshHost.Secure(Password),
+            ["VaultPath"] = tmp.Vault,
+        });
         Assert.Empty(root.Errors);
         var item = NewCsr(pwsh, tmp, "inspection", "inspection.csr");
 
         // The CSR arrives through the pipeline: New-IntermediateCsr's output object binds to -Csr (by value, as PowerShell binds an object parameter).
-        var submit = pwsh.Run("Submit-CertificateRequest", new() { ["Issuer"] = "Corp-Root", ["IssuerKeyPassword"] = PwshHost.Secure(Password), ["ValidityDays"] = 730, ["CrlDistributionPoint"] = new[] { "http://pki.contoso.com/crl/root.crl" }, ["OutFile"] = "inspection.pem", ["ChainOutFile"] = "root.pem", ["VaultPath"] = tmp.Vault }, input: new object?[] { item });
+        var submit = pwsh.Run("Submit-CertificateRequest", new()
+        {
+            ["Issuer"] = "Corp-Root",
+            ["IssuerKeyPassword"] = PwshHost.Secure(Password),
+            ["ValidityDays"] = 730,
+            ["CrlDistributionPoint"] = new[] { "http://pki.contoso.com/crl/root.crl" },
+            ["OutFile"] = "inspection.pem",
+            ["ChainOutFile"] = "root.pem",
+            ["VaultPath"] = tmp.Vault,
+        }, input: new object?[] { item });
         Assert.Empty(submit.Errors);
         var issued = Assert.IsType<IssuedCertificate>(Assert.Single(submit.Output));
         Assert.Equal("Corp-Root", issued.IssuedBy);
@@ -64,9 +79,9 @@ public sealed class IntermediateLifecycleTests
 
     private static string SubmitError(PwshHost pwsh, Dictionary<string, object?> parameters)
     {
-        var seam = pwsh.Run("Submit-CertificateRequest", parameters).NotTerminated();
-        Assert.Empty(seam.Output);
-        return Assert.Single(seam.Errors).ErrorId();
+        var run = pwsh.Run("Submit-CertificateRequest", parameters).NotTerminated();
+        Assert.Empty(run.Output);
+        return Assert.Single(run.Errors).ErrorId();
     }
 
     [Fact]
@@ -92,7 +107,14 @@ public sealed class IntermediateLifecycleTests
         var b = NewCsr(pwsh, tmp, "B", status: IntermediateStatus.Disabled, cn: "B");
 
         // A third breaks "at most 2".
-        var third = pwsh.Run("New-IntermediateCsr", new() { ["Name"] = "C", ["CommonName"] = "C", ["Status"] = IntermediateStatus.Disabled, ["KeyPassword"] = PwshHost.Secure(Password), ["VaultPath"] = tmp.Vault });
+        var third = pwsh.Run("New-IntermediateCsr", new()
+        {
+            ["Name"] = "C",
+            ["CommonName"] = "C",
+            ["Status"] = IntermediateStatus.Disabled,
+            ["KeyPassword"] = PwshHost.Secure(Password),
+            ["VaultPath"] = tmp.Vault,
+        });
         Assert.Equal("IntermediateLimitExceeded", Assert.Single(third.Errors).ErrorId());
         Assert.Contains("at most 2 intermediate", third.Errors[0].Message());
 
@@ -167,8 +189,8 @@ public sealed class IntermediateLifecycleTests
 
     private static string SetError(PwshHost pwsh, Dictionary<string, object?> parameters)
     {
-        var seam = pwsh.Run("Set-IntermediateCertificate", parameters).NotTerminated();
-        return Assert.Single(seam.Errors).ErrorId();
+        var run = pwsh.Run("Set-IntermediateCertificate", parameters).NotTerminated();
+        return Assert.Single(run.Errors).ErrorId();
     }
 
     [Fact]
@@ -196,7 +218,13 @@ public sealed class IntermediateLifecycleTests
             return new ProcessResult(0, "RequestId: 42\nRequestId: \"42\"\nCertificate retrieved(Issued) Issued\n", string.Empty);
         });
         SubmitCertificateRequestCommand.TestProcessRunner.Value = runner;
-        var ok = pwsh.Run("Submit-CertificateRequest", new() { ["LiteralPath"] = "inspection.csr", ["ConfigString"] = @"ca01.contoso.com\Contoso Issuing CA", ["OutFile"] = "inspection.cer", ["VaultPath"] = tmp.Vault });
+        var ok = pwsh.Run("Submit-CertificateRequest", new()
+        {
+            ["LiteralPath"] = "inspection.csr",
+            ["ConfigString"] = @"ca01.contoso.com\Contoso Issuing CA",
+            ["OutFile"] = "inspection.cer",
+            ["VaultPath"] = tmp.Vault,
+        });
         Assert.Empty(ok.Errors);
         var issued = Assert.IsType<IssuedCertificate>(Assert.Single(ok.Output));
         Assert.Equal("42", issued.RequestId);
@@ -218,9 +246,9 @@ public sealed class IntermediateLifecycleTests
     private static string AdcsError(PwshHost pwsh, TempDir tmp, ProcessResult result)
     {
         SubmitCertificateRequestCommand.TestProcessRunner.Value = new FakeCertReq((_, _) => result);
-        var seam = pwsh.Run("Submit-CertificateRequest", new() { ["Path"] = "inspection.csr", ["ConfigString"] = @"ca01\Contoso Issuing CA", ["VaultPath"] = tmp.Vault }).NotTerminated();
-        Assert.Empty(seam.Output);
-        return Assert.Single(seam.Errors).ErrorId();
+        var run = pwsh.Run("Submit-CertificateRequest", new() { ["Path"] = "inspection.csr", ["ConfigString"] = @"ca01\Contoso Issuing CA", ["VaultPath"] = tmp.Vault }).NotTerminated();
+        Assert.Empty(run.Output);
+        return Assert.Single(run.Errors).ErrorId();
     }
 
     private static byte[] OpenSslP7b(TempDir tmp, string pem)

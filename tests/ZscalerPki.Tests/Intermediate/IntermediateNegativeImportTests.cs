@@ -177,15 +177,15 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
             default: throw new ArgumentOutOfRangeException(nameof(scenario));
         }
 
-        var seam = Import(pwsh, tmp, "pending", path: file, chainPath: chainFile, trustedRoot: trustedRoot);
+        var run = Import(pwsh, tmp, "pending", path: file, chainPath: chainFile, trustedRoot: trustedRoot);
 
-        var error = Assert.Single(seam.Errors);
+        var error = Assert.Single(run.Errors);
         Assert.Equal(errorId, error.ErrorId());
         if (file is not null && chainFile is not null && ChainErrorIds.Contains(errorId))
             AssertValidatorAgrees(file, chainFile, trustedRoot, errorId);
         Assert.NotEqual(ErrorCategory.NotSpecified, error.CategoryInfo.Category);
         Assert.True(error.Message().Length > 60, error.Message());
-        Assert.Empty(seam.Output);
+        Assert.Empty(run.Output);
         var after = Get(pwsh, tmp, "pending");
         Assert.Equal(IntermediateState.CsrGenDone, after.State);
         Assert.Null(after.Certificate);

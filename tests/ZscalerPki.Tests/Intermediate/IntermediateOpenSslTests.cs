@@ -16,9 +16,25 @@ public sealed class IntermediateOpenSslTests
         using var pwsh = new PwshHost(tmp.Path);
 
         // New-IntermediateCsr: CSR file, public key file, key encrypted in the vault.
-        var seam = pwsh.Run("New-IntermediateCsr", new() { ["Name"] = "inspection", ["Description"] = "SSL inspection for Contoso", ["CommonName"] = CommonName, ["Organization"] = "Contoso Ltd", ["Department"] = "IT Security", ["City"] = "Seattle", ["State"] = "Washington", ["Country"] = "us", ["Path"] = "inspection.csr", ["PublicKeyPath"] = "inspection.pub", ["CertificateTemplate"] = "SubCA", ["KeyPassword"] = PwshHost.Secure(Password), ["VaultPath"] = tmp.Vault, ["Verbose"] = true });
-        Assert.Empty(seam.Errors);
-        var created = Assert.IsType<IntermediateCertificate>(Assert.Single(seam.Output));
+        var run = pwsh.Run("New-IntermediateCsr", new()
+        {
+            ["Name"] = "inspection",
+            ["Description"] = "SSL inspection for Contoso",
+            ["CommonName"] = CommonName,
+            ["Organization"] = "Contoso Ltd",
+            ["Department"] = "IT Security",
+            ["City"] = "Seattle",
+            ["State"] = "Washington",
+            ["Country"] = "us",
+            ["Path"] = "inspection.csr",
+            ["PublicKeyPath"] = "inspection.pub",
+            ["CertificateTemplate"] = "SubCA",
+            ["KeyPassword"] = PwshHost.Secure(Password),
+            ["VaultPath"] = tmp.Vault,
+            ["Verbose"] = true,
+        });
+        Assert.Empty(run.Errors);
+        var created = Assert.IsType<IntermediateCertificate>(Assert.Single(run.Output));
         Assert.Equal(IntermediateState.CsrGenDone, created.State);
         Assert.Equal("CSRGEN_DONE", created.ApiState);
         Assert.Equal(IntermediateStatus.Enabled, created.Status);
@@ -27,7 +43,7 @@ public sealed class IntermediateOpenSslTests
         Assert.Null(created.Certificate);
         Assert.Equal(tmp.File("inspection.csr"), created.CsrPath);
         Assert.Equal(File.ReadAllText(tmp.File("inspection.csr")), created.Csr);
-        Assert.Single(seam.ShouldProcessMessages);
+        Assert.Single(run.ShouldProcessMessages);
 
         // OpenSSL: the CSR's signature verifies and it requests the CA profile in its extensionRequest.
         var csrText = OpenSsl.Ok(tmp.Path, "req", "-in", "inspection.csr", "-verify", "-noout", "-text");

@@ -15,9 +15,23 @@ public static class IntermediateTestKit
     /// <summary>New-IntermediateCsr in PowerShell; asserts success.</summary>
     public static IntermediateCertificate NewCsr(PwshHost pwsh, TempDir tmp, string name, string? csrFile = null, IntermediateStatus status = IntermediateStatus.Enabled, int pathLength = 0, string cn = CommonName)
     {
-        var seam = pwsh.Run("New-IntermediateCsr", new() { ["Name"] = name, ["CommonName"] = cn, ["Organization"] = "Contoso Ltd", ["Department"] = "IT Security", ["City"] = "Seattle", ["State"] = "Washington", ["Country"] = "US", ["Status"] = status, ["PathLength"] = pathLength, ["Path"] = csrFile, ["KeyPassword"] = PwshHost.Secure(Password), ["VaultPath"] = tmp.Vault });
-        Assert.Empty(seam.Errors);
-        return Assert.IsType<IntermediateCertificate>(Assert.Single(seam.Output));
+        var run = pwsh.Run("New-IntermediateCsr", new()
+        {
+            ["Name"] = name,
+            ["CommonName"] = cn,
+            ["Organization"] = "Contoso Ltd",
+            ["Department"] = "IT Security",
+            ["City"] = "Seattle",
+            ["State"] = "Washington",
+            ["Country"] = "US",
+            ["Status"] = status,
+            ["PathLength"] = pathLength,
+            ["Path"] = csrFile,
+            ["KeyPassword"] = PwshHost.Secure(Password),
+            ["VaultPath"] = tmp.Vault,
+        });
+        Assert.Empty(run.Errors);
+        return Assert.IsType<IntermediateCertificate>(Assert.Single(run.Output));
     }
 
     /// <summary>An OpenSSL root CA (root.pem / root.key) and an issuing CA under it (issuing.pem / issuing.key) in the folder.</summary>
@@ -100,12 +114,22 @@ public static class IntermediateTestKit
 
     public static IntermediateCertificate Get(PwshHost pwsh, TempDir tmp, string name)
     {
-        var seam = pwsh.Run("Get-IntermediateCertificate", new() { ["Name"] = name, ["VaultPath"] = tmp.Vault });
-        Assert.Empty(seam.Errors);
-        return Assert.IsType<IntermediateCertificate>(Assert.Single(seam.Output));
+        var run = pwsh.Run("Get-IntermediateCertificate", new() { ["Name"] = name, ["VaultPath"] = tmp.Vault });
+        Assert.Empty(run.Errors);
+        return Assert.IsType<IntermediateCertificate>(Assert.Single(run.Output));
     }
 
     /// <summary>Import-SignedIntermediate with the parameters given (a null one is not passed).</summary>
     public static PwshResult Import(PwshHost pwsh, TempDir tmp, string name, string? path = null, string? chainPath = null, X509Certificate2? certificate = null, string? pem = null, X509Certificate2[]? chain = null, object? trustedRoot = null) =>
-        pwsh.Run("Import-SignedIntermediate", new() { ["Name"] = name, ["Path"] = path, ["Certificate"] = certificate, ["Pem"] = pem, ["ChainPath"] = chainPath, ["Chain"] = chain, ["TrustedRoot"] = trustedRoot, ["VaultPath"] = tmp.Vault });
+        pwsh.Run("Import-SignedIntermediate", new()
+        {
+            ["Name"] = name,
+            ["Path"] = path,
+            ["Certificate"] = certificate,
+            ["Pem"] = pem,
+            ["ChainPath"] = chainPath,
+            ["Chain"] = chain,
+            ["TrustedRoot"] = trustedRoot,
+            ["VaultPath"] = tmp.Vault,
+        });
 }

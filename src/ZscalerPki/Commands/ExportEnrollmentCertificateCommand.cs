@@ -61,7 +61,7 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
 
     protected override void Process()
     {
-        var toText = string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath);
+        var toText = ParameterSetName == ToTextSet;
         if (toText && Format != ExportFormat.Pem)
             throw new PkiException(PkiErrorIds.PathRequired, PkiErrorCategory.InvalidArgument,
                 $"-Format {Format} is binary: pass -Path to write it to a file (only PEM is written to the pipeline).", Name);
@@ -71,11 +71,11 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
         {
             Name = Name,
             Format = Format,
-            IncludeChain = On(IncludeChain),
-            IncludePrivateKey = On(IncludePrivateKey),
+            IncludeChain = IncludeChain.IsPresent,
+            IncludePrivateKey = IncludePrivateKey.IsPresent,
             KeyPassword = keyPassword.Memory,
             Password = password.Memory,
-            LegacyPfx = On(Legacy),
+            LegacyPfx = Legacy.IsPresent,
         };
         var service = new EnrollmentService(Vault);
 
@@ -85,8 +85,8 @@ public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
             return;
         }
 
-        ExportToFile(Path, LiteralPath,
+        ExportToFile(ParameterSetName == LiteralPathSet ? LiteralPath : Path,
             $"Export '{Name}' as {Format}{(request.IncludeChain ? " with chain" : string.Empty)}{(request.IncludePrivateKey ? " with private key" : string.Empty)}",
-            () => service.Export(request), On(Force), On(PassThru), secret: request.IncludePrivateKey || Format == ExportFormat.Pfx);
+            () => service.Export(request), Force.IsPresent, PassThru.IsPresent, secret: request.IncludePrivateKey || Format == ExportFormat.Pfx);
     }
 }

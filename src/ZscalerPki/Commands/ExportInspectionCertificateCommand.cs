@@ -54,19 +54,19 @@ public sealed class ExportInspectionCertificateCommand : ZscalerPkiCmdlet
 
     protected override void Process()
     {
-        var toText = string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath);
+        var toText = ParameterSetName == ToTextSet;
         if (toText && Format != InspectionExportFormat.Pem)
             throw new Core.PkiException(Core.PkiErrorIds.PathRequired, Core.PkiErrorCategory.InvalidArgument,
                 $"-Format {Format} is binary: pass -Path to write it to a file (only PEM is written to the pipeline).", InputObject.Name);
         using var password = Reveal(Password);
-        var includeKey = On(IncludePrivateKey);
-        byte[] Content() => InspectionExport.Export(InputObject, Format, !On(ExcludeChain), includeKey, password.Memory.Span);
+        var includeKey = IncludePrivateKey.IsPresent;
+        byte[] Content() => InspectionExport.Export(InputObject, Format, !ExcludeChain.IsPresent, includeKey, password.Memory.Span);
         if (toText)
         {
             WriteResult(Encoding.ASCII.GetString(Content()));
             return;
         }
-        ExportToFile(Path, LiteralPath, $"Export the certificate for {InputObject.Name} as {Format}{(On(ExcludeChain) ? string.Empty : " with chain")}{(includeKey ? " with private key" : string.Empty)}",
-            Content, On(Force), On(PassThru), secret: includeKey || Format == InspectionExportFormat.Pfx);
+        ExportToFile(ParameterSetName == LiteralPathSet ? LiteralPath : Path, $"Export the certificate for {InputObject.Name} as {Format}{(ExcludeChain.IsPresent ? string.Empty : " with chain")}{(includeKey ? " with private key" : string.Empty)}",
+            Content, Force.IsPresent, PassThru.IsPresent, secret: includeKey || Format == InspectionExportFormat.Pfx);
     }
 }

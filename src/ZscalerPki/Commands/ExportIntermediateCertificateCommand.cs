@@ -48,13 +48,13 @@ public sealed class ExportIntermediateCertificateCommand : ZscalerPkiCmdlet
     protected override void Process()
     {
         var service = new IntermediateService(Vault);
-        if (string.IsNullOrEmpty(Path) && string.IsNullOrEmpty(LiteralPath))
+        if (ParameterSetName == ToTextSet)
         {
-            WriteResult(service.ExportBundle(Name, !On(ExcludeChain)));
+            WriteResult(service.ExportBundle(Name, !ExcludeChain.IsPresent));
             return;
         }
-        var bundle = service.ExportBundle(Name, !On(ExcludeChain));
-        ExportToFile(Path, LiteralPath, $"Export the {(On(ExcludeChain) ? "certificate" : "certificate and chain")} of '{Name}' (PEM)",
-            () => Encoding.ASCII.GetBytes(bundle), On(Force), On(PassThru));
+        var bundle = service.ExportBundle(Name, !ExcludeChain.IsPresent);
+        ExportToFile(ParameterSetName == LiteralPathSet ? LiteralPath : Path, $"Export the {(ExcludeChain.IsPresent ? "certificate" : "certificate and chain")} of '{Name}' (PEM)",
+            () => Encoding.ASCII.GetBytes(bundle), Force.IsPresent, PassThru.IsPresent);
     }
 }

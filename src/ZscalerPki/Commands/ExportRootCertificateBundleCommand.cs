@@ -77,12 +77,13 @@ public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
                     store.Add(root);
             }
         }
-        var hasPath = !string.IsNullOrEmpty(Path) || !string.IsNullOrEmpty(LiteralPath);
+        var file = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
+        var hasPath = !string.IsNullOrEmpty(file);
         if (!hasPath && CertStoreLocation is not null)
             return;
         if (!hasPath)
             throw new PkiException(PkiErrorIds.PathRequired, PkiErrorCategory.InvalidArgument,
                 "Pass -Path for the ZIP file (for example ./RootCerts.zip), and/or -CertStoreLocation to install the root.", null);
-        ExportToFile(Path ?? string.Empty, LiteralPath, $"Write the root bundle ({names}) as a ZIP", () => RootBundle.Build(roots), On(Force), On(PassThru));
+        ExportToFile(file!, $"Write the root bundle ({names}) as a ZIP", () => RootBundle.Build(roots), Force.IsPresent, PassThru.IsPresent);
     }
 }

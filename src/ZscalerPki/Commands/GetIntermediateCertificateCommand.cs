@@ -41,7 +41,7 @@ public sealed class GetIntermediateCertificateCommand : ZscalerPkiCmdlet
         foreach (var name in Name)
         {
             var found = Filter(service.Get(name, State, Status));
-            if (found.Count == 0 && !Wildcard.ContainsWildcard(name) && State is null && Status is null && !On(Default))
+            if (found.Count == 0 && !Wildcard.ContainsWildcard(name) && State is null && Status is null && !Default.IsPresent)
             {
                 // The name is there but the entry was left out as corrupt: report that entry (VaultEntryCorrupt), not NotFound.
                 if (Vault.FindName(Core.Storage.Collections.Intermediate, name) is not null)
@@ -58,5 +58,5 @@ public sealed class GetIntermediateCertificateCommand : ZscalerPkiCmdlet
     }
 
     private List<IntermediateCertificate> Filter(IReadOnlyList<IntermediateCertificate> items) =>
-        items.Where(i => !On(Default) || i.IsDefault).ToList();
+        items.Where(i => !Default.IsPresent || i.IsDefault).ToList();
 }

@@ -49,7 +49,7 @@ public sealed class GetIssuedCertificateCommand : ZscalerPkiCmdlet
         {
             SerialNumber = SerialNumber,
             Subject = Subject,
-            Revoked = _revoked is null ? null : On(Revoked),
+            Revoked = _revoked,
             ExpiringBefore = ToInstant(ExpiringBefore),
             IssuedAfter = ToInstant(IssuedAfter),
         };

@@ -11,7 +11,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Imports the signed certificate (and optionally its chain) of an SSL-inspection intermediate after checking it against the CSR; the intermediate becomes ready.</para>
 /// </summary>
-[Cmdlet(VerbsData.Import, "SignedIntermediate", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Import, "SignedIntermediate", SupportsShouldProcess = true, DefaultParameterSetName = ChainOnlySet, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(IntermediateCertificate))]
 public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
 {
@@ -99,10 +99,9 @@ public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
 
     private (IReadOnlyList<X509Certificate2> Certificates, string Source) ReadCertificate()
     {
-        // ParameterSetName is engine state (a stub under test), so the bound parameter decides.
-        if (!string.IsNullOrEmpty(LiteralPath) || !string.IsNullOrEmpty(Path))
+        if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            var literal = !string.IsNullOrEmpty(LiteralPath);
+            var literal = ParameterSetName == LiteralPathSet;
             var paths = ResolveInputPaths(literal ? LiteralPath : Path, literal);
             return (paths.SelectMany(CertificateReader.ReadFile).ToList(), string.Join(", ", paths.Select(p => $"'{p}'")));
         }

@@ -86,17 +86,23 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
     protected override void Process()
     {
         var sites = new List<SiteProfile>();
-        // The set is read from what was bound (not ParameterSetName), so the xunit harness drives every set too.
-        if (DnsName is not null || IPAddress is not null)
+        if (ParameterSetName == NameSet)
         {
             sites.Add(SiteProfile.FromNames(DnsName, IPAddress));
         }
         else
         {
+            // The origin certificates: objects (CertificateSet) or files (-Path with wildcards, -LiteralPath as is).
             var origins = new List<X509Certificate2>();
-            ForEachInput(Certificate, item => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))));
-            ForEachInput(Path, p => origins.AddRange(ResolveInputPaths(p, literal: false).SelectMany(CertificateReader.ReadFile)));
-            ForEachInput(LiteralPath, p => origins.AddRange(ResolveInputPaths(p, literal: true).SelectMany(CertificateReader.ReadFile)));
+            if (ParameterSetName == CertificateSet)
+            {
+                ForEachInput(Certificate, item => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))));
+            }
+            else
+            {
+                var literal = ParameterSetName == LiteralPathSet;
+                ForEachInput(literal ? LiteralPath : Path, p => origins.AddRange(ResolveInputPaths(p, literal).SelectMany(CertificateReader.ReadFile)));
+            }
             ForEachInput(origins, origin => sites.Add(SiteProfile.FromOrigin(origin)));
         }
 
@@ -105,7 +111,7 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
         var service = ServiceFor(Vault);
         ForEachInput(sites, site =>
         {
-            if (!Confirm(site.DisplayName, $"Forge a server certificate ({KeyAlgorithm}{(On(KeyReuse) ? ", shared key" : string.Empty)}) signed by {(issuerName ?? issuerCert?.Subject ?? "the default SSL-inspection intermediate")}{(On(RotatingIssuer) ? " through its rotating issuing CA" : string.Empty)}"))
+            if (!Confirm(site.DisplayName, $"Forge a server certificate ({KeyAlgorithm}{(KeyReuse.IsPresent ? ", shared key" : string.Empty)}) signed by {(issuerName ?? issuerCert?.Subject ?? "the default SSL-inspection intermediate")}{(RotatingIssuer.IsPresent ? " through its rotating issuing CA" : string.Empty)}"))
                 return;
             var result = service.Forge(new ForgeRequest
             {
@@ -114,12 +120,12 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
                 IssuerCertificate = issuerCert,
                 IssuerKeyPassword = password.Memory,
                 KeyAlgorithm = KeyAlgorithm,
-                KeyReuse = On(KeyReuse),
-                RotatingIssuer = On(RotatingIssuer),
+                KeyReuse = KeyReuse.IsPresent,
+                RotatingIssuer = RotatingIssuer.IsPresent,
                 RotationPeriod = RotationPeriod,
                 MaxValidity = TimeSpan.FromDays(MaxValidityDays),
-                Force = On(Force),
-                IncludePrivateKey = On(IncludePrivateKey),
+                Force = Force.IsPresent,
+                IncludePrivateKey = IncludePrivateKey.IsPresent,
             });
             WriteResult(Deliver(result));
         });

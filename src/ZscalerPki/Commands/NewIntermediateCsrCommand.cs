@@ -106,12 +106,12 @@ public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
 
     protected override void Process()
     {
-        var csrFile = string.IsNullOrEmpty(LiteralPath) ? Path : LiteralPath;
+        var csrFile = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
         var csrPath = string.IsNullOrEmpty(csrFile) ? null : ResolveOutputPath(csrFile);
         var publicKeyPath = string.IsNullOrEmpty(PublicKeyPath) ? null : ResolveOutputPath(PublicKeyPath);
         foreach (var p in new[] { csrPath, publicKeyPath })
         {
-            if (p is not null && File.Exists(p) && !On(Force))
+            if (p is not null && File.Exists(p) && !Force.IsPresent)
                 throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists,
                     $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
@@ -149,12 +149,12 @@ public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
         ProgressDone(1, activity);
         if (csrPath is not null)
         {
-            WriteFile(csrPath, Encoding.ASCII.GetBytes(result.Item.Csr), On(Force));
+            WriteFile(csrPath, Encoding.ASCII.GetBytes(result.Item.Csr), Force.IsPresent);
             Verbose($"Wrote the CSR of '{Name}' to '{csrPath}'.");
         }
         if (publicKeyPath is not null)
         {
-            WriteFile(publicKeyPath, Encoding.ASCII.GetBytes(result.Item.PublicKey), On(Force));
+            WriteFile(publicKeyPath, Encoding.ASCII.GetBytes(result.Item.PublicKey), Force.IsPresent);
             Verbose($"Wrote the public key of '{Name}' to '{publicKeyPath}'.");
         }
         WriteResult(Deliver(result));

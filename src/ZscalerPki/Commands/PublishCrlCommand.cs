@@ -8,21 +8,24 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Writes and signs a vault CA's CRL (base or delta) into a folder, as the DER file its CRL distribution point serves.</para>
 /// </summary>
-[Cmdlet(VerbsData.Publish, "Crl", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Path")]
+[Cmdlet(VerbsData.Publish, "Crl", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(CrlPublication))]
 public sealed class PublishCrlCommand : ZscalerPkiCmdlet
 {
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
     /// <summary>The vault CA: its name, or its object from Get-EnrollmentCertificate / Get-IntermediateCertificate (pipeline).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(CaNameCompleter))]
     public object Issuer { get; set; } = null!;
 
     /// <summary>Output folder (created when missing); the CRL is written as &lt;Issuer&gt;.crl, a delta as &lt;Issuer&gt;-delta.crl.</summary>
-    [Parameter(Position = 1, ParameterSetName = "Path")]
+    [Parameter(Position = 1, ParameterSetName = PathSet)]
     public string? Path { get; set; }
 
     /// <summary>Output folder, taken literally.</summary>
-    [Parameter(ParameterSetName = "LiteralPath")]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     public string? LiteralPath { get; set; }
 
@@ -53,9 +56,9 @@ public sealed class PublishCrlCommand : ZscalerPkiCmdlet
     protected override void Process()
     {
         var issuer = IssuerInput.Name(Issuer);
-        var folder = ResolveOutputPath(LiteralPath ?? Path ?? ".");
-        var kind = On(Delta) ? "delta" : "base";
-        if (!Confirm(System.IO.Path.Combine(folder, CrlPublisher.FileName(issuer, On(Delta))), $"Publish the {kind} CRL of '{issuer}'"))
+        var folder = ResolveOutputPath((ParameterSetName == LiteralPathSet ? LiteralPath : Path) ?? ".");
+        var kind = Delta.IsPresent ? "delta" : "base";
+        if (!Confirm(System.IO.Path.Combine(folder, CrlPublisher.FileName(issuer, Delta.IsPresent)), $"Publish the {kind} CRL of '{issuer}'"))
             return;
         using var password = Reveal(KeyPassword);
         var result = new CrlPublisher(Vault).Publish(new PublishCrlRequest
@@ -65,9 +68,9 @@ public sealed class PublishCrlCommand : ZscalerPkiCmdlet
             KeyPassword = password.Memory,
             Validity = Validity,
             NextUpdate = ToInstant(NextUpdate),
-            IncludeExpired = On(IncludeExpired),
-            Delta = On(Delta),
-            Pem = On(Pem),
+            IncludeExpired = IncludeExpired.IsPresent,
+            Delta = Delta.IsPresent,
+            Pem = Pem.IsPresent,
         });
         WriteResult(Deliver(result));
     }

@@ -27,7 +27,7 @@ public sealed class RemoveEnrollmentCertificateCommand : ZscalerPkiCmdlet
             var entry = service.GetOne(name);
             if (!Confirm(entry.Name, $"Remove enrollment CA certificate {entry.Subject} ({entry.Thumbprint}) and its private key"))
                 return;
-            Deliver(service.Remove(entry.Name, On(Force)));
+            Deliver(service.Remove(entry.Name, Force.IsPresent));
         });
     }
 }

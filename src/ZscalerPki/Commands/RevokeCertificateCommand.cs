@@ -38,6 +38,6 @@ public sealed class RevokeCertificateCommand : RevocationTargetCmdlet
             Reason = Reason,
             RevocationDate = ToInstant(RevocationDate),
             InvalidityDate = ToInstant(InvalidityDate),
-            Force = On(Force),
+            Force = Force.IsPresent,
         });
 }

@@ -49,7 +49,7 @@ public sealed class SetEnrollmentCertificateCommand : ZscalerPkiCmdlet
         {
             return;
         }
-        if (On(PassThru))
+        if (PassThru.IsPresent)
             WriteResult(service.GetOne(name));
     }
 }

@@ -58,8 +58,8 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
     protected override void Process()
     {
         // A switch given at all (-Default or -Default:$false) is a requested change; one left out changes nothing.
-        bool? enabled = _enabled is null ? null : On(Enabled);
-        bool? makeDefault = _default is null ? null : On(Default);
+        bool? enabled = _enabled;
+        bool? makeDefault = _default;
         var changes = new List<string>();
         if (enabled.HasValue)
             changes.Add(enabled.Value ? "enable" : "disable");
@@ -72,7 +72,7 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
         if (changes.Count == 0)
         {
             Verbose($"No change requested for '{Name}'. Pass -Enabled, -Default, -Description, -CrlDistributionPoint or -AuthorityInfoAccess.");
-            if (On(PassThru))
+            if (PassThru.IsPresent)
                 WriteResult(new IntermediateService(Vault).GetOne(Name));
             return;
         }
@@ -83,7 +83,7 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
             Deliver(new Core.Revocation.RevocationService(Vault).SetUrls(Name, CrlDistributionPoint, AuthorityInfoAccess, Core.Storage.Collections.Intermediate));
             if (!enabled.HasValue && !makeDefault.HasValue && Description is null)
             {
-                if (On(PassThru))
+                if (PassThru.IsPresent)
                     WriteResult(new IntermediateService(Vault).GetOne(Name));
                 return;
             }
@@ -96,7 +96,7 @@ public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
             Description = Description,
         });
         var item = Deliver(result);
-        if (On(PassThru))
+        if (PassThru.IsPresent)
             WriteResult(item);
     }
 }

@@ -26,7 +26,7 @@ public sealed class SetPkiVaultCommand : ZscalerPkiCmdlet
         if (!Confirm(Vault.Root, $"Set the subscription to {Subscription} (at most {limits.MaxIntermediates} intermediates, {limits.MaxEnabled} enabled)"))
             return;
         var info = new PkiVaultService(Vault).SetSubscription(Subscription);
-        if (On(PassThru))
+        if (PassThru.IsPresent)
             WriteResult(info);
     }
 }

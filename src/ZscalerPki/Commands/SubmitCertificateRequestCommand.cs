@@ -77,8 +77,13 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Runs certreq.exe; tests replace it.</summary>
-    internal IProcessRunner? ProcessRunner { get; set; }
+    /// <summary>
+    /// A stand-in for certreq.exe that a test sets around its own commands (AsyncLocal: tests running in parallel do not see
+    /// each other's). Unset, the real certreq.exe runs, on Windows only.
+    /// </summary>
+    internal static readonly AsyncLocal<IProcessRunner?> TestProcessRunner = new();
+
+    private static IProcessRunner? ProcessRunner => TestProcessRunner.Value;
 
     protected override void Begin()
     {
@@ -113,7 +118,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
         var chainFile = string.IsNullOrEmpty(ChainOutFile) ? null : ResolveOutputPath(ChainOutFile);
         foreach (var p in new[] { outFile, chainFile })
         {
-            if (p is not null && File.Exists(p) && !On(Force))
+            if (p is not null && File.Exists(p) && !Force.IsPresent)
                 throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists, $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
         if (!Confirm(csr.Subject.Name, $"Sign the CSR from {source} as a subordinate CA with {(Issuer is not null ? $"vault CA '{Issuer}'" : $"AD CS '{ConfigString}' (template {Template})")}"))
@@ -144,7 +149,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
 
         if (outFile is not null)
         {
-            WriteFile(outFile, Encoding.ASCII.GetBytes(issued.Pem), On(Force));
+            WriteFile(outFile, Encoding.ASCII.GetBytes(issued.Pem), Force.IsPresent);
             issued.Path = outFile;
         }
         if (chainFile is not null)
@@ -153,7 +158,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
                 Warn($"{signer} returned no chain, so '{chainFile}' was not written.");
             else
             {
-                WriteFile(chainFile, Encoding.ASCII.GetBytes(string.Concat(issued.Chain.Select(CertificateReader.ToPem))), On(Force));
+                WriteFile(chainFile, Encoding.ASCII.GetBytes(string.Concat(issued.Chain.Select(CertificateReader.ToPem))), Force.IsPresent);
                 issued.ChainPath = chainFile;
             }
         }
@@ -162,10 +167,9 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
 
     private IReadOnlyList<Func<(CsrInfo Csr, string Source)>> ReadInputs()
     {
-        // ParameterSetName is engine state (a stub under test), so the bound parameter decides.
-        if (!string.IsNullOrEmpty(LiteralPath) || !string.IsNullOrEmpty(Path))
+        if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            var literal = !string.IsNullOrEmpty(LiteralPath);
+            var literal = ParameterSetName == LiteralPathSet;
             var paths = ResolveInputPaths(literal ? LiteralPath : Path, literal);
             return paths.Select(p => (Func<(CsrInfo, string)>)(() => (IntermediateCsr.ReadFile(p), $"'{p}'"))).ToList();
         }

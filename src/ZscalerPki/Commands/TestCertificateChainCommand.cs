@@ -105,7 +105,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
         {
             ResolveTrustInputs();
         }
-        catch (Exception ex) when (ex is not CmdletStoppedException)
+        catch (Exception ex) when (Translate(ex) is not null)
         {
             // Without its roots no certificate can be tested: one terminating error, not one per certificate.
             Terminate(ex);
@@ -125,10 +125,10 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
                 Purpose = Purpose,
                 Profile = Profile,
                 RevocationMode = _crls.Count > 0 ? RevocationMode.Check : RevocationMode.None,
-                UnknownRevocationIsFailure = !On(AllowUnknownRevocation),
+                UnknownRevocationIsFailure = !AllowUnknownRevocation.IsPresent,
             };
             IReadOnlyList<ChainProblem> fetchProblems = Array.Empty<ChainProblem>();
-            if (On(Online))
+            if (Online.IsPresent)
             {
                 // Fetch the CRLs of each certificate's CDPs and the issuers named in AIA, then validate with them.
                 var online = Core.Revocation.OnlineRevocation.Session.Augment(request);
@@ -143,7 +143,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
             _tested++;
             if (_tested > 1 && _tested % 25 == 0)
                 Progress(2, "Test-CertificateChain", $"Tested {_tested} certificates", -1);
-            if (On(Quiet))
+            if (Quiet.IsPresent)
             {
                 WriteResult(result.IsValid);
                 return;
@@ -155,7 +155,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
         onError: _ =>
         {
             // -Quiet answers every input: one that cannot be read is not a valid chain.
-            if (On(Quiet))
+            if (Quiet.IsPresent)
                 WriteResult(false);
         });
     }

@@ -54,7 +54,7 @@ public abstract class RevocationTargetCmdlet : ZscalerPkiCmdlet
             if (!Confirm($"{target.Label} issued by '{issuer}'", Action))
                 return;
             var row = Deliver(Apply(service, new RevokeRequest { Issuer = issuer, SerialNumber = target.Serial, Certificate = target.Certificate }));
-            if (On(PassThru) && row is not null)
+            if (PassThru.IsPresent && row is not null)
                 WriteResult(row);
         });
     }

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Security;
 using ZscalerPki.Core;
@@ -7,13 +8,12 @@ namespace ZscalerPki.Infrastructure;
 
 /// <summary>
 /// The base of every ZscalerPki cmdlet. Subclasses override <see cref="Begin"/>, <see cref="Process"/> and <see cref="End"/>
-/// and talk to the host only through <see cref="Seam"/>. A <see cref="PkiException"/> thrown while processing a pipeline record
-/// becomes a non-terminating error for that record; thrown in Begin or End it terminates the command.
+/// and use the helpers here for output, errors and paths. A <see cref="PkiException"/> (or any exception, translated to one)
+/// thrown while processing a pipeline record becomes a non-terminating error for that record; thrown in Begin or End it
+/// terminates the command. The xunit tests run the cmdlets in a real PowerShell (tests/ZscalerPki.Tests/Harness/PwshHost.cs).
 /// </summary>
 public abstract class ZscalerPkiCmdlet : PSCmdlet
 {
-    private readonly HashSet<string> _harnessSwitches = new(StringComparer.OrdinalIgnoreCase);
-    private ICmdletSeam? _seam;
     private Vault? _vault;
     private string? _vaultOpenedFor;
 
@@ -24,13 +24,6 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? VaultPath { get; set; }
-
-    /// <summary>Host seam; tests replace it.</summary>
-    internal ICmdletSeam Seam
-    {
-        get => _seam ??= new PowerShellSeam(this);
-        set => _seam = value;
-    }
 
     /// <summary>The vault named by -VaultPath; opened again only when a piped object names another vault.</summary>
     protected Vault Vault
@@ -64,13 +57,6 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     {
     }
 
-    // Entry points for the xunit harness (the protected PSCmdlet overrides are not reachable from outside).
-    internal void InvokeBegin() => BeginProcessing();
-
-    internal void InvokeProcess() => ProcessRecord();
-
-    internal void InvokeEnd() => EndProcessing();
-
     private void Run(Action action, bool terminating)
     {
         try
@@ -85,11 +71,10 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         }
         catch (Exception ex) when (Translate(ex) is { } pki)
         {
-            var error = ToError(pki);
             if (terminating)
-                Seam.ThrowTerminatingError(error);
+                ThrowTerminatingError(ToErrorRecord(pki));
             else
-                Seam.WriteError(error);
+                WriteError(ToErrorRecord(pki));
         }
     }
 
@@ -100,7 +85,6 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     internal static PkiException? Translate(Exception ex) => ex switch
     {
         PkiException pki => pki,
-        CmdletStoppedException => null,
         _ when ex.GetType().Namespace?.StartsWith("System.Management.Automation", StringComparison.Ordinal) == true => null,
         OperationCanceledException => null,
         UnauthorizedAccessException => new PkiException(PkiErrorIds.FileAccessDenied, PkiErrorCategory.PermissionDenied,
@@ -117,25 +101,11 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
             $"Unexpected {ex.GetType().Name}: {ex.Message} Please report this with the command you ran.", null, ex),
     };
 
-    // Switches are plain auto-properties (public SwitchParameter Force { get; set; }) read with On(Force). The xunit harness
-    // compiles against PowerShellStandard.Library, whose SwitchParameter is a stub that is always off; it turns switches on
-    // with SetSwitchValue, which only On() consults. In a real host On(x) is x.IsPresent.
-    protected bool On(SwitchParameter value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string name = "") =>
-        value.IsPresent || _harnessSwitches.Contains(name);
+    protected void WriteResult(object? value) => WriteObject(value, enumerateCollection: false);
 
-    internal void SetSwitchValue(string name, bool on)
-    {
-        if (on)
-            _harnessSwitches.Add(name);
-        else
-            _harnessSwitches.Remove(name);
-    }
+    protected void WriteResults(System.Collections.IEnumerable values) => WriteObject(values, enumerateCollection: true);
 
-    protected void WriteResult(object? value) => Seam.WriteObject(value, enumerateCollection: false);
-
-    protected void WriteResults(System.Collections.IEnumerable values) => Seam.WriteObject(values, enumerateCollection: true);
-
-    protected void Warn(string message) => Seam.WriteWarning(message);
+    protected void Warn(string message) => WriteWarning(message);
 
     /// <summary>An engine result reaches the host here: its warnings are written, its item is returned.</summary>
     protected T Deliver<T>(Core.PkiResult<T> result)
@@ -145,24 +115,24 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         return result.Item;
     }
 
-    protected void Verbose(string message) => Seam.WriteVerbose(message);
+    protected void Verbose(string message) => WriteVerbose(message);
 
     protected void Progress(int id, string activity, string status, int percent) =>
-        Seam.WriteProgress(new PkiProgress(id, activity, status, percent));
+        WriteProgress(new ProgressRecord(id, activity, status) { PercentComplete = percent });
 
     protected void ProgressDone(int id, string activity) =>
-        Seam.WriteProgress(new PkiProgress(id, activity, "Done", 100, Completed: true));
+        WriteProgress(new ProgressRecord(id, activity, "Done") { PercentComplete = 100, RecordType = ProgressRecordType.Completed });
 
-    protected bool Confirm(string target, string action) => Seam.ShouldProcess(target, action);
+    protected bool Confirm(string target, string action) => ShouldProcess(target, action);
 
     /// <summary>Runs a read that is expected to fail for a corrupt entry, and reports its error (non-terminating).</summary>
     protected void ReportCorrupt(Action read) => ForEachInput(new[] { 0 }, _ => read());
 
     /// <summary>Stops the whole command with this error (an input every record needs cannot be used).</summary>
-    protected void Terminate(Exception ex) => Seam.ThrowTerminatingError(ToError(Translate(ex) ?? throw ex));
+    protected void Terminate(Exception ex) => ThrowTerminatingError(ToErrorRecord(Translate(ex) ?? throw ex));
 
     /// <summary>Reports a non-terminating error for the current record.</summary>
-    protected void ReportError(PkiException ex) => Seam.WriteError(ToError(ex));
+    protected void ReportError(PkiException ex) => WriteError(ToErrorRecord(ex));
 
     /// <summary>
     /// Runs <paramref name="action"/> for each input of a parameter that takes several (names, files, certificates): a failing
@@ -190,7 +160,7 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     private protected static RevealedSecret Reveal(SecureString? secret) => RevealedSecret.From(secret);
 
     /// <summary>A path for a file we write: resolved against the current location, need not exist.</summary>
-    protected string ResolveOutputPath(string path) => Seam.ResolvePath(RequireUsablePath(path), literal: true, mustExist: false)[0];
+    protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(RequireUsablePath(path));
 
     private static string RequireUsablePath(string path)
     {
@@ -203,7 +173,9 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     /// <summary>Paths of existing input files: -Path expands wildcards, -LiteralPath does not.</summary>
     protected IReadOnlyList<string> ResolveInputPaths(string path, bool literal)
     {
-        var paths = Seam.ResolvePath(RequireUsablePath(path), literal, mustExist: true);
+        var paths = literal
+            ? new[] { SessionState.Path.GetUnresolvedProviderPathFromPSPath(RequireUsablePath(path)) }
+            : ExpandWildcards(RequireUsablePath(path));
         foreach (var p in paths)
         {
             if (!File.Exists(p))
@@ -215,6 +187,27 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
                 Wildcard.ContainsWildcard(path) && !literal
                     ? $"No file matches '{path}'. Check the path and the pattern."
                     : $"The file '{path}' does not exist. Check the path (use -LiteralPath for names with [ or ]).", path);
+        return paths;
+    }
+
+    /// <summary>The files a -Path names (wildcards expanded); none when nothing matches, so the caller reports our FileNotFound.</summary>
+    private IReadOnlyList<string> ExpandWildcards(string path)
+    {
+        Collection<string> paths;
+        ProviderInfo provider;
+        try
+        {
+            paths = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+        }
+        catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException)
+        {
+            // PowerShell's own PathNotFound would terminate the whole command; the caller reports our FileNotFound for this
+            // one input and goes on with the rest.
+            return Array.Empty<string>();
+        }
+        if (provider.Name != "FileSystem")
+            throw new PkiException(PkiErrorIds.NotAFileSystemPath, PkiErrorCategory.InvalidArgument,
+                $"'{path}' is not a file-system path (provider {provider.Name}). Pass a file path.", path);
         return paths;
     }
 
@@ -242,12 +235,13 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     }
 
     /// <summary>
-    /// The tail of every Export cmdlet: resolve -Path/-LiteralPath, ask ShouldProcess, write the file whole (an existing file
-    /// only with -Force), and return its FileInfo with -PassThru. The cmdlet passes its -Force and -PassThru.
+    /// The tail of every Export cmdlet: resolve the -Path or -LiteralPath of the parameter set in use, ask ShouldProcess, write
+    /// the file whole (an existing file only with -Force), and return its FileInfo with -PassThru. The cmdlet passes its
+    /// -Force and -PassThru.
     /// </summary>
-    protected void ExportToFile(string path, string literalPath, string action, Func<byte[]> content, bool force, bool passThru, bool secret = false)
+    protected void ExportToFile(string path, string action, Func<byte[]> content, bool force, bool passThru, bool secret = false)
     {
-        var target = ResolveOutputPath(string.IsNullOrEmpty(literalPath) ? path : literalPath);
+        var target = ResolveOutputPath(path);
         if (!Confirm(target, action))
             return;
         WriteFile(target, content(), force, secret);
@@ -259,8 +253,9 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
     protected static DateTimeOffset? ToInstant(DateTime? value) =>
         value is not { } v ? null : new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Local) : v);
 
-    internal static PkiError ToError(PkiException ex) =>
-        new(ex.ErrorId, MapCategory(ex.Category), ex.Message, ex.Target, ex);
+    /// <summary>The ErrorRecord users see: our ErrorId (FullyQualifiedErrorId "&lt;ErrorId&gt;,&lt;cmdlet type&gt;"), category, target, message.</summary>
+    internal static ErrorRecord ToErrorRecord(PkiException ex) =>
+        new(ex, ex.ErrorId, MapCategory(ex.Category), ex.Target) { ErrorDetails = new ErrorDetails(ex.Message) };
 
     internal static ErrorCategory MapCategory(PkiErrorCategory category) =>
         Enum.TryParse<ErrorCategory>(category.ToString(), out var mapped) ? mapped : ErrorCategory.NotSpecified;

@@ -8,8 +8,9 @@ using ZscalerPki.Infrastructure;
 namespace ZscalerPki.Tests.Contract;
 
 /// <summary>
-/// The module's public contract, read from metadata with CustomAttributeData (no System.Management.Automation code runs):
-/// verbs, output types, ShouldProcess, pipeline bindings, parameter conventions, manifest exports and MAML help.
+/// The module's public contract, read from the cmdlet types' attributes (CustomAttributeData): verbs, output types,
+/// ShouldProcess, pipeline bindings, parameter conventions, manifest exports and MAML help; and what only the engine works
+/// out (parameter sets, common parameters) from Get-Command in a real PowerShell.
 /// </summary>
 public sealed class ContractTests
 {
@@ -20,9 +21,10 @@ public sealed class ContractTests
         get
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZscalerPki.psd1")))
+            // The solution file marks the root: the test's output folder holds a copy of ZscalerPki.psd1 too (PwshHost imports it).
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZscalerPki.sln")))
                 dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("repository root (ZscalerPki.psd1) not found");
+            return dir?.FullName ?? throw new InvalidOperationException("repository root (ZscalerPki.sln) not found");
         }
     }
 
@@ -136,6 +138,28 @@ public sealed class ContractTests
         Assert.NotNull(c);
         var p = Parameters(c!.Type).Single(x => x.Name == parameter);
         Assert.True(p.Any(binding), $"{cmdlet} -{parameter} should bind {binding}");
+    }
+
+    [Fact]
+    public void GetCommand_InPowerShell_ShowsEveryCmdlet_WithWhatIfWhereItWrites_AndAValidParameterSetLayout()
+    {
+        using var tmp = new TempDir();
+        using var pwsh = new Harness.PwshHost(tmp.Path);
+        // Get-Command builds each cmdlet's metadata, which fails for a clash the attributes alone do not show (two
+        // parameters at one position in a set, an unknown default set).
+        var run = pwsh.Script("Get-Command -Module ZscalerPki | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Parameters = @($_.Parameters.Keys); Sets = @($_.ParameterSets.Name); Default = $_.DefaultParameterSet } }").Succeeded();
+        var commands = run.Output.Cast<PSObject>().ToDictionary(o => (string)o.Properties["Name"].Value);
+        Assert.Equal(Cmdlets().Select(c => c.Name).Order(), commands.Keys.Order());
+        foreach (var c in Cmdlets())
+        {
+            var command = commands[c.Name];
+            var parameters = ((object[])command.Properties["Parameters"].Value).Cast<string>().ToList();
+            Assert.Equal(c.SupportsShouldProcess, parameters.Contains("WhatIf") && parameters.Contains("Confirm"));
+            var sets = ((object[])command.Properties["Sets"].Value).Cast<string>().ToList();
+            var defaultSet = command.Properties["Default"].Value as string;
+            if (sets.Count > 1)
+                Assert.True(defaultSet is not null && sets.Contains(defaultSet), $"{c.Name}: default set '{defaultSet}' is not one of {string.Join(", ", sets)}");
+        }
     }
 
     [Fact]

@@ -16,27 +16,28 @@ public sealed class IntermediateLifecycleTests
     public void VaultCa_SignsTheCsrFromThePipeline_WithCdp_ImportAndExportVerify()
     {
         using var tmp = new TempDir();
-        var root = CmdletHarness.Run(new NewEnrollmentCertificateCommand
+        using var pwsh = new PwshHost(tmp.Path);
+        var root = pwsh.Run("New-EnrollmentCertificate", new()
         {
-            Name = "Corp-Root",
-            Subject = "CN=Contoso Root CA, O=Contoso Ltd",
-            KeyPassword = CmdletHarness.Secure(Password),
-            VaultPath = tmp.Vault,
-        }, tmp.Path);
+            ["Name"] = "Corp-Root",
+            ["Subject"] = "CN=Contoso Root CA, O=Contoso Ltd",
+            ["KeyPassword"] = PwshHost.Secure(Password),
+            ["VaultPath"] = tmp.Vault,
+        });
         Assert.Empty(root.Errors);
-        var item = NewCsr(tmp, "inspection", "inspection.csr");
+        var item = NewCsr(pwsh, tmp, "inspection", "inspection.csr");
 
         // The CSR arrives through the pipeline: New-IntermediateCsr's output object binds to -Csr (by value, as PowerShell binds an object parameter).
-        var submit = CmdletHarness.Run(new SubmitCertificateRequestCommand
+        var submit = pwsh.Run("Submit-CertificateRequest", new()
         {
-            Issuer = "Corp-Root",
-            IssuerKeyPassword = CmdletHarness.Secure(Password),
-            ValidityDays = 730,
-            CrlDistributionPoint = new[] { "http://pki.contoso.com/crl/root.crl" },
-            OutFile = "inspection.pem",
-            ChainOutFile = "root.pem",
-            VaultPath = tmp.Vault,
-        }, tmp.Path, pipeline: new object?[] { item }, bind: (c, v) => c.Csr = v!);
+            ["Issuer"] = "Corp-Root",
+            ["IssuerKeyPassword"] = PwshHost.Secure(Password),
+            ["ValidityDays"] = 730,
+            ["CrlDistributionPoint"] = new[] { "http://pki.contoso.com/crl/root.crl" },
+            ["OutFile"] = "inspection.pem",
+            ["ChainOutFile"] = "root.pem",
+            ["VaultPath"] = tmp.Vault,
+        }, input: new object?[] { item });
         Assert.Empty(submit.Errors);
         var issued = Assert.IsType<IssuedCertificate>(Assert.Single(submit.Output));
         Assert.Equal("Corp-Root", issued.IssuedBy);
@@ -52,86 +53,93 @@ public sealed class IntermediateLifecycleTests
         Assert.Contains("inspection.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "inspection.pem"));
 
         // Submit's output binds to Import by property name: Certificate and Chain.
-        var import = CmdletHarness.Run(new ImportSignedIntermediateCommand { Name = "inspection", VaultPath = tmp.Vault }, tmp.Path,
-            pipeline: new object?[] { issued }, bind: (c, v) => { c.Certificate = ((IssuedCertificate)v!).Certificate; c.Chain = ((IssuedCertificate)v!).Chain; });
+        var import = pwsh.Run("Import-SignedIntermediate", new() { ["Name"] = "inspection", ["VaultPath"] = tmp.Vault }, input: new object?[] { issued });
         Assert.Empty(import.Errors);
         var ready = Assert.IsType<IntermediateCertificate>(Assert.Single(import.Output));
         Assert.Equal(IntermediateState.CertReady, ready.State);
         Assert.True(ready.IsDefault);
         Assert.DoesNotContain(import.Warnings, w => w.Contains("path-length", StringComparison.Ordinal)); // our SubCA profile carries pathlen:0
 
-        var export = CmdletHarness.Run(new ExportIntermediateCertificateCommand { Name = "inspection", Path = "bundle.pem", VaultPath = tmp.Vault }, tmp.Path);
+        var export = pwsh.Run("Export-IntermediateCertificate", new() { ["Name"] = "inspection", ["Path"] = "bundle.pem", ["VaultPath"] = tmp.Vault });
         Assert.Empty(export.Errors);
         OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "-untrusted", "bundle.pem", "bundle.pem");
 
         // The CSR as PEM text works too; an existing -OutFile is not overwritten without -Force.
-        Assert.Equal("FileExists", SubmitError(tmp, new SubmitCertificateRequestCommand { Csr = item.Csr, Issuer = "Corp-Root", IssuerKeyPassword = CmdletHarness.Secure(Password), OutFile = "inspection.pem", VaultPath = tmp.Vault }));
+        Assert.Equal("FileExists", SubmitError(pwsh, new() { ["Csr"] = item.Csr, ["Issuer"] = "Corp-Root", ["IssuerKeyPassword"] = PwshHost.Secure(Password), ["OutFile"] = "inspection.pem", ["VaultPath"] = tmp.Vault }));
 
         // Wrong issuer password, unknown issuer, a bad CDP, no signer: each its own error.
-        Assert.Equal("WrongKeyPassword", SubmitError(tmp, new SubmitCertificateRequestCommand { Path = "inspection.csr", Issuer = "Corp-Root", IssuerKeyPassword = CmdletHarness.Secure("wrong"), VaultPath = tmp.Vault }));
-        Assert.Equal("NotFound", SubmitError(tmp, new SubmitCertificateRequestCommand { Path = "inspection.csr", Issuer = "Nope", IssuerKeyPassword = CmdletHarness.Secure(Password), VaultPath = tmp.Vault }));
-        Assert.Equal("InvalidCrlDistributionPoint", SubmitError(tmp, new SubmitCertificateRequestCommand { Path = "inspection.csr", Issuer = "Corp-Root", IssuerKeyPassword = CmdletHarness.Secure(Password), CrlDistributionPoint = new[] { "not a uri" }, VaultPath = tmp.Vault }));
+        Assert.Equal("WrongKeyPassword", SubmitError(pwsh, new() { ["Path"] = "inspection.csr", ["Issuer"] = "Corp-Root", ["IssuerKeyPassword"] = PwshHost.Secure("wrong"), ["VaultPath"] = tmp.Vault }));
+        Assert.Equal("NotFound", SubmitError(pwsh, new() { ["Path"] = "inspection.csr", ["Issuer"] = "Nope", ["IssuerKeyPassword"] = PwshHost.Secure(Password), ["VaultPath"] = tmp.Vault }));
+        Assert.Equal("InvalidCrlDistributionPoint", SubmitError(pwsh, new() { ["Path"] = "inspection.csr", ["Issuer"] = "Corp-Root", ["IssuerKeyPassword"] = PwshHost.Secure(Password), ["CrlDistributionPoint"] = new[] { "not a uri" }, ["VaultPath"] = tmp.Vault }));
         File.WriteAllText(tmp.File("garbage.csr"), "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n");
-        Assert.Equal("InvalidCsr", SubmitError(tmp, new SubmitCertificateRequestCommand { Path = "garbage.csr", Issuer = "Corp-Root", IssuerKeyPassword = CmdletHarness.Secure(Password), VaultPath = tmp.Vault }));
-        var none = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Run(new SubmitCertificateRequestCommand { Path = "inspection.csr", VaultPath = tmp.Vault }, tmp.Path));
-        Assert.Equal("SignerRequired", none.Error.ErrorId);
+        Assert.Equal("InvalidCsr", SubmitError(pwsh, new() { ["Path"] = "garbage.csr", ["Issuer"] = "Corp-Root", ["IssuerKeyPassword"] = PwshHost.Secure(Password), ["VaultPath"] = tmp.Vault }));
+        var none = pwsh.Run("Submit-CertificateRequest", new() { ["Path"] = "inspection.csr", ["VaultPath"] = tmp.Vault });
+        Assert.Equal("SignerRequired", none.Terminating?.ErrorId());
     }
 
-    private static string SubmitError(TempDir tmp, SubmitCertificateRequestCommand cmd)
+    private static string SubmitError(PwshHost pwsh, Dictionary<string, object?> parameters)
     {
-        var seam = CmdletHarness.Run(cmd, tmp.Path);
-        Assert.Empty(seam.Output);
-        return Assert.Single(seam.Errors).ErrorId;
+        var run = pwsh.Run("Submit-CertificateRequest", parameters).NotTerminated();
+        Assert.Empty(run.Output);
+        return Assert.Single(run.Errors).ErrorId();
     }
 
     [Fact]
     public void SoftwareSubscription_LimitsAndDefaultRules_UnderEveryTransition()
     {
         using var tmp = new TempDir();
+        using var pwsh = new PwshHost(tmp.Path);
         using var ca = new MemoryCa("Limits Root");
-        var vault = CmdletHarness.Run(new GetPkiVaultCommand { VaultPath = tmp.Vault }, tmp.Path);
+        var vault = pwsh.Run("Get-PkiVault", new() { ["VaultPath"] = tmp.Vault });
         var info = Assert.IsType<PkiVaultInfo>(Assert.Single(vault.Output));
         Assert.Equal(Subscription.Software, info.Subscription);
         Assert.Equal((2, 1), (info.MaxIntermediates, info.MaxEnabledIntermediates));
 
-        var a = NewCsr(tmp, "A");
+        var a = NewCsr(pwsh, tmp, "A");
 
         // A second enabled one breaks "at most 1 enabled"; the error names the limit and nothing is created.
-        var enabledB = CmdletHarness.Run(new NewIntermediateCsrCommand { Name = "B", CommonName = "B", KeyPassword = CmdletHarness.Secure(Password), VaultPath = tmp.Vault }, tmp.Path);
+        var enabledB = pwsh.Run("New-IntermediateCsr", new() { ["Name"] = "B", ["CommonName"] = "B", ["KeyPassword"] = PwshHost.Secure(Password), ["VaultPath"] = tmp.Vault });
         var e1 = Assert.Single(enabledB.Errors);
-        Assert.Equal("EnabledLimitExceeded", e1.ErrorId);
-        Assert.Contains("at most 1 enabled", e1.Message);
-        Assert.Single(CmdletHarness.Run(new GetIntermediateCertificateCommand { VaultPath = tmp.Vault }, tmp.Path).Output);
+        Assert.Equal("EnabledLimitExceeded", e1.ErrorId());
+        Assert.Contains("at most 1 enabled", e1.Message());
+        Assert.Single(pwsh.Run("Get-IntermediateCertificate", new() { ["VaultPath"] = tmp.Vault }).Output);
 
-        var b = NewCsr(tmp, "B", status: IntermediateStatus.Disabled, cn: "B");
+        var b = NewCsr(pwsh, tmp, "B", status: IntermediateStatus.Disabled, cn: "B");
 
         // A third breaks "at most 2".
-        var third = CmdletHarness.Run(new NewIntermediateCsrCommand { Name = "C", CommonName = "C", Status = IntermediateStatus.Disabled, KeyPassword = CmdletHarness.Secure(Password), VaultPath = tmp.Vault }, tmp.Path);
-        Assert.Equal("IntermediateLimitExceeded", Assert.Single(third.Errors).ErrorId);
-        Assert.Contains("at most 2 intermediate", third.Errors[0].Message);
+        var third = pwsh.Run("New-IntermediateCsr", new()
+        {
+            ["Name"] = "C",
+            ["CommonName"] = "C",
+            ["Status"] = IntermediateStatus.Disabled,
+            ["KeyPassword"] = PwshHost.Secure(Password),
+            ["VaultPath"] = tmp.Vault,
+        });
+        Assert.Equal("IntermediateLimitExceeded", Assert.Single(third.Errors).ErrorId());
+        Assert.Contains("at most 2 intermediate", third.Errors[0].Message());
 
         // Default needs ready: A is not ready yet.
-        Assert.Equal("DefaultRequiresReady", SetError(tmp, new SetIntermediateCertificateCommand { Name = "A", VaultPath = tmp.Vault }.With("Default")));
+        Assert.Equal("DefaultRequiresReady", SetError(pwsh, new() { ["Name"] = "A", ["VaultPath"] = tmp.Vault, ["Default"] = true }));
 
         // Import both; A (enabled) becomes the default, B (disabled) does not.
         File.WriteAllText(tmp.File("a.pem"), CertificateReader.ToPem(ca.Sign(PublicKeyOf(a), "CN=" + CommonName)));
         File.WriteAllText(tmp.File("b.pem"), CertificateReader.ToPem(ca.Sign(PublicKeyOf(b), "CN=B")));
         File.WriteAllText(tmp.File("root.pem"), ca.Pem);
-        Assert.True(Assert.IsType<IntermediateCertificate>(Assert.Single(Import(tmp, "A", path: "a.pem", chainPath: "root.pem").Output)).IsDefault);
-        Assert.False(Assert.IsType<IntermediateCertificate>(Assert.Single(Import(tmp, "B", path: "b.pem", chainPath: "root.pem").Output)).IsDefault);
+        Assert.True(Assert.IsType<IntermediateCertificate>(Assert.Single(Import(pwsh, tmp, "A", path: "a.pem", chainPath: "root.pem").Output)).IsDefault);
+        Assert.False(Assert.IsType<IntermediateCertificate>(Assert.Single(Import(pwsh, tmp, "B", path: "b.pem", chainPath: "root.pem").Output)).IsDefault);
 
         // Default needs enabled: B is disabled. Enabling B while A is enabled breaks the limit.
-        Assert.Equal("DefaultRequiresEnabled", SetError(tmp, new SetIntermediateCertificateCommand { Name = "B", VaultPath = tmp.Vault }.With("Default")));
-        Assert.Equal("EnabledLimitExceeded", SetError(tmp, new SetIntermediateCertificateCommand { Name = "B", VaultPath = tmp.Vault }.With("Enabled").With("Default")));
-        Assert.True(Get(tmp, "A").IsDefault);
+        Assert.Equal("DefaultRequiresEnabled", SetError(pwsh, new() { ["Name"] = "B", ["VaultPath"] = tmp.Vault, ["Default"] = true }));
+        Assert.Equal("EnabledLimitExceeded", SetError(pwsh, new() { ["Name"] = "B", ["VaultPath"] = tmp.Vault, ["Enabled"] = true, ["Default"] = true }));
+        Assert.True(Get(pwsh, tmp, "A").IsDefault);
 
         // -WhatIf changes nothing.
-        var whatIf = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", VaultPath = tmp.Vault }.Without("Enabled"), tmp.Path, shouldProcess: false);
-        Assert.Single(whatIf.ShouldProcessCalls);
-        Assert.True(Get(tmp, "A").IsDefault);
+        var whatIf = pwsh.Run("Set-IntermediateCertificate", new() { ["Name"] = "A", ["VaultPath"] = tmp.Vault, ["Enabled"] = false, ["WhatIf"] = true }).NotTerminated();
+        Assert.Contains("on target \"A\"", Assert.Single(whatIf.WhatIf));
+        Assert.True(Get(pwsh, tmp, "A").IsDefault);
 
         // Disabling the default clears it (warning): Zscaler's own intermediate is the default now.
-        var disable = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", VaultPath = tmp.Vault }.Without("Enabled").With("PassThru"), tmp.Path);
+        var disable = pwsh.Run("Set-IntermediateCertificate", new() { ["Name"] = "A", ["VaultPath"] = tmp.Vault, ["Enabled"] = false, ["PassThru"] = true });
         Assert.Empty(disable.Errors);
         Assert.Contains(disable.Warnings, w => w.Contains("cleared the default", StringComparison.Ordinal));
         var disabledA = Assert.IsType<IntermediateCertificate>(Assert.Single(disable.Output));
@@ -139,65 +147,67 @@ public sealed class IntermediateLifecycleTests
         Assert.Equal(IntermediateStatus.Disabled, disabledA.Status);
 
         // Enabling B (ready) when no default exists makes it the default.
-        var enable = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", VaultPath = tmp.Vault }.With("Enabled"), tmp.Path);
+        var enable = pwsh.Run("Set-IntermediateCertificate", new() { ["Name"] = "B", ["VaultPath"] = tmp.Vault, ["Enabled"] = true });
         Assert.Empty(enable.Errors);
         Assert.Contains(enable.Warnings, w => w.Contains("now the default", StringComparison.Ordinal));
-        Assert.True(Get(tmp, "B").IsDefault);
-        var defaults = CmdletHarness.Run(new GetIntermediateCertificateCommand { VaultPath = tmp.Vault }.With("Default"), tmp.Path);
+        Assert.True(Get(pwsh, tmp, "B").IsDefault);
+        var defaults = pwsh.Run("Get-IntermediateCertificate", new() { ["VaultPath"] = tmp.Vault, ["Default"] = true });
         Assert.Equal("B", Assert.IsType<IntermediateCertificate>(Assert.Single(defaults.Output)).Name);
 
         // -Default $false clears it explicitly; -Default $true sets it back.
-        var clear = CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", VaultPath = tmp.Vault }.Without("Default"), tmp.Path);
+        var clear = pwsh.Run("Set-IntermediateCertificate", new() { ["Name"] = "B", ["VaultPath"] = tmp.Vault, ["Default"] = false });
         Assert.Contains(clear.Warnings, w => w.Contains("no longer the default", StringComparison.Ordinal));
-        Assert.False(Get(tmp, "B").IsDefault);
-        Assert.Empty(CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "B", Description = "primary", VaultPath = tmp.Vault }.With("Default"), tmp.Path).Errors);
-        Assert.Equal("primary", Get(tmp, "B").Description);
+        Assert.False(Get(pwsh, tmp, "B").IsDefault);
+        Assert.Empty(pwsh.Run("Set-IntermediateCertificate", new() { ["Name"] = "B", ["Description"] = "primary", ["VaultPath"] = tmp.Vault, ["Default"] = true }).Errors);
+        Assert.Equal("primary", Get(pwsh, tmp, "B").Description);
 
         // A downgrade is checked too: SoftwareAndHsm then back to Software works while within limits.
-        var hsm = CmdletHarness.Run(new SetPkiVaultCommand { Subscription = Subscription.SoftwareAndHsm, VaultPath = tmp.Vault }.With("PassThru"), tmp.Path);
+        var hsm = pwsh.Run("Set-PkiVault", new() { ["Subscription"] = Subscription.SoftwareAndHsm, ["VaultPath"] = tmp.Vault, ["PassThru"] = true });
         Assert.Equal(4, Assert.IsType<PkiVaultInfo>(Assert.Single(hsm.Output)).MaxEnabledIntermediates);
-        Assert.Empty(CmdletHarness.Run(new SetIntermediateCertificateCommand { Name = "A", VaultPath = tmp.Vault }.With("Enabled"), tmp.Path).Errors);
-        Assert.True(Get(tmp, "B").IsDefault); // enabling A does not steal the default
-        var downgrade = CmdletHarness.Run(new SetPkiVaultCommand { Subscription = Subscription.Software, VaultPath = tmp.Vault }, tmp.Path);
-        Assert.Equal("SubscriptionLimitExceeded", Assert.Single(downgrade.Errors).ErrorId);
-        Assert.Contains("at most 1 enabled", downgrade.Errors[0].Message);
+        Assert.Empty(pwsh.Run("Set-IntermediateCertificate", new() { ["Name"] = "A", ["VaultPath"] = tmp.Vault, ["Enabled"] = true }).Errors);
+        Assert.True(Get(pwsh, tmp, "B").IsDefault); // enabling A does not steal the default
+        var downgrade = pwsh.Run("Set-PkiVault", new() { ["Subscription"] = Subscription.Software, ["VaultPath"] = tmp.Vault });
+        Assert.Equal("SubscriptionLimitExceeded", Assert.Single(downgrade.Errors).ErrorId());
+        Assert.Contains("at most 1 enabled", downgrade.Errors[0].Message());
         Assert.Equal(Subscription.SoftwareAndHsm, Vault.Open(tmp.Vault).ReadSettings().Subscription);
 
         // Removing the default clears it (warning); -WhatIf removes nothing.
-        CmdletHarness.Run(new RemoveIntermediateCertificateCommand { Name = new[] { "B" }, VaultPath = tmp.Vault }, tmp.Path, shouldProcess: false);
-        Assert.True(Get(tmp, "B").IsDefault);
-        var remove = CmdletHarness.Run(new RemoveIntermediateCertificateCommand { Name = new[] { "B", "missing" }, VaultPath = tmp.Vault }, tmp.Path);
+        var removeWhatIf = pwsh.Run("Remove-IntermediateCertificate", new() { ["Name"] = new[] { "B" }, ["VaultPath"] = tmp.Vault, ["WhatIf"] = true }).NotTerminated();
+        Assert.Single(removeWhatIf.WhatIf);
+        Assert.True(Get(pwsh, tmp, "B").IsDefault);
+        var remove = pwsh.Run("Remove-IntermediateCertificate", new() { ["Name"] = new[] { "B", "missing" }, ["VaultPath"] = tmp.Vault, ["Confirm"] = false }).NotTerminated();
         Assert.Contains(remove.Warnings, w => w.Contains("was the default", StringComparison.Ordinal));
-        Assert.Equal("NotFound", Assert.Single(remove.Errors).ErrorId);
-        var left = Assert.IsType<IntermediateCertificate>(Assert.Single(CmdletHarness.Run(new GetIntermediateCertificateCommand { VaultPath = tmp.Vault }, tmp.Path).Output));
+        Assert.Equal("NotFound", Assert.Single(remove.Errors).ErrorId());
+        var left = Assert.IsType<IntermediateCertificate>(Assert.Single(pwsh.Run("Get-IntermediateCertificate", new() { ["VaultPath"] = tmp.Vault }).Output));
         Assert.Equal("A", left.Name);
         Assert.False(left.IsDefault);
         Assert.False(Directory.Exists(Path.Combine(tmp.Vault, "intermediate", "B")));
 
-        var final = Assert.IsType<PkiVaultInfo>(Assert.Single(CmdletHarness.Run(new GetPkiVaultCommand { VaultPath = tmp.Vault }, tmp.Path).Output));
+        var final = Assert.IsType<PkiVaultInfo>(Assert.Single(pwsh.Run("Get-PkiVault", new() { ["VaultPath"] = tmp.Vault }).Output));
         Assert.Equal((1, 1, (string?)null), (final.Intermediates, final.EnabledIntermediates, final.DefaultIntermediate));
     }
 
-    private static string SetError(TempDir tmp, SetIntermediateCertificateCommand cmd)
+    private static string SetError(PwshHost pwsh, Dictionary<string, object?> parameters)
     {
-        var seam = CmdletHarness.Run(cmd, tmp.Path);
-        return Assert.Single(seam.Errors).ErrorId;
+        var run = pwsh.Run("Set-IntermediateCertificate", parameters).NotTerminated();
+        return Assert.Single(run.Errors).ErrorId();
     }
 
     [Fact]
     public void AdcsSubmission_BuildsTheCertreqCommand_AndReportsItsFailures()
     {
         using var tmp = new TempDir();
+        using var pwsh = new PwshHost(tmp.Path);
         using var ca = new MemoryCa("Contoso Issuing CA");
-        var item = NewCsr(tmp, "inspection", "inspection.csr");
+        var item = NewCsr(pwsh, tmp, "inspection", "inspection.csr");
         var key = PublicKeyOf(item);
 
         // Without a process runner (the real certreq.exe) this platform says it once and clearly.
         if (!OperatingSystem.IsWindows())
         {
-            var real = Assert.Throws<TerminatingErrorException>(() => CmdletHarness.Run(new SubmitCertificateRequestCommand { Path = "inspection.csr", ConfigString = @"ca01.contoso.com\Contoso Issuing CA", VaultPath = tmp.Vault }, tmp.Path));
-            Assert.Equal("AdcsRequiresWindows", real.Error.ErrorId);
-            Assert.Contains("certreq", real.Error.Message);
+            var real = pwsh.Run("Submit-CertificateRequest", new() { ["Path"] = "inspection.csr", ["ConfigString"] = @"ca01.contoso.com\Contoso Issuing CA", ["VaultPath"] = tmp.Vault });
+            Assert.Equal("AdcsRequiresWindows", real.Terminating?.ErrorId());
+            Assert.Contains("certreq", real.Terminating!.Message());
         }
 
         // A simulated certreq that issues: writes the certificate (base64, as certreq does) and a .p7b with the chain.
@@ -207,7 +217,14 @@ public sealed class IntermediateLifecycleTests
             File.WriteAllBytes(args[^1], OpenSslP7b(tmp, ca.Pem));
             return new ProcessResult(0, "RequestId: 42\nRequestId: \"42\"\nCertificate retrieved(Issued) Issued\n", string.Empty);
         });
-        var ok = CmdletHarness.Run(new SubmitCertificateRequestCommand { LiteralPath = "inspection.csr", ConfigString = @"ca01.contoso.com\Contoso Issuing CA", OutFile = "inspection.cer", VaultPath = tmp.Vault, ProcessRunner = runner }, tmp.Path);
+        SubmitCertificateRequestCommand.TestProcessRunner.Value = runner;
+        var ok = pwsh.Run("Submit-CertificateRequest", new()
+        {
+            ["LiteralPath"] = "inspection.csr",
+            ["ConfigString"] = @"ca01.contoso.com\Contoso Issuing CA",
+            ["OutFile"] = "inspection.cer",
+            ["VaultPath"] = tmp.Vault,
+        });
         Assert.Empty(ok.Errors);
         var issued = Assert.IsType<IssuedCertificate>(Assert.Single(ok.Output));
         Assert.Equal("42", issued.RequestId);
@@ -217,20 +234,21 @@ public sealed class IntermediateLifecycleTests
         Assert.Equal(new[] { "-submit", "-q", "-config", @"ca01.contoso.com\Contoso Issuing CA", "-attrib", "CertificateTemplate:SubCA" }, call.Args.Take(6));
         Assert.EndsWith("request.csr", call.Args[6]);
         Assert.Contains("CERTIFICATE REQUEST", call.CsrText);
-        Assert.Empty(Import(tmp, "inspection", path: "inspection.cer").Errors);
+        Assert.Empty(Import(pwsh, tmp, "inspection", path: "inspection.cer").Errors);
 
         // Pending, denied, other failure: each its own error.
-        Assert.Equal("AdcsRequestPending", AdcsError(tmp, new ProcessResult(0, "RequestId: 43\nRequestId: \"43\"\nCertificate request is pending: Taken Under Submission (0)\n", string.Empty)));
-        Assert.Equal("AdcsRequestDenied", AdcsError(tmp, new ProcessResult(unchecked((int)0x80094012), "RequestId: 44\nCertificate not issued (Denied) Denied by Policy Module 0x80094800, The request was for a certificate template that is not supported by the AD CS server.\n", string.Empty)));
-        Assert.Equal("AdcsSubmitFailed", AdcsError(tmp, new ProcessResult(unchecked((int)0x800706BA), string.Empty, "Certificate Request Processor: The RPC server is unavailable. 0x800706ba\n")));
-        Assert.Equal("AdcsSubmitFailed", AdcsError(tmp, new ProcessResult(0, "RequestId: 45\n", string.Empty)));
+        Assert.Equal("AdcsRequestPending", AdcsError(pwsh, tmp, new ProcessResult(0, "RequestId: 43\nRequestId: \"43\"\nCertificate request is pending: Taken Under Submission (0)\n", string.Empty)));
+        Assert.Equal("AdcsRequestDenied", AdcsError(pwsh, tmp, new ProcessResult(unchecked((int)0x80094012), "RequestId: 44\nCertificate not issued (Denied) Denied by Policy Module 0x80094800, The request was for a certificate template that is not supported by the AD CS server.\n", string.Empty)));
+        Assert.Equal("AdcsSubmitFailed", AdcsError(pwsh, tmp, new ProcessResult(unchecked((int)0x800706BA), string.Empty, "Certificate Request Processor: The RPC server is unavailable. 0x800706ba\n")));
+        Assert.Equal("AdcsSubmitFailed", AdcsError(pwsh, tmp, new ProcessResult(0, "RequestId: 45\n", string.Empty)));
     }
 
-    private static string AdcsError(TempDir tmp, ProcessResult result)
+    private static string AdcsError(PwshHost pwsh, TempDir tmp, ProcessResult result)
     {
-        var seam = CmdletHarness.Run(new SubmitCertificateRequestCommand { Path = "inspection.csr", ConfigString = @"ca01\Contoso Issuing CA", VaultPath = tmp.Vault, ProcessRunner = new FakeCertReq((_, _) => result) }, tmp.Path);
-        Assert.Empty(seam.Output);
-        return Assert.Single(seam.Errors).ErrorId;
+        SubmitCertificateRequestCommand.TestProcessRunner.Value = new FakeCertReq((_, _) => result);
+        var run = pwsh.Run("Submit-CertificateRequest", new() { ["Path"] = "inspection.csr", ["ConfigString"] = @"ca01\Contoso Issuing CA", ["VaultPath"] = tmp.Vault }).NotTerminated();
+        Assert.Empty(run.Output);
+        return Assert.Single(run.Errors).ErrorId();
     }
 
     private static byte[] OpenSslP7b(TempDir tmp, string pem)

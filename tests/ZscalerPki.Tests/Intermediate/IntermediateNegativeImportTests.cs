@@ -15,7 +15,8 @@ public sealed class PendingIntermediateFixture : IDisposable
     public PendingIntermediateFixture()
     {
         Tmp = new TempDir();
-        Item = NewCsr(Tmp, "pending", "pending.csr");
+        using (var pwsh = new PwshHost(Tmp.Path))
+            Item = NewCsr(pwsh, Tmp, "pending", "pending.csr");
         CsrKey = PublicKeyOf(Item);
         Root = new MemoryCa("Negative Root");
         Issuing = new MemoryCa("Negative Issuing", Root);
@@ -90,6 +91,7 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
     public void BadImport_HasItsOwnError_AndLeavesTheEntryUnchanged(string scenario, string errorId)
     {
         var tmp = f.Tmp;
+        using var pwsh = new PwshHost(tmp.Path);
         var file = tmp.File(scenario + ".pem");
         string? chainFile = null;
         object? trustedRoot = null;
@@ -175,16 +177,16 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
             default: throw new ArgumentOutOfRangeException(nameof(scenario));
         }
 
-        var seam = Import(tmp, "pending", path: file, chainPath: chainFile, trustedRoot: trustedRoot);
+        var run = Import(pwsh, tmp, "pending", path: file, chainPath: chainFile, trustedRoot: trustedRoot);
 
-        var error = Assert.Single(seam.Errors);
-        Assert.Equal(errorId, error.ErrorId);
+        var error = Assert.Single(run.Errors);
+        Assert.Equal(errorId, error.ErrorId());
         if (file is not null && chainFile is not null && ChainErrorIds.Contains(errorId))
             AssertValidatorAgrees(file, chainFile, trustedRoot, errorId);
-        Assert.NotEqual(ErrorCategory.NotSpecified, error.Category);
-        Assert.True(error.Message.Length > 60, error.Message);
-        Assert.Empty(seam.Output);
-        var after = Get(tmp, "pending");
+        Assert.NotEqual(ErrorCategory.NotSpecified, error.CategoryInfo.Category);
+        Assert.True(error.Message().Length > 60, error.Message());
+        Assert.Empty(run.Output);
+        var after = Get(pwsh, tmp, "pending");
         Assert.Equal(IntermediateState.CsrGenDone, after.State);
         Assert.Null(after.Certificate);
         Assert.False(after.IsDefault);
@@ -195,21 +197,22 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
     public void ValidImport_StillWorksAfterTheFailures_OnASeparateEntry_AndABadReimportKeepsTheOldCertificate()
     {
         using var tmp = new TempDir();
-        var item = NewCsr(tmp, "ready", "ready.csr");
+        using var pwsh = new PwshHost(tmp.Path);
+        var item = NewCsr(pwsh, tmp, "ready", "ready.csr");
         var key = PublicKeyOf(item);
         File.WriteAllText(tmp.File("good.pem"), CertificateReader.ToPem(f.Issuing.Sign(key, Subject)));
         File.WriteAllText(tmp.File("chain.pem"), f.Issuing.Pem + f.Root.Pem);
-        var ok = Import(tmp, "ready", path: "good.pem", chainPath: "chain.pem");
+        var ok = Import(pwsh, tmp, "ready", path: "good.pem", chainPath: "chain.pem");
         Assert.Empty(ok.Errors);
         AssertValidatorAgrees(tmp.File("good.pem"), tmp.File("chain.pem"), null, null);
         var ready = Assert.IsType<IntermediateCertificate>(Assert.Single(ok.Output));
 
         // A wrong CN on re-import: refused, the previous certificate and chain remain in effect.
         File.WriteAllText(tmp.File("bad.pem"), CertificateReader.ToPem(f.Issuing.Sign(key, "CN=Someone Else")));
-        var bad = Import(tmp, "ready", path: "bad.pem");
-        Assert.Equal("CommonNameMismatch", Assert.Single(bad.Errors).ErrorId);
-        Assert.Contains("state CertReady", bad.Errors[0].Message);
-        var after = Get(tmp, "ready");
+        var bad = Import(pwsh, tmp, "ready", path: "bad.pem");
+        Assert.Equal("CommonNameMismatch", Assert.Single(bad.Errors).ErrorId());
+        Assert.Contains("state CertReady", bad.Errors[0].Message());
+        var after = Get(pwsh, tmp, "ready");
         Assert.Equal(ready.Thumbprint, after.Thumbprint);
         Assert.Equal(IntermediateState.CertReady, after.State);
         Assert.Equal(2, after.Chain.Length);
@@ -217,7 +220,7 @@ public sealed class IntermediateNegativeImportTests(PendingIntermediateFixture f
         Assert.Empty(after.History);
 
         // Unknown name: NotFound.
-        var missing = Import(tmp, "nope", path: "good.pem");
-        Assert.Equal("NotFound", Assert.Single(missing.Errors).ErrorId);
+        var missing = Import(pwsh, tmp, "nope", path: "good.pem");
+        Assert.Equal("NotFound", Assert.Single(missing.Errors).ErrorId());
     }
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using ZscalerPki.Commands;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Tests.Harness;
@@ -14,26 +13,28 @@ public sealed class IntermediateOpenSslTests
     public void EndToEnd_OpenSslSignsOurCsr_ImportedAsPemDerAndP7b_BundleVerifies()
     {
         using var tmp = new TempDir();
+        using var pwsh = new PwshHost(tmp.Path);
 
         // New-IntermediateCsr: CSR file, public key file, key encrypted in the vault.
-        var seam = CmdletHarness.Run(new NewIntermediateCsrCommand
+        var run = pwsh.Run("New-IntermediateCsr", new()
         {
-            Name = "inspection",
-            Description = "SSL inspection for Contoso",
-            CommonName = CommonName,
-            Organization = "Contoso Ltd",
-            Department = "IT Security",
-            City = "Seattle",
-            State = "Washington",
-            Country = "us",
-            Path = "inspection.csr",
-            PublicKeyPath = "inspection.pub",
-            CertificateTemplate = "SubCA",
-            KeyPassword = CmdletHarness.Secure(Password),
-            VaultPath = tmp.Vault,
-        }, tmp.Path);
-        Assert.Empty(seam.Errors);
-        var created = Assert.IsType<IntermediateCertificate>(Assert.Single(seam.Output));
+            ["Name"] = "inspection",
+            ["Description"] = "SSL inspection for Contoso",
+            ["CommonName"] = CommonName,
+            ["Organization"] = "Contoso Ltd",
+            ["Department"] = "IT Security",
+            ["City"] = "Seattle",
+            ["State"] = "Washington",
+            ["Country"] = "us",
+            ["Path"] = "inspection.csr",
+            ["PublicKeyPath"] = "inspection.pub",
+            ["CertificateTemplate"] = "SubCA",
+            ["KeyPassword"] = PwshHost.Secure(Password),
+            ["VaultPath"] = tmp.Vault,
+            ["Verbose"] = true,
+        });
+        Assert.Empty(run.Errors);
+        var created = Assert.IsType<IntermediateCertificate>(Assert.Single(run.Output));
         Assert.Equal(IntermediateState.CsrGenDone, created.State);
         Assert.Equal("CSRGEN_DONE", created.ApiState);
         Assert.Equal(IntermediateStatus.Enabled, created.Status);
@@ -42,7 +43,7 @@ public sealed class IntermediateOpenSslTests
         Assert.Null(created.Certificate);
         Assert.Equal(tmp.File("inspection.csr"), created.CsrPath);
         Assert.Equal(File.ReadAllText(tmp.File("inspection.csr")), created.Csr);
-        Assert.Single(seam.ShouldProcessCalls);
+        Assert.Single(run.ShouldProcessMessages);
 
         // OpenSSL: the CSR's signature verifies and it requests the CA profile in its extensionRequest.
         var csrText = OpenSsl.Ok(tmp.Path, "req", "-in", "inspection.csr", "-verify", "-noout", "-text");
@@ -70,7 +71,7 @@ public sealed class IntermediateOpenSslTests
         File.WriteAllText(tmp.File("chain.pem"), File.ReadAllText(tmp.File("issuing.pem")) + File.ReadAllText(tmp.File("root.pem")));
 
         // 1) PEM with the chain.
-        var pem = Import(tmp, "inspection", path: "inspection.pem", chainPath: "chain.pem");
+        var pem = Import(pwsh, tmp, "inspection", path: "inspection.pem", chainPath: "chain.pem");
         Assert.Empty(pem.Errors);
         var ready = Assert.IsType<IntermediateCertificate>(Assert.Single(pem.Output));
         Assert.Equal(IntermediateState.CertReady, ready.State);
@@ -90,7 +91,7 @@ public sealed class IntermediateOpenSslTests
         // 2) DER (.cer) of a re-signed certificate, same key: rotation without a new key; the chain still fits and is kept.
         OpenSslSign(tmp.Path, "inspection.csr", "rotated.pem", "0x2002");
         OpenSsl.Ok(tmp.Path, "x509", "-in", "rotated.pem", "-outform", "DER", "-out", "rotated.cer");
-        var der = CmdletHarness.Run(new ImportSignedIntermediateCommand { Name = "inspection", LiteralPath = "rotated.cer", VaultPath = tmp.Vault }, tmp.Path);
+        var der = pwsh.Run("Import-SignedIntermediate", new() { ["Name"] = "inspection", ["LiteralPath"] = "rotated.cer", ["VaultPath"] = tmp.Vault });
         Assert.Empty(der.Errors);
         var rotated = Assert.IsType<IntermediateCertificate>(Assert.Single(der.Output));
         Assert.Equal("2002", rotated.SerialNumber);
@@ -102,7 +103,7 @@ public sealed class IntermediateOpenSslTests
         // 3) .p7b (openssl crl2pkcs7 -nocrl) holding leaf, issuing CA and root in scrambled order: the leaf is found by its key.
         OpenSslSign(tmp.Path, "inspection.csr", "p7b-leaf.pem", "0x2003");
         OpenSsl.Ok(tmp.Path, "crl2pkcs7", "-nocrl", "-certfile", "root.pem", "-certfile", "p7b-leaf.pem", "-certfile", "issuing.pem", "-outform", "DER", "-out", "inspection.p7b");
-        var p7b = Import(tmp, "inspection", path: "inspection.p7b");
+        var p7b = Import(pwsh, tmp, "inspection", path: "inspection.p7b");
         Assert.Empty(p7b.Errors);
         var fromP7b = Assert.IsType<IntermediateCertificate>(Assert.Single(p7b.Output));
         Assert.Equal("2003", fromP7b.SerialNumber);
@@ -111,12 +112,12 @@ public sealed class IntermediateOpenSslTests
 
         // 4) Base64 without armour (certreq's output) through -Pem.
         var base64 = Convert.ToBase64String(File.ReadAllBytes(tmp.File("rotated.cer")), Base64FormattingOptions.InsertLineBreaks);
-        var b64 = Import(tmp, "inspection", pem: base64);
+        var b64 = Import(pwsh, tmp, "inspection", pem: base64);
         Assert.Empty(b64.Errors);
         Assert.Equal("2002", Assert.IsType<IntermediateCertificate>(Assert.Single(b64.Output)).SerialNumber);
 
         // Export the upload bundle, leaf → root, and let OpenSSL verify it.
-        var export = CmdletHarness.Run(new ExportIntermediateCertificateCommand { Name = "inspection", Path = "inspection-chain.pem", VaultPath = tmp.Vault }.With("PassThru"), tmp.Path);
+        var export = pwsh.Run("Export-IntermediateCertificate", new() { ["Name"] = "inspection", ["Path"] = "inspection-chain.pem", ["VaultPath"] = tmp.Vault, ["PassThru"] = true });
         Assert.Empty(export.Errors);
         Assert.IsType<FileInfo>(Assert.Single(export.Output));
         var bundle = CertificateReader.ReadFile(tmp.File("inspection-chain.pem"));
@@ -128,7 +129,7 @@ public sealed class IntermediateOpenSslTests
         OpenSsl.Ok(tmp.Path, "verify", "-CAfile", "root.pem", "-untrusted", "inspection-chain.pem", "inspection-chain.pem");
 
         // Text export goes to the pipeline; -ExcludeChain gives the certificate alone.
-        var text = CmdletHarness.Run(new ExportIntermediateCertificateCommand { Name = "inspection", VaultPath = tmp.Vault }.With("ExcludeChain"), tmp.Path);
+        var text = pwsh.Run("Export-IntermediateCertificate", new() { ["Name"] = "inspection", ["VaultPath"] = tmp.Vault, ["ExcludeChain"] = true });
         Assert.Single(CertificateReader.ReadText(Assert.IsType<string>(Assert.Single(text.Output))));
 
         var artifacts = Environment.GetEnvironmentVariable("ZSCALERPKI_ARTIFACTS");
@@ -145,26 +146,27 @@ public sealed class IntermediateOpenSslTests
     public void ChainOnlyImport_ReplacesTheChain_AndTrustedRootCompletesAShortChain()
     {
         using var tmp = new TempDir();
-        NewCsr(tmp, "inspection", "inspection.csr");
+        using var pwsh = new PwshHost(tmp.Path);
+        NewCsr(pwsh, tmp, "inspection", "inspection.csr");
         OpenSslCa(tmp.Path);
         OpenSslSign(tmp.Path, "inspection.csr", "inspection.pem", "0x3001");
 
         // No chain at first: accepted with a warning.
-        var bare = Import(tmp, "inspection", path: "inspection.pem");
+        var bare = Import(pwsh, tmp, "inspection", path: "inspection.pem");
         Assert.Empty(bare.Errors);
         Assert.Contains(bare.Warnings, w => w.Contains("No chain was imported", StringComparison.Ordinal));
         Assert.Empty(Assert.IsType<IntermediateCertificate>(Assert.Single(bare.Output)).Chain);
 
         // The issuing CA alone ends short of a root: ChainIncomplete; with -TrustedRoot it is complete.
-        var shortChain = Import(tmp, "inspection", chainPath: "issuing.pem");
-        Assert.Equal("ChainIncomplete", Assert.Single(shortChain.Errors).ErrorId);
-        var withRoot = Import(tmp, "inspection", chainPath: "issuing.pem", trustedRoot: tmp.File("root.pem"));
+        var shortChain = Import(pwsh, tmp, "inspection", chainPath: "issuing.pem");
+        Assert.Equal("ChainIncomplete", Assert.Single(shortChain.Errors).ErrorId());
+        var withRoot = Import(pwsh, tmp, "inspection", chainPath: "issuing.pem", trustedRoot: tmp.File("root.pem"));
         Assert.Empty(withRoot.Errors);
         var item = Assert.IsType<IntermediateCertificate>(Assert.Single(withRoot.Output));
         Assert.Equal(2, item.Chain.Length);
         Assert.Single(item.History); // the certificate stayed, the chain changed
 
-        var export = CmdletHarness.Run(new ExportIntermediateCertificateCommand { Name = "inspection", Path = "bundle.pem", VaultPath = tmp.Vault }, tmp.Path);
+        var export = pwsh.Run("Export-IntermediateCertificate", new() { ["Name"] = "inspection", ["Path"] = "bundle.pem", ["VaultPath"] = tmp.Vault });
         Assert.Empty(export.Errors);
         OpenSsl.Ok(tmp.Path, "verify", "-CAfile", "root.pem", "-untrusted", "bundle.pem", "bundle.pem");
     }

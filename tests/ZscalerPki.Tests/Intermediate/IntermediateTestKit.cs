@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using ZscalerPki.Commands;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Tests.Harness;
@@ -13,26 +12,26 @@ public static class IntermediateTestKit
     public const string Password = "correct horse battery staple";
     public const string CommonName = "Contoso SSL Inspection CA";
 
-    /// <summary>New-IntermediateCsr through the harness; asserts success.</summary>
-    public static IntermediateCertificate NewCsr(TempDir tmp, string name, string? csrFile = null, IntermediateStatus status = IntermediateStatus.Enabled, int pathLength = 0, string cn = CommonName)
+    /// <summary>New-IntermediateCsr in PowerShell; asserts success.</summary>
+    public static IntermediateCertificate NewCsr(PwshHost pwsh, TempDir tmp, string name, string? csrFile = null, IntermediateStatus status = IntermediateStatus.Enabled, int pathLength = 0, string cn = CommonName)
     {
-        var seam = CmdletHarness.Run(new NewIntermediateCsrCommand
+        var run = pwsh.Run("New-IntermediateCsr", new()
         {
-            Name = name,
-            CommonName = cn,
-            Organization = "Contoso Ltd",
-            Department = "IT Security",
-            City = "Seattle",
-            State = "Washington",
-            Country = "US",
-            Status = status,
-            PathLength = pathLength,
-            Path = csrFile,
-            KeyPassword = CmdletHarness.Secure(Password),
-            VaultPath = tmp.Vault,
-        }, tmp.Path);
-        Assert.Empty(seam.Errors);
-        return Assert.IsType<IntermediateCertificate>(Assert.Single(seam.Output));
+            ["Name"] = name,
+            ["CommonName"] = cn,
+            ["Organization"] = "Contoso Ltd",
+            ["Department"] = "IT Security",
+            ["City"] = "Seattle",
+            ["State"] = "Washington",
+            ["Country"] = "US",
+            ["Status"] = status,
+            ["PathLength"] = pathLength,
+            ["Path"] = csrFile,
+            ["KeyPassword"] = PwshHost.Secure(Password),
+            ["VaultPath"] = tmp.Vault,
+        });
+        Assert.Empty(run.Errors);
+        return Assert.IsType<IntermediateCertificate>(Assert.Single(run.Output));
     }
 
     /// <summary>An OpenSSL root CA (root.pem / root.key) and an issuing CA under it (issuing.pem / issuing.key) in the folder.</summary>
@@ -113,23 +112,24 @@ public static class IntermediateTestKit
     public static PublicKey PublicKeyOf(IntermediateCertificate item) =>
         PublicKey.CreateFromSubjectPublicKeyInfo(Convert.FromBase64String(string.Concat(item.PublicKey.Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal)))), out _);
 
-    public static IntermediateCertificate Get(TempDir tmp, string name)
+    public static IntermediateCertificate Get(PwshHost pwsh, TempDir tmp, string name)
     {
-        var seam = CmdletHarness.Run(new GetIntermediateCertificateCommand { Name = new[] { name }, VaultPath = tmp.Vault }, tmp.Path);
-        Assert.Empty(seam.Errors);
-        return Assert.IsType<IntermediateCertificate>(Assert.Single(seam.Output));
+        var run = pwsh.Run("Get-IntermediateCertificate", new() { ["Name"] = name, ["VaultPath"] = tmp.Vault });
+        Assert.Empty(run.Errors);
+        return Assert.IsType<IntermediateCertificate>(Assert.Single(run.Output));
     }
 
-    public static RecordingSeam Import(TempDir tmp, string name, string? path = null, string? chainPath = null, X509Certificate2? certificate = null, string? pem = null, X509Certificate2[]? chain = null, object? trustedRoot = null) =>
-        CmdletHarness.Run(new ImportSignedIntermediateCommand
+    /// <summary>Import-SignedIntermediate with the parameters given (a null one is not passed).</summary>
+    public static PwshResult Import(PwshHost pwsh, TempDir tmp, string name, string? path = null, string? chainPath = null, X509Certificate2? certificate = null, string? pem = null, X509Certificate2[]? chain = null, object? trustedRoot = null) =>
+        pwsh.Run("Import-SignedIntermediate", new()
         {
-            Name = name,
-            Path = path!,
-            Certificate = certificate!,
-            Pem = pem,
-            ChainPath = chainPath,
-            Chain = chain,
-            TrustedRoot = trustedRoot,
-            VaultPath = tmp.Vault,
-        }, tmp.Path);
+            ["Name"] = name,
+            ["Path"] = path,
+            ["Certificate"] = certificate,
+            ["Pem"] = pem,
+            ["ChainPath"] = chainPath,
+            ["Chain"] = chain,
+            ["TrustedRoot"] = trustedRoot,
+            ["VaultPath"] = tmp.Vault,
+        });
 }

@@ -105,7 +105,7 @@ if ($Task -eq 'Demo') {
     exit $LASTEXITCODE
 }
 
-# Tests: the xunit suites (engine on .NET 10 and, self-contained, .NET 8; cmdlets in an in-process PowerShell; conformance floors),
+# Tests: the xunit suites (engine on .NET 10 and, self-contained, .NET 8; cmdlets in an in-process PowerShell on .NET 10; conformance floors),
 # then the Pester suite in this PowerShell against the staged module. One closing line counts both; any failure fails.
 $failedSuites = @()
 $total = @{ Passed = 0; Failed = 0; Skipped = 0 }

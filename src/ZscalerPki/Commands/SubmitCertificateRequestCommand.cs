@@ -77,14 +77,6 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>
-    /// A stand-in for certreq.exe that a test sets around its own commands (AsyncLocal: tests running in parallel do not see
-    /// each other's). Unset, the real certreq.exe runs, on Windows only.
-    /// </summary>
-    internal static readonly AsyncLocal<IProcessRunner?> TestProcessRunner = new();
-
-    private static IProcessRunner? ProcessRunner => TestProcessRunner.Value;
-
     protected override void Begin()
     {
         if (string.IsNullOrEmpty(Issuer) == string.IsNullOrEmpty(ConfigString))
@@ -96,8 +88,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
         if (!string.IsNullOrEmpty(ConfigString))
         {
             CertReqArguments.ValidateConfigString(ConfigString);
-            if (ProcessRunner is null)
-                CertReqArguments.RequireWindows();
+            CertReqArguments.RequireWindows();
         }
     }
 
@@ -143,7 +134,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
         {
             Verbose($"Running certreq.exe {string.Join(' ', CertReqArguments.BuildSubmitArguments(ConfigString!, Template, "request.csr", "certificate.cer", "chain.p7b"))}");
             Progress(3, "Submit-CertificateRequest", $"Waiting for AD CS '{ConfigString}' (certreq.exe)", -1);
-            issued = new AdcsClient(ProcessRunner).Submit(csr, ConfigString!, Template);
+            issued = new AdcsClient().Submit(csr, ConfigString!, Template);
             ProgressDone(3, "Submit-CertificateRequest");
         }
 

@@ -68,6 +68,23 @@ public class BouncyCastleSignatureTests
     }
 
     [Fact]
+    public void RsaPss_WebPki_AllowsOnlyTheBaselineRequirementsParameters()
+    {
+        // BR 7.1.3.2: salt = hash length with MGF1 of the same hash is allowed; salt 0 verifies but is refused by the profile.
+        using var standard = OpenSslChain.Build(OpenSslChain.Rsa, Pss("sha256", 32));
+        using var saltZero = OpenSslChain.Build(OpenSslChain.Rsa, Pss("sha256", 0));
+        ChainValidationResult WebPki(OpenSslChain c) => ChainValidator.Validate(new ChainValidationRequest
+        {
+            Certificate = c.Leaf, TrustedRoots = new[] { c.Root }, Intermediates = new[] { c.Intermediate },
+            DnsName = OpenSslChain.LeafName, Purpose = ChainPurpose.ServerAuth, Profile = ValidationProfile.WebPki,
+        });
+        Assert.DoesNotContain(WebPki(standard).Problems, p => p.Code == ChainProblemCodes.WebPkiForbiddenSignatureAlgorithm);
+        var r = WebPki(saltZero);
+        Assert.Contains(r.Problems, p => p.Code == ChainProblemCodes.WebPkiForbiddenSignatureAlgorithm && p.Message.Contains("7.1.3.2"));
+        Assert.DoesNotContain(r.Problems, p => p.Code is ChainProblemCodes.SignatureInvalid or ChainProblemCodes.SignatureAlgorithmUnsupported);
+    }
+
+    [Fact]
     public void RsaPss_DefaultParameters_Sha1_AreReadFromAnEmptySequence()
     {
         // RFC 4055 3.1 defaults (SHA-1, MGF1-SHA1, salt 20, trailer 1): OpenSSL omits every field, leaving SEQUENCE {}.

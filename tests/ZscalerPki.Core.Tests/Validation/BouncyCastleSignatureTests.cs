@@ -122,10 +122,12 @@ public class BouncyCastleSignatureTests
         Assert.DoesNotContain(r.Problems, p => p.Code == ChainProblemCodes.SignatureInvalid);
 
         // The same through the byte-level seam: without the parameters it verifies, with them it is refused.
+        // (.NET 8's PublicKey.ExportSubjectPublicKeyInfo cannot re-encode an Ed25519 key, so the SPKI is cut from the DER.)
+        var issuerSpki = Spki(chain.Intermediate.RawData);
         var (tbs, alg, sig) = Split(chain.Leaf.RawData);
-        Assert.Equal(SignatureCheck.Valid, SignatureVerifier.Verify(tbs, alg, sig, chain.Intermediate.PublicKey.ExportSubjectPublicKeyInfo(), out _));
+        Assert.Equal(SignatureCheck.Valid, SignatureVerifier.Verify(tbs, alg, sig, issuerSpki, out _));
         var (tbs2, alg2, sig2) = Split(withNull.RawData);
-        Assert.Equal(SignatureCheck.InvalidParameters, SignatureVerifier.Verify(tbs2, alg2, sig2, chain.Intermediate.PublicKey.ExportSubjectPublicKeyInfo(), out var reason));
+        Assert.Equal(SignatureCheck.InvalidParameters, SignatureVerifier.Verify(tbs2, alg2, sig2, issuerSpki, out var reason));
         Assert.Contains("RFC 8410", reason);
     }
 
@@ -164,6 +166,25 @@ public class BouncyCastleSignatureTests
         Assert.True(expected == failure.ToString(), $"{hex}: {failure} ({reason})");
         Assert.Equal(expected == "None", parsed is not null);
         if (hex == "3000") Assert.Equal(PssParameters.Defaults, parsed);
+    }
+
+    [Fact]
+    public void EdKeys_InKeyComparisons_DoNotThrow()
+    {
+        // Import-SignedIntermediate and certreq matching compare a bundle's keys with the CSR's (Keys.SameKey).
+        using var chain = OpenSslChain.Build(OpenSslChain.Ed25519, NoOptions);
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        Assert.True(Certificates.Keys.SameKey(chain.Leaf.PublicKey, X509Certificate2.CreateFromPem(chain.Pem("leaf")).PublicKey));
+        Assert.False(Certificates.Keys.SameKey(chain.Leaf.PublicKey, chain.Intermediate.PublicKey));
+        Assert.False(Certificates.Keys.SameKey(chain.Leaf.PublicKey, new PublicKey(rsa)));
+    }
+
+    /// <summary>The SubjectPublicKeyInfo DER of a certificate (the seventh field of its TBS).</summary>
+    private static byte[] Spki(byte[] certificate)
+    {
+        var tbs = new AsnReader(Split(certificate).Tbs, AsnEncodingRules.DER).ReadSequence();
+        for (int i = 0; i < 6; i++) tbs.ReadEncodedValue(); // version, serial, signature, issuer, validity, subject
+        return tbs.ReadEncodedValue().ToArray();
     }
 
     private static (byte[] Tbs, byte[] Alg, byte[] Sig) Split(byte[] certificate)

@@ -38,6 +38,8 @@ internal static partial class SignatureVerifier
     /// <summary>
     /// Describes a signature AlgorithmIdentifier, or returns null with <paramref name="failure"/>
     /// (<see cref="SignatureCheck.Unsupported"/> or <see cref="SignatureCheck.InvalidParameters"/>) and a reason.
+    /// RFC 5280 4.1.1.2 leaves the parameters to each algorithm's specification: NULL or absent for the PKCS#1 v1.5 and
+    /// ECDSA/DSA OIDs (not checked here), absent for EdDSA (RFC 8410 section 3), RSASSA-PSS-params (RFC 4055 section 3.1).
     /// </summary>
     internal static SigAlg? Describe(AlgorithmId alg, out SignatureCheck failure, out string? reason)
     {

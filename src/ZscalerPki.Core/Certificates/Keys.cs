@@ -124,9 +124,15 @@ public static class Keys
         _ => throw new ArgumentException("unsupported key", nameof(key)),
     };
 
-    /// <summary>True when two public keys are the same key (algorithm, parameters and key bits).</summary>
+    /// <summary>
+    /// True when two public keys are the same key (algorithm, parameters and key bits). Compares the three parts rather
+    /// than a re-encoded SubjectPublicKeyInfo: .NET 8 cannot re-encode a key whose parameters are absent (Ed25519, Ed448,
+    /// RFC 8410), so a bundle holding such a certificate must not make this throw.
+    /// </summary>
     public static bool SameKey(PublicKey a, PublicKey b) =>
-        a.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(b.ExportSubjectPublicKeyInfo());
+        a.Oid.Value == b.Oid.Value
+        && a.EncodedKeyValue.RawData.AsSpan().SequenceEqual(b.EncodedKeyValue.RawData)
+        && (a.EncodedParameters?.RawData ?? Array.Empty<byte>()).AsSpan().SequenceEqual(b.EncodedParameters?.RawData ?? Array.Empty<byte>());
 
     /// <summary>A positive serial number of 16 bytes with 126 bits from the CSPRNG (CA/B Forum asks for at least 64).</summary>
     public static byte[] NewSerialNumber()

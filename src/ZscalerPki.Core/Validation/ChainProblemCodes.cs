@@ -21,6 +21,12 @@ public static class ChainProblemCodes
     public const string SignatureInvalid = "SignatureInvalid";
     /// <summary>The signature or public-key algorithm is not supported, so the signature cannot be checked.</summary>
     public const string SignatureAlgorithmUnsupported = "SignatureAlgorithmUnsupported";
+    /// <summary>
+    /// The signature AlgorithmIdentifier's parameters are malformed or forbidden: Ed25519/Ed448 with parameters
+    /// (RFC 8410 3), RSASSA-PSS parameters absent, not DER, trailerField other than 1 (RFC 4055 3.1), or outside the
+    /// restriction of an id-RSASSA-PSS key (RFC 4055 3.3).
+    /// </summary>
+    public const string SignatureAlgorithmParametersInvalid = "SignatureAlgorithmParametersInvalid";
     /// <summary>The signature algorithm inside the TBS differs from the outer signatureAlgorithm.</summary>
     public const string SignatureAlgorithmMismatch = "SignatureAlgorithmMismatch";
     /// <summary>The validation time is after notAfter.</summary>

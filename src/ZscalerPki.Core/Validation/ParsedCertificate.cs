@@ -17,6 +17,9 @@ internal sealed record AlgorithmId(string Oid, ReadOnlyMemory<byte>? Parameters)
         return new AlgorithmId(oid, p);
     }
 
+    /// <summary>True when the parameters field is absent (an absent field reads as empty memory, not null).</summary>
+    public bool ParametersAbsent => Parameters is not { Length: > 0 };
+
     public bool SameAs(AlgorithmId other)
     {
         if (Oid != other.Oid || Parameters.HasValue != other.Parameters.HasValue) return false;

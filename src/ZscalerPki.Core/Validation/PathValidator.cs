@@ -175,6 +175,10 @@ internal sealed class PathValidator
         {
             Add(index, ChainProblemCodes.SignatureAlgorithmUnsupported, $"Signature cannot be checked: {reason}.");
         }
+        else if (check == SignatureCheck.InvalidParameters)
+        {
+            Add(index, ChainProblemCodes.SignatureAlgorithmParametersInvalid, $"Signature algorithm parameters are invalid: {reason}.");
+        }
         if (!certificate.Issuer.Equals(issuer.Subject))
         {
             Add(index, ChainProblemCodes.NameChainingFailed,

@@ -8,112 +8,76 @@ internal enum SignatureCheck
     Valid,
     Invalid,
     Unsupported,
+    /// <summary>The signature AlgorithmIdentifier's parameters are malformed or forbidden (RFC 8410 3, RFC 4055 3.1).</summary>
+    InvalidParameters,
 }
 
 /// <summary>
-/// Signature verification through .NET's public-key APIs. Keys are imported once per parsed certificate and
-/// cached on it; every call really verifies (no result caching).
+/// Signature verification: .NET's public-key APIs first (RSA PKCS#1 v1.5, RSASSA-PSS with MGF1 of the same hash and
+/// salt length = hash length, ECDSA, DSA), <see cref="BouncyCastleVerifier"/> for what .NET 8 lacks (Ed25519, Ed448,
+/// RSASSA-PSS with other parameters). .NET keys are imported once per parsed certificate and cached on it; every call
+/// really verifies (no result caching).
 /// </summary>
-internal static class SignatureVerifier
+internal static partial class SignatureVerifier
 {
     private const string RsaEncryption = "1.2.840.113549.1.1.1";
     private const string RsaPss = "1.2.840.113549.1.1.10";
     private const string EcPublicKey = "1.2.840.10045.2.1";
     private const string DsaKey = "1.2.840.10040.4.1";
+    private const string Ed25519 = "1.3.101.112";
+    private const string Ed448 = "1.3.101.113";
 
-    internal enum KeyKind { Rsa, Ecdsa, Dsa }
+    internal enum KeyKind { Rsa, Ecdsa, Dsa, Ed25519, Ed448 }
 
-    internal sealed record SigAlg(KeyKind Kind, HashAlgorithmName Hash, bool Pss);
+    /// <summary>A signature algorithm: key kind, message hash (none for EdDSA) and, for RSASSA-PSS, its parameters.</summary>
+    internal sealed record SigAlg(KeyKind Kind, HashAlgorithmName Hash, PssParameters? Pss)
+    {
+        public bool NeedsBouncyCastle => Kind is KeyKind.Ed25519 or KeyKind.Ed448 || Pss is { DotNetCanVerify: false };
+    }
 
-    /// <summary>Describes a signature algorithm OID, or null when unsupported.</summary>
-    internal static SigAlg? Describe(AlgorithmId alg, out string? reason)
+    /// <summary>
+    /// Describes a signature AlgorithmIdentifier, or returns null with <paramref name="failure"/>
+    /// (<see cref="SignatureCheck.Unsupported"/> or <see cref="SignatureCheck.InvalidParameters"/>) and a reason.
+    /// RFC 5280 4.1.1.2 leaves the parameters to each algorithm's specification: NULL or absent for the PKCS#1 v1.5 and
+    /// ECDSA/DSA OIDs (not checked here), absent for EdDSA (RFC 8410 section 3), RSASSA-PSS-params (RFC 4055 section 3.1).
+    /// </summary>
+    internal static SigAlg? Describe(AlgorithmId alg, out SignatureCheck failure, out string? reason)
     {
         reason = null;
+        failure = SignatureCheck.Unsupported;
         switch (alg.Oid)
         {
-            case "1.2.840.113549.1.1.4": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.MD5, false);
+            case "1.2.840.113549.1.1.4": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.MD5, null);
             case "1.2.840.113549.1.1.5":
-            case "1.3.14.3.2.29": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.SHA1, false);
-            case "1.2.840.113549.1.1.11": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.SHA256, false);
-            case "1.2.840.113549.1.1.12": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.SHA384, false);
-            case "1.2.840.113549.1.1.13": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.SHA512, false);
-            case "1.2.840.10045.4.1": return new SigAlg(KeyKind.Ecdsa, HashAlgorithmName.SHA1, false);
-            case "1.2.840.10045.4.3.2": return new SigAlg(KeyKind.Ecdsa, HashAlgorithmName.SHA256, false);
-            case "1.2.840.10045.4.3.3": return new SigAlg(KeyKind.Ecdsa, HashAlgorithmName.SHA384, false);
-            case "1.2.840.10045.4.3.4": return new SigAlg(KeyKind.Ecdsa, HashAlgorithmName.SHA512, false);
-            case "1.2.840.10040.4.3": return new SigAlg(KeyKind.Dsa, HashAlgorithmName.SHA1, false);
-            case "2.16.840.1.101.3.4.3.2": return new SigAlg(KeyKind.Dsa, HashAlgorithmName.SHA256, false);
+            case "1.3.14.3.2.29": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.SHA1, null);
+            case "1.2.840.113549.1.1.11": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.SHA256, null);
+            case "1.2.840.113549.1.1.12": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.SHA384, null);
+            case "1.2.840.113549.1.1.13": return new SigAlg(KeyKind.Rsa, HashAlgorithmName.SHA512, null);
+            case "1.2.840.10045.4.1": return new SigAlg(KeyKind.Ecdsa, HashAlgorithmName.SHA1, null);
+            case "1.2.840.10045.4.3.2": return new SigAlg(KeyKind.Ecdsa, HashAlgorithmName.SHA256, null);
+            case "1.2.840.10045.4.3.3": return new SigAlg(KeyKind.Ecdsa, HashAlgorithmName.SHA384, null);
+            case "1.2.840.10045.4.3.4": return new SigAlg(KeyKind.Ecdsa, HashAlgorithmName.SHA512, null);
+            case "1.2.840.10040.4.3": return new SigAlg(KeyKind.Dsa, HashAlgorithmName.SHA1, null);
+            case "2.16.840.1.101.3.4.3.2": return new SigAlg(KeyKind.Dsa, HashAlgorithmName.SHA256, null);
+            case Ed25519:
+            case Ed448:
+                // RFC 8410 section 3: for id-Ed25519 and id-Ed448 the parameters MUST be absent (not even NULL).
+                if (!alg.ParametersAbsent)
+                {
+                    failure = SignatureCheck.InvalidParameters;
+                    reason = $"the {(alg.Oid == Ed25519 ? "Ed25519" : "Ed448")} signature AlgorithmIdentifier has parameters; RFC 8410 3 requires them absent";
+                    return null;
+                }
+                return new SigAlg(alg.Oid == Ed25519 ? KeyKind.Ed25519 : KeyKind.Ed448, default, null);
             case RsaPss:
                 {
-                    var h = ParsePss(alg, out reason);
-                    return h is null ? null : new SigAlg(KeyKind.Rsa, h.Value, true);
+                    var pss = PssParameters.Parse(alg.Parameters, forSignature: true, out var f, out reason);
+                    if (pss is null) failure = f == PssParameters.Failure.Malformed ? SignatureCheck.InvalidParameters : SignatureCheck.Unsupported;
+                    return pss is null ? null : new SigAlg(KeyKind.Rsa, pss.Hash, pss);
                 }
             default:
                 reason = $"signature algorithm {alg.Oid} is not supported";
                 return null;
-        }
-    }
-
-    private static HashAlgorithmName? HashFromOid(string oid) => oid switch
-    {
-        "1.3.14.3.2.26" => HashAlgorithmName.SHA1,
-        "2.16.840.1.101.3.4.2.1" => HashAlgorithmName.SHA256,
-        "2.16.840.1.101.3.4.2.2" => HashAlgorithmName.SHA384,
-        "2.16.840.1.101.3.4.2.3" => HashAlgorithmName.SHA512,
-        _ => null,
-    };
-
-    private static int HashLength(HashAlgorithmName h) =>
-        h == HashAlgorithmName.SHA1 ? 20 : h == HashAlgorithmName.SHA256 ? 32 : h == HashAlgorithmName.SHA384 ? 48 : 64;
-
-    private static HashAlgorithmName? ParsePss(AlgorithmId alg, out string? reason)
-    {
-        reason = null;
-        try
-        {
-            var hash = HashAlgorithmName.SHA1;
-            var mgfHash = HashAlgorithmName.SHA1;
-            int salt = 20;
-            if (alg.Parameters is { } p)
-            {
-                var s = new AsnReader(p, AsnEncodingRules.DER).ReadSequence();
-                var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
-                var t1 = new Asn1Tag(TagClass.ContextSpecific, 1, true);
-                var t2 = new Asn1Tag(TagClass.ContextSpecific, 2, true);
-                var t3 = new Asn1Tag(TagClass.ContextSpecific, 3, true);
-                if (s.HasData && s.PeekTag().HasSameClassAndValue(t0))
-                {
-                    var a = AlgorithmId.Read(s.ReadSequence(t0));
-                    hash = HashFromOid(a.Oid) ?? throw new NotSupportedException("PSS hash " + a.Oid);
-                }
-                if (s.HasData && s.PeekTag().HasSameClassAndValue(t1))
-                {
-                    var a = AlgorithmId.Read(s.ReadSequence(t1));
-                    if (a.Oid != "1.2.840.113549.1.1.8" || a.Parameters is null) throw new NotSupportedException("PSS MGF " + a.Oid);
-                    var inner = AlgorithmId.Read(new AsnReader(a.Parameters.Value, AsnEncodingRules.DER));
-                    mgfHash = HashFromOid(inner.Oid) ?? throw new NotSupportedException("MGF1 hash " + inner.Oid);
-                }
-                if (s.HasData && s.PeekTag().HasSameClassAndValue(t2))
-                {
-                    if (!s.ReadSequence(t2).TryReadInt32(out salt)) throw new NotSupportedException("salt length");
-                }
-                if (s.HasData && s.PeekTag().HasSameClassAndValue(t3))
-                {
-                    if (!s.ReadSequence(t3).TryReadInt32(out var trailer) || trailer != 1) throw new NotSupportedException("trailer field");
-                }
-                s.ThrowIfNotEmpty();
-            }
-            if (mgfHash != hash || salt != HashLength(hash))
-            {
-                reason = "RSASSA-PSS parameters other than MGF1 with the same hash and salt length = hash length are not supported";
-                return null;
-            }
-            return hash;
-        }
-        catch (Exception ex) when (ex is AsnContentException or NotSupportedException)
-        {
-            reason = "RSASSA-PSS parameters not supported: " + ex.Message;
-            return null;
         }
     }
 
@@ -124,23 +88,72 @@ internal static class SignatureVerifier
     public static SignatureCheck Verify(ParsedCertificate signer, ParsedCertificate? signerIssuer, ReadOnlySpan<byte> data,
         AlgorithmId algorithm, byte[] signature, out string? reason)
     {
-        var desc = Describe(algorithm, out reason);
-        if (desc is null) return SignatureCheck.Unsupported;
+        var desc = Describe(algorithm, out var failure, out reason);
+        if (desc is null) return failure;
+        if (KeyMismatch(desc, signer.SpkiAlgorithm, out reason) is { } mismatch) return mismatch;
+        if (desc.NeedsBouncyCastle) return VerifyWithBouncyCastle(desc, signer.PublicKeyBits, data, signature, out reason);
         var key = GetKey(signer, signerIssuer, out reason);
         if (key is null) return SignatureCheck.Unsupported;
+        lock (signer.KeyLock) return VerifyWithDotNet(desc, key, data, signature, algorithm, out reason);
+    }
+
+    /// <summary>
+    /// The seam on its own: verifies <paramref name="signature"/> over <paramref name="tbs"/> given the DER of the
+    /// signature AlgorithmIdentifier and of the signer's SubjectPublicKeyInfo (.NET first, BouncyCastle for the rest).
+    /// Keys are imported per call; the path validator uses the overload above, which caches them per certificate.
+    /// </summary>
+    public static SignatureCheck Verify(ReadOnlySpan<byte> tbs, ReadOnlyMemory<byte> algorithmIdentifier, byte[] signature,
+        byte[] subjectPublicKeyInfo, out string? reason)
+    {
+        AlgorithmId algorithm, spkiAlgorithm;
+        byte[] keyBits;
         try
         {
-            bool ok;
-            lock (signer.KeyLock)
+            var ar = new AsnReader(algorithmIdentifier, AsnEncodingRules.DER);
+            algorithm = AlgorithmId.Read(ar);
+            ar.ThrowIfNotEmpty();
+            var sr = new AsnReader(subjectPublicKeyInfo, AsnEncodingRules.DER);
+            var spki = sr.ReadSequence();
+            sr.ThrowIfNotEmpty();
+            spkiAlgorithm = AlgorithmId.Read(spki);
+            keyBits = spki.ReadBitString(out _);
+            spki.ThrowIfNotEmpty();
+        }
+        catch (AsnContentException ex)
+        {
+            reason = "the AlgorithmIdentifier or SubjectPublicKeyInfo is not valid DER: " + ex.Message;
+            return SignatureCheck.Invalid;
+        }
+        var desc = Describe(algorithm, out var failure, out reason);
+        if (desc is null) return failure;
+        if (KeyMismatch(desc, spkiAlgorithm, out reason) is { } mismatch) return mismatch;
+        if (desc.NeedsBouncyCastle) return VerifyWithBouncyCastle(desc, keyBits, tbs, signature, out reason);
+        object? key;
+        try
+        {
+            key = ImportKey(spkiAlgorithm, subjectPublicKeyInfo, keyBits, out reason);
+        }
+        catch (Exception ex) when (ex is CryptographicException or AsnContentException or ArgumentException)
+        {
+            reason = "the public key could not be imported: " + ex.Message;
+            return SignatureCheck.Unsupported;
+        }
+        if (key is null) return SignatureCheck.Unsupported;
+        using (key as IDisposable) return VerifyWithDotNet(desc, key, tbs, signature, algorithm, out reason);
+    }
+
+    private static SignatureCheck VerifyWithDotNet(SigAlg desc, object key, ReadOnlySpan<byte> data, byte[] signature, AlgorithmId algorithm, out string? reason)
+    {
+        reason = null;
+        try
+        {
+            bool ok = (desc.Kind, key) switch
             {
-                ok = (desc.Kind, key) switch
-                {
-                    (KeyKind.Rsa, RSA rsa) => rsa.VerifyData(data, signature, desc.Hash, desc.Pss ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1),
-                    (KeyKind.Ecdsa, ECDsa ec) => ec.VerifyData(data, signature, desc.Hash, DSASignatureFormat.Rfc3279DerSequence),
-                    (KeyKind.Dsa, DSA dsa) => dsa.VerifyData(data, signature, desc.Hash, DSASignatureFormat.Rfc3279DerSequence),
-                    _ => throw new CryptographicException($"the signer's key type does not match signature algorithm {algorithm.Oid}"),
-                };
-            }
+                (KeyKind.Rsa, RSA rsa) => rsa.VerifyData(data, signature, desc.Hash, desc.Pss is null ? RSASignaturePadding.Pkcs1 : RSASignaturePadding.Pss),
+                (KeyKind.Ecdsa, ECDsa ec) => ec.VerifyData(data, signature, desc.Hash, DSASignatureFormat.Rfc3279DerSequence),
+                (KeyKind.Dsa, DSA dsa) => dsa.VerifyData(data, signature, desc.Hash, DSASignatureFormat.Rfc3279DerSequence),
+                _ => throw new CryptographicException($"the signer's key type does not match signature algorithm {algorithm.Oid}"),
+            };
             if (!ok) reason = "signature does not verify with the issuer's public key";
             return ok ? SignatureCheck.Valid : SignatureCheck.Invalid;
         }
@@ -170,62 +183,35 @@ internal static class SignatureVerifier
         {
             switch (c.SpkiAlgorithm.Oid)
             {
-                case RsaEncryption:
+                case DsaKey when NeedsInheritedParameters(c):
                     {
-                        var rsa = RSA.Create();
-                        rsa.ImportSubjectPublicKeyInfo(c.Spki, out _);
-                        key = rsa;
-                        break;
-                    }
-                case RsaPss:
-                    {
-                        var rsa = RSA.Create();
-                        rsa.ImportRSAPublicKey(c.PublicKeyBits, out _);
-                        key = rsa;
-                        break;
-                    }
-                case EcPublicKey:
-                    {
-                        var ec = ECDsa.Create();
-                        ec.ImportSubjectPublicKeyInfo(c.Spki, out _);
-                        key = ec;
-                        break;
-                    }
-                case DsaKey:
-                    {
-                        if (!NeedsInheritedParameters(c))
+                        if (issuer is null || issuer.SpkiAlgorithm.Oid != DsaKey)
                         {
-                            var dsa = DSA.Create();
-                            dsa.ImportSubjectPublicKeyInfo(c.Spki, out _);
-                            key = dsa;
+                            reason = "the DSA key has no parameters and no DSA issuer to inherit them from";
+                            return null;
                         }
-                        else
-                        {
-                            if (issuer is null || issuer.SpkiAlgorithm.Oid != DsaKey)
-                            {
-                                reason = "the DSA key has no parameters and no DSA issuer to inherit them from";
-                                return null;
-                            }
-                            var parentKey = GetKey(issuer, null, out reason) as DSA;
-                            if (parentKey is null) return null;
-                            DSAParameters pp;
-                            lock (issuer.KeyLock) pp = parentKey.ExportParameters(false);
-                            var y = new AsnReader(c.PublicKeyBits, AsnEncodingRules.DER).ReadIntegerBytes().Span;
-                            while (y.Length > 1 && y[0] == 0) y = y[1..];
-                            var yb = new byte[pp.P!.Length];
-                            y.CopyTo(yb.AsSpan(yb.Length - y.Length));
-                            var dsa = DSA.Create();
-                            dsa.ImportParameters(new DSAParameters { P = pp.P, Q = pp.Q, G = pp.G, Y = yb });
-                            key = dsa;
-                            lock (c.KeyLock) { c.KeyObject = key; c.InheritedFrom = issuer; }
-                            return key;
-                        }
-                        break;
+                        var parentKey = GetKey(issuer, null, out reason) as DSA;
+                        if (parentKey is null) return null;
+                        DSAParameters pp;
+                        lock (issuer.KeyLock) pp = parentKey.ExportParameters(false);
+                        var y = new AsnReader(c.PublicKeyBits, AsnEncodingRules.DER).ReadIntegerBytes().Span;
+                        while (y.Length > 1 && y[0] == 0) y = y[1..];
+                        var yb = new byte[pp.P!.Length];
+                        y.CopyTo(yb.AsSpan(yb.Length - y.Length));
+                        var dsa = DSA.Create();
+                        dsa.ImportParameters(new DSAParameters { P = pp.P, Q = pp.Q, G = pp.G, Y = yb });
+                        key = dsa;
+                        lock (c.KeyLock) { c.KeyObject = key; c.InheritedFrom = issuer; }
+                        return key;
                     }
                 default:
-                    reason = $"public key algorithm {c.SpkiAlgorithm.Oid} is not supported";
-                    lock (c.KeyLock) c.KeyImportFailed = true;
-                    return null;
+                    key = ImportKey(c.SpkiAlgorithm, c.Spki, c.PublicKeyBits, out reason);
+                    if (key is null)
+                    {
+                        lock (c.KeyLock) c.KeyImportFailed = true;
+                        return null;
+                    }
+                    break;
             }
         }
         catch (Exception ex) when (ex is CryptographicException or AsnContentException or ArgumentException)
@@ -238,6 +224,45 @@ internal static class SignatureVerifier
         {
             c.KeyObject ??= key;
             return c.KeyObject;
+        }
+    }
+
+    /// <summary>
+    /// Imports a SubjectPublicKeyInfo as a .NET key (RSA, ECDsa, DSA with its own parameters), or null with a reason
+    /// for other algorithms. Ed25519/Ed448 keys are never imported here: <see cref="BouncyCastleVerifier"/> takes them raw.
+    /// </summary>
+    private static AsymmetricAlgorithm? ImportKey(AlgorithmId spkiAlgorithm, byte[] spki, byte[] keyBits, out string? reason)
+    {
+        reason = null;
+        switch (spkiAlgorithm.Oid)
+        {
+            case RsaEncryption:
+                {
+                    var rsa = RSA.Create();
+                    rsa.ImportSubjectPublicKeyInfo(spki, out _);
+                    return rsa;
+                }
+            case RsaPss:
+                {
+                    var rsa = RSA.Create();
+                    rsa.ImportRSAPublicKey(keyBits, out _);
+                    return rsa;
+                }
+            case EcPublicKey:
+                {
+                    var ec = ECDsa.Create();
+                    ec.ImportSubjectPublicKeyInfo(spki, out _);
+                    return ec;
+                }
+            case DsaKey:
+                {
+                    var dsa = DSA.Create();
+                    dsa.ImportSubjectPublicKeyInfo(spki, out _);
+                    return dsa;
+                }
+            default:
+                reason = $"public key algorithm {spkiAlgorithm.Oid} is not supported";
+                return null;
         }
     }
 

@@ -11,11 +11,12 @@ internal static class WebPkiRules
 {
     private const string RsaEncryption = "1.2.840.113549.1.1.1";
     private const string EcPublicKey = "1.2.840.10045.2.1";
+    private const string RsaPss = "1.2.840.113549.1.1.10";
 
     private static readonly HashSet<string> SignatureAlgorithms = new()
     {
         "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", // RSA PKCS#1 v1.5 SHA-256/384/512
-        "1.2.840.113549.1.1.10", // RSASSA-PSS (parameters checked by the verifier)
+        RsaPss, // RSASSA-PSS, only with the parameters of BR 7.1.3.2 (below)
         "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4", // ECDSA SHA-256/384/512
     };
 
@@ -37,6 +38,15 @@ internal static class WebPkiRules
         {
             error.Error(ChainProblemCodes.WebPkiForbiddenSignatureAlgorithm,
                 $"Signature algorithm {certificate.SignatureAlgorithm.Oid} is not allowed (RSA PKCS#1/PSS or ECDSA with SHA-256/384/512 only).");
+        }
+        else if (certificate.SignatureAlgorithm.Oid == RsaPss
+            && PssParameters.Parse(certificate.SignatureAlgorithm.Parameters, forSignature: true, out _, out _) is { } pss
+            && (pss.Hash == System.Security.Cryptography.HashAlgorithmName.SHA1 || !pss.DotNetCanVerify))
+        {
+            // BR 7.1.3.2: RSASSA-PSS only as SHA-256/384/512 with MGF1 of the same hash and salt = hash length. The
+            // verifier accepts any RFC 4055 parameters (through BouncyCastle); the WebPki profile does not.
+            error.Error(ChainProblemCodes.WebPkiForbiddenSignatureAlgorithm,
+                $"RSASSA-PSS with {pss.Hash.Name}, MGF1-{pss.MgfHash.Name} and salt length {pss.SaltLength} is not allowed (CA/B BR 7.1.3.2: SHA-256/384/512, MGF1 of the same hash, salt = hash length).");
         }
         var serial = certificate.Serial;
         if (serial.Length > 20 || serial.Length == 0 || (serial[0] & 0x80) != 0 || serial.All(b => b == 0))

@@ -36,6 +36,24 @@ public class ConformanceTests
         Assert.True(passed >= LimboFloor, $"limbo {passed}/{LimboCases} below floor {LimboFloor}:\n" + string.Join("\n", failed));
     }
 
+    /// <summary>
+    /// Our Ed25519/Ed448 cases in x509-limbo format (tests/testdata/ours/ed25519-cases.json), run by the same harness
+    /// code as limbo: valid chains pass (signatures verified through BouncyCastle), tampered signatures and RFC 8410
+    /// forbidden parameters fail.
+    /// </summary>
+    [Fact]
+    public void Ours_Ed25519Cases_AllMatch()
+    {
+        var results = ConformanceRunner.RunLimbo(Path.Combine(TestData.OursDir, "ed25519-cases.json"));
+        Assert.Equal(5, results.Count);
+        Assert.Contains(results, r => r.Expected == "SUCCESS");
+        Assert.Contains(results, r => r.Expected == "FAILURE");
+        var failed = results.Where(r => !r.Passed).Select(r => $"{r.Id}: expected {r.Expected}, got {r.Actual} ({r.Context})").ToList();
+        Assert.True(failed.Count == 0, string.Join("\n", failed));
+        Assert.Contains(results, r => r.Id == "ours::ed25519::leaf-signature-tampered" && r.Context.Contains("SignatureInvalid"));
+        Assert.Contains(results, r => r.Id == "ours::ed25519::sigalg-null-parameters" && r.Context.Contains("SignatureAlgorithmParametersInvalid"));
+    }
+
     [Fact]
     public void Limbo_ResultJson_HasHarnessShape()
     {

@@ -10,6 +10,9 @@ internal static class TestData
     public static string PkitsDir => Path.Combine(TestDataDir, "nist-pkits");
     public static string LimboFile => Path.Combine(TestDataDir, "x509-limbo", "limbo-dev-2026.json");
 
+    /// <summary>Our own limbo-format cases, in the repository (tests/testdata/ours; see the README.md there).</summary>
+    public static string OursDir => Path.Combine(RepoRoot, "tests", "testdata", "ours");
+
     public static string RepoRoot
     {
         get

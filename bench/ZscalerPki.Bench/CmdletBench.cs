@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
@@ -50,6 +51,24 @@ public static class CmdletBench
             foreach (var p in profiles.Skip(50)) forger.ForgeNew(p, choice, DateTimeOffset.UtcNow);
             var engineRate = (profiles.Length - 50) / sw.Elapsed.TotalSeconds;
             Console.WriteLine(F($"engine forger: {engineRate:F0}/s ({1000 / engineRate:F2} ms per site)"));
+
+            // The engine's whole path without a host: InspectionService.ForgeMany in batches of 64 as the cmdlet calls it
+            // (resolve, sign, record in one transaction per batch, seal and cache) on its own sites.
+            var serviceOrigins = Origins(Math.Min(sites, 2000), "service");
+            var service = new InspectionService(vault, new ForgingSession()) { DeferPersistence = true };
+            var pwChars = Password.ToCharArray();
+            sw.Restart();
+            foreach (var chunk in serviceOrigins.Chunk(64))
+            {
+                foreach (var outcome in service.ForgeMany(chunk.Select(o => new ForgeRequest
+                         {
+                             Site = SiteProfile.FromOrigin(o), Issuer = "intermediate/Inspection", IssuerKeyPassword = pwChars,
+                         }).ToList()))
+                    if (outcome.Error is { } e) throw e;
+            }
+            service.Flush();
+            var serviceRate = serviceOrigins.Length / sw.Elapsed.TotalSeconds;
+            Console.WriteLine(F($"engine service (record + cache, batches of 64): {serviceRate:F0}/s ({1000 / serviceRate:F2} ms per site)"));
 
             using var ps = Host(dir);
             var secret = Secure(Password);

@@ -10,6 +10,9 @@ using ZscalerPki.Core.Validation;
 // .NET X509Chain (CustomRootTrust, no revocation). Last line: "chain: ours X/s, x509chain Y/s, N.Nx".
 if (args.Length >= 1 && args[0] == "robustness")
     return ZscalerPki.Bench.RobustnessMode.Run(args);
+// The cmdlets in a hosted PowerShell beside the engine: dotnet run -c Release --project bench/ZscalerPki.Bench -- forge-cmdlet [sites]   (see CmdletBench.cs)
+if (args.Length >= 1 && args[0] == "forge-cmdlet")
+    return ZscalerPki.Bench.CmdletBench.Forge(args.Skip(1).ToArray());
 if (args.Length >= 1 && args[0] == "forge")
     return ZscalerPki.Bench.ForgeBench.Run(args.Skip(1).ToArray());
 // CRLs: dotnet run -c Release --project bench/ZscalerPki.Bench -- crl [max-entries]   (see CrlBench.cs)
@@ -20,7 +23,7 @@ if (args.Length >= 1 && args[0] == "sign")
     return ZscalerPki.Bench.SignBench.Run(args[1..]);
 if (args.Length < 1 || args[0] != "chain")
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | crl [max-entries] | forge [sites] | sign [seconds-per-case] | robustness [inputs] [seed]");
+    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | crl [max-entries] | forge [sites] | forge-cmdlet [sites] | sign [seconds-per-case] | robustness [inputs] [seed]");
     return 2;
 }
 double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0;

@@ -80,3 +80,6 @@ public enum InspectionExportFormat
     /// <summary>PKCS#12 with the leaf's key and the chain.</summary>
     Pfx,
 }
+
+/// <summary>One site's outcome in <see cref="InspectionService.ForgeMany"/>: its certificate, or the error that site met.</summary>
+public sealed record ForgeOutcome(PkiResult<InspectionCertificate>? Result, Exception? Error);

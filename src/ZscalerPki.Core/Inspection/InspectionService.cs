@@ -29,7 +29,7 @@ public sealed class InspectionService
     {
         _vault = vault;
         _session = session ?? throw new ArgumentNullException(nameof(session));
-        _publication = publication ?? new StoredCaPublication(vault);
+        _publication = new PublicationPerService(publication ?? new StoredCaPublication(vault));
         _recorder = recorder ?? new IssuedCertificateRecorder(vault);
     }
 
@@ -65,9 +65,79 @@ public sealed class InspectionService
         }
     }
 
-    public PkiResult<InspectionCertificate> Forge(ForgeRequest request) => Forge(request, reopened: false);
+    /// <summary>Forges (or finds in the cache) one site's certificate; see <see cref="ForgeMany"/>.</summary>
+    public PkiResult<InspectionCertificate> Forge(ForgeRequest request)
+    {
+        var outcome = ForgeMany(new[] { request })[0];
+        if (outcome.Error is { } error)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        return outcome.Result!;
+    }
 
-    private PkiResult<InspectionCertificate> Forge(ForgeRequest request, bool reopened)
+    /// <summary>
+    /// Forges (or finds in the cache) the certificates of several sites. The ones newly signed are recorded in their
+    /// issuer's issued-certificate database together (one transaction, one flush to disk: group commit) before any of them
+    /// is cached, persisted or returned; if recording fails, each of them fails with that error and the next call forges
+    /// anew. One outcome per request, in order: a failing site is its own error and the others are still delivered.
+    /// </summary>
+    public IReadOnlyList<ForgeOutcome> ForgeMany(IReadOnlyList<ForgeRequest> requests)
+    {
+        var steps = new Step?[requests.Count];
+        var outcomes = new ForgeOutcome[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            try
+            {
+                steps[i] = Prepare(requests[i], reopened: false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                outcomes[i] = new ForgeOutcome(null, ex);
+            }
+        }
+
+        // Recorded first, durably: a certificate handed out (returned, or cached and so returned later) that the
+        // issued-certificate database does not know could never be listed or revoked.
+        foreach (var group in Enumerable.Range(0, requests.Count).Where(i => steps[i]?.Record is not null).GroupBy(i => steps[i]!.Opened))
+        {
+            try
+            {
+                _recorder.RecordMany(group.Select(i => steps[i]!.Record!).ToList());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                foreach (var i in group)
+                {
+                    outcomes[i] = new ForgeOutcome(null, ex);
+                    steps[i] = null;
+                }
+            }
+        }
+
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (steps[i] is not { } step)
+                continue;
+            if (step.Record is not null)
+            {
+                step.Forger.Remember(step.Result, step.Choice);
+                if (step.Opened.Store is { } s)
+                    Persist(s, step.CacheKey, step.Result, step.Now);
+            }
+            outcomes[i] = new ForgeOutcome(new PkiResult<InspectionCertificate>(
+                new InspectionCertificate(step.Result, step.Record is null, requests[i].IncludePrivateKey, step.Opened.Name, step.Opened.Collection is null ? null : _vault.Root),
+                step.Warnings), null);
+        }
+        if (_pending.Count >= BatchSize || !DeferPersistence)
+            Flush();
+        return outcomes;
+    }
+
+    /// <summary>A site on its way: its certificate from the cache, or newly signed with the record still to be written.</summary>
+    private sealed record Step(OpenedIssuer Opened, Forger Forger, KeyChoice Choice, string CacheKey, DateTimeOffset Now,
+        ForgedCertificate Result, IssuanceRecord? Record, List<string> Warnings);
+
+    private Step Prepare(ForgeRequest request, bool reopened)
     {
         var warnings = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
@@ -82,57 +152,43 @@ public sealed class InspectionService
         var choice = new KeyChoice(request.KeyAlgorithm, request.KeyReuse);
         var cacheKey = ForgeCache.KeyOf(forger.Issuer.Id, choice, request.Site);
 
-        ForgedCertificate? result = null;
-        var fromCache = false;
         if (!request.Force && forger.Cache.TryGet(cacheKey, now, out var hit))
+            return new Step(opened, forger, choice, cacheKey, now, hit, null, warnings);
+        if (!request.Force && opened.Store is { } store && store.ReadForgery(cacheKey) is { } persisted
+            && persisted.IssuerId == forger.Issuer.Id && now < persisted.RenewAfter)
         {
-            (result, fromCache) = (hit, true);
+            var restored = Restore(persisted, forger, store, request.Site, choice);
+            forger.Remember(restored, choice);
+            return new Step(opened, forger, choice, cacheKey, now, restored, null, warnings);
         }
-        else if (!request.Force && opened.Store is { } store && store.ReadForgery(cacheKey) is { } persisted
-                 && persisted.IssuerId == forger.Issuer.Id && now < persisted.RenewAfter)
+
+        ForgedCertificate result;
+        try
         {
-            result = Restore(persisted, forger, store, request.Site, choice);
-            forger.Remember(result, choice);
-            fromCache = true;
+            result = forger.ForgeNew(request.Site, choice, now);
         }
-        if (result is null)
+        catch (CryptographicException) when (opened.InHsm && !reopened && _session.Evict(opened))
         {
-            try
-            {
-                result = forger.ForgeNew(request.Site, choice, now);
-            }
-            catch (CryptographicException) when (opened.InHsm && !reopened && _session.Evict(opened))
-            {
-                // The HSM key behind an open of an earlier call went away (deleted, token removed): opening it again names
-                // what happened (HsmKeyNotFound, HsmTokenNotFound, HsmPinIncorrect), or signs if it is back.
-                return Forge(request, reopened: true);
-            }
-            // Recorded first, durably: a certificate handed out (returned, or cached and so returned later) that the
-            // issued-certificate database does not know could never be listed or revoked. When recording throws, the
-            // certificate is dropped and the next call forges anew.
-            _recorder.Record(new IssuanceRecord
-            {
-                Issuer = opened.ReferenceFor(forger.Issuer.Certificate),
-                Kind = "ServerCertificate",
-                CertificateDer = result.Der,
-                SerialNumber = result.SerialHex,
-                Subject = new X500DistinguishedName(request.Site.SubjectDer).Name,
-                Names = request.Site.DnsNames.Concat(request.Site.IPAddresses.Select(i => i.ToString())).ToList(),
-                NotBefore = result.NotBefore,
-                NotAfter = result.NotAfter,
-            });
-            forger.Remember(result, choice);
-            if (opened.Store is { } s)
-                Persist(s, cacheKey, result, now);
-            if (_pending.Count >= BatchSize)
-                Flush();
-            if (result.NotAfter - result.NotBefore < TimeSpan.FromDays(2))
-                warnings.Add($"The certificate for {request.Site.DisplayName} is valid only until {result.NotAfter.UtcDateTime:u}, because {(request.Site.OriginNotAfter == result.NotAfter ? "the origin certificate expires then" : "its issuer expires then")}.");
-            else if (forger.Issuer.NotAfter == result.NotAfter && request.Site.OriginNotAfter is { } ona && ona > result.NotAfter)
-                warnings.Add($"The certificate for {request.Site.DisplayName} ends on {result.NotAfter.UtcDateTime:u} with its issuer, before the origin certificate ({ona.UtcDateTime:u}). Renew the issuer to forge longer-lived certificates.");
+            // The HSM key behind an open of an earlier call went away (deleted, token removed): opening it again names
+            // what happened (HsmKeyNotFound, HsmTokenNotFound, HsmPinIncorrect), or signs if it is back.
+            return Prepare(request, reopened: true);
         }
-        return new PkiResult<InspectionCertificate>(
-            new InspectionCertificate(result, fromCache, request.IncludePrivateKey, opened.Name, opened.Collection is null ? null : _vault.Root), warnings);
+        var record = new IssuanceRecord
+        {
+            Issuer = opened.ReferenceFor(forger.Issuer.Certificate),
+            Kind = "ServerCertificate",
+            CertificateDer = result.Der,
+            SerialNumber = result.SerialHex,
+            Subject = new X500DistinguishedName(request.Site.SubjectDer).Name,
+            Names = request.Site.DnsNames.Concat(request.Site.IPAddresses.Select(i => i.ToString())).ToList(),
+            NotBefore = result.NotBefore,
+            NotAfter = result.NotAfter,
+        };
+        if (result.NotAfter - result.NotBefore < TimeSpan.FromDays(2))
+            warnings.Add($"The certificate for {request.Site.DisplayName} is valid only until {result.NotAfter.UtcDateTime:u}, because {(request.Site.OriginNotAfter == result.NotAfter ? "the origin certificate expires then" : "its issuer expires then")}.");
+        else if (forger.Issuer.NotAfter == result.NotAfter && request.Site.OriginNotAfter is { } ona && ona > result.NotAfter)
+            warnings.Add($"The certificate for {request.Site.DisplayName} ends on {result.NotAfter.UtcDateTime:u} with its issuer, before the origin certificate ({ona.UtcDateTime:u}). Renew the issuer to forge longer-lived certificates.");
+        return new Step(opened, forger, choice, cacheKey, now, result, record, warnings);
     }
 
     private static ForgedCertificate Restore(PersistedForgery p, Forger forger, InspectionStore store, SiteProfile site, KeyChoice choice)
@@ -180,8 +236,6 @@ public sealed class InspectionService
         };
         lock (_pending)
             _pending.Add((store, entry));
-        if (!DeferPersistence)
-            Flush();
     }
 
     // ---------------------------------------------------------------- issuer resolution
@@ -223,7 +277,34 @@ public sealed class InspectionService
     /// <summary>The issuer's vault CA: the default intermediate when no name is given, else the CA the name (or kind/name) names.</summary>
     private (string Collection, string Name, X509Certificate2 Certificate, IReadOnlyList<X509Certificate2> Chain) ResolveVaultIssuer(string? name)
     {
-        var ca = new Authority.CaDirectory(_vault).ResolveOrDefault(name);
-        return (ca.Collection, ca.Name, ca.Certificate, ca.Issuers);
+        // Once per service (one cmdlet invocation): a pipeline of sites reads the vault entry once, not once per site.
+        lock (_resolved)
+        {
+            if (!_resolved.TryGetValue(name ?? string.Empty, out var ca))
+                _resolved[name ?? string.Empty] = ca = new Authority.CaDirectory(_vault).ResolveOrDefault(name);
+            return (ca.Collection, ca.Name, ca.Certificate, ca.Issuers);
+        }
+    }
+
+    private readonly Dictionary<string, Authority.CertificateAuthority> _resolved = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A CA's CDP/AIA read once per service (one cmdlet invocation) instead of once per site; a later invocation reads them
+    /// again, so Set-IntermediateCertificate's new URLs apply from the next command on.
+    /// </summary>
+    private sealed class PublicationPerService(IIssuerPublicationSource inner) : IIssuerPublicationSource
+    {
+        private readonly Dictionary<(string, string, string, bool), IssuerPublication> _known = new();
+
+        public IssuerPublication GetPublication(IssuerReference issuer)
+        {
+            var key = (issuer.Collection, issuer.Name, issuer.Certificate.Thumbprint, issuer.IsRotating);
+            lock (_known)
+            {
+                if (!_known.TryGetValue(key, out var publication))
+                    _known[key] = publication = inner.GetPublication(issuer);
+                return publication;
+            }
+        }
     }
 }

@@ -72,16 +72,39 @@ public sealed class InspectionStore
     public static string FileNameOf(string cacheKey) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(cacheKey))).ToLowerInvariant() + ".json";
 
+    /// <summary>
+    /// The cached certificate of a site, or null. An unreadable entry is a miss, not an error: it is a cache, every
+    /// certificate in it was recorded when it was signed, and the site is simply forged again (the entry is replaced).
+    /// </summary>
     public PersistedForgery? ReadForgery(string cacheKey)
     {
         var path = Path.Combine(Directory, "cache", FileNameOf(cacheKey));
-        var entry = Read<PersistedForgery>(path);
+        PersistedForgery? entry;
+        try
+        {
+            entry = Read<PersistedForgery>(path);
+        }
+        catch (PkiException ex) when (ex.ErrorId == PkiErrorIds.InspectionCacheCorrupt)
+        {
+            return null;
+        }
         return entry is not null && entry.CacheKey == cacheKey ? entry : null;
     }
 
-    /// <summary>Writes a cache entry; the caller holds the vault lock.</summary>
-    public void WriteForgery(PersistedForgery entry) =>
-        Write(Path.Combine(Directory, "cache", FileNameOf(entry.CacheKey)), entry);
+    /// <summary>
+    /// Writes a cache entry; the caller holds the vault lock. Whole or not at all (temp file + rename), but not flushed to
+    /// disk: after a power loss an entry may be missing or empty, which <see cref="ReadForgery"/> takes as a miss. What
+    /// must survive, the record of the certificate, was committed to the issued-certificate database before.
+    /// </summary>
+    public void WriteForgery(PersistedForgery entry)
+    {
+        Write(Path.Combine(Directory, "cache", FileNameOf(entry.CacheKey)), entry, durable: false);
+        if (_count is not null)
+            _count++;
+    }
+
+    /// <summary>Entries in the cache folder as far as this store knows: counted once, then kept up to date by its writes.</summary>
+    private int? _count;
 
     /// <summary>Bound on persisted certificates per issuer; beyond it, those past renewal go, then the oldest.</summary>
     public const int MaxPersisted = 20_000;
@@ -92,7 +115,13 @@ public sealed class InspectionStore
         var dir = Path.Combine(Directory, "cache");
         if (!System.IO.Directory.Exists(dir))
             return;
+        // The folder is listed (names only) once per store, then only when the writes since may have passed the bound:
+        // listing 10,000 entries with their file information on every flush made each forge slower than the last.
+        _count ??= CountForgeries();
+        if (_count <= max)
+            return;
         var files = new DirectoryInfo(dir).GetFiles("*.json");
+        _count = files.Length;
         if (files.Length <= max)
             return;
         var kept = new List<FileInfo>();
@@ -113,6 +142,7 @@ public sealed class InspectionStore
         }
         foreach (var f in kept.OrderBy(f => f.LastWriteTimeUtc).Take(Math.Max(0, kept.Count - max)))
             AtomicFile.TryDelete(f.FullName);
+        _count = null;
     }
 
     public int CountForgeries() =>
@@ -176,7 +206,7 @@ public sealed class InspectionStore
         }
     }
 
-    private static void Write<T>(string path, T value)
+    private static void Write<T>(string path, T value, bool durable = true)
     {
         var dir = Path.GetDirectoryName(path)!;
         if (!System.IO.Directory.Exists(dir))
@@ -186,6 +216,26 @@ public sealed class InspectionStore
             else
                 System.IO.Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(value, Vault.Json), secret: true);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, Vault.Json);
+        if (durable)
+        {
+            AtomicFile.WriteAllBytes(path, bytes, secret: true);
+            return;
+        }
+        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+                options.UnixCreateMode = AtomicFile.OwnerOnly;
+            using (var stream = new FileStream(temp, options))
+                stream.Write(bytes);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(temp);
+            throw;
+        }
     }
 }

@@ -30,14 +30,26 @@ internal sealed class IssuedCertificateRecorder(Vault vault) : IIssuanceRecorder
 {
     public const string RotatingIssuerProfile = "RotatingIssuer";
 
-    public void Record(IssuanceRecord record)
+    public void Record(IssuanceRecord record) => RecordMany(new[] { record });
+
+    /// <summary>One transaction for the batch (all records name one issuer): one open of the store, one flush to disk.</summary>
+    public void RecordMany(IReadOnlyList<IssuanceRecord> records)
     {
-        if (record.Issuer.IsRotating || CaKind.FromCollection(record.Issuer.Collection) is not { } kind)
+        var first = records.FirstOrDefault();
+        if (first is null || first.Issuer.IsRotating || CaKind.FromCollection(first.Issuer.Collection) is not { } kind)
             return;
-        using var store = new CaDirectory(vault).Resolve(kind, record.Issuer.Name).OpenStore();
+        using var store = new CaDirectory(vault).Resolve(kind, first.Issuer.Name).OpenStore();
 #pragma warning disable SYSLIB0057
-        using var certificate = new System.Security.Cryptography.X509Certificates.X509Certificate2(record.CertificateDer);
+        var certificates = records.Select(r => new System.Security.Cryptography.X509Certificates.X509Certificate2(r.CertificateDer)).ToList();
 #pragma warning restore SYSLIB0057
-        store.Record(certificate, record.Kind == "RotatingIssuer" ? RotatingIssuerProfile : IssuedProfiles.Server, record.NotBefore);
+        try
+        {
+            store.RecordMany(certificates.Select((c, i) => (c, records[i].Kind == "RotatingIssuer" ? RotatingIssuerProfile : IssuedProfiles.Server, records[i].NotBefore)).ToList());
+        }
+        finally
+        {
+            foreach (var c in certificates)
+                c.Dispose();
+        }
     }
 }

@@ -40,25 +40,53 @@ public sealed partial class IssuedCertificateStore : IDisposable
     public void Record(X509Certificate2 certificate, string profile, DateTimeOffset? issued = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        if (!IssuedBy(certificate, Ca.Certificate))
-            throw new PkiException(PkiErrorIds.NotIssuedByCa, PkiErrorCategory.InvalidArgument,
-                $"The certificate '{certificate.Subject}' was issued by '{certificate.Issuer}', not by the vault CA '{Ca.Name}' ({Ca.Certificate.Subject}); it is not recorded there.", certificate.Subject);
-        var serial = SerialNumbers.Normalize(certificate.SerialNumberBytes.Span);
+        RecordMany(new[] { (certificate, profile, issued ?? DateTimeOffset.UtcNow) });
+    }
+
+    /// <summary>
+    /// Records several certificates this CA signed in one transaction: committed (and flushed to disk) together, or not at
+    /// all. Forging records its new certificates this way before any of them is handed out (group commit).
+    /// </summary>
+    public void RecordMany(IReadOnlyList<(X509Certificate2 Certificate, string Profile, DateTimeOffset Issued)> items)
+    {
+        foreach (var (certificate, _, _) in items)
+        {
+            if (!IssuedBy(certificate, Ca.Certificate))
+                throw new PkiException(PkiErrorIds.NotIssuedByCa, PkiErrorCategory.InvalidArgument,
+                    $"The certificate '{certificate.Subject}' was issued by '{certificate.Issuer}', not by the vault CA '{Ca.Name}' ({Ca.Certificate.Subject}); it is not recorded there.", certificate.Subject);
+        }
+        if (items.Count == 0)
+            return;
         Execute(c =>
         {
+            using var tx = c.BeginTransaction();
             using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
             cmd.CommandText = "INSERT OR IGNORE INTO issued(serial, subject, sans, not_before, not_after, issued_at, profile, thumbprint, der) " +
                               "VALUES($serial, $subject, $sans, $nb, $na, $at, $profile, $thumb, $der)";
-            cmd.Parameters.AddWithValue("$serial", serial);
-            cmd.Parameters.AddWithValue("$subject", certificate.Subject);
-            cmd.Parameters.AddWithValue("$sans", (object?)SubjectAltNames(certificate) ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$nb", new DateTimeOffset(certificate.NotBefore.ToUniversalTime()).ToUnixTimeSeconds());
-            cmd.Parameters.AddWithValue("$na", new DateTimeOffset(certificate.NotAfter.ToUniversalTime()).ToUnixTimeSeconds());
-            cmd.Parameters.AddWithValue("$at", (issued ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds());
-            cmd.Parameters.AddWithValue("$profile", profile);
-            cmd.Parameters.AddWithValue("$thumb", certificate.Thumbprint);
-            cmd.Parameters.AddWithValue("$der", certificate.RawData);
-            cmd.ExecuteNonQuery();
+            var serial = cmd.Parameters.Add("$serial", SqliteType.Blob);
+            var subject = cmd.Parameters.Add("$subject", SqliteType.Text);
+            var sans = cmd.Parameters.Add("$sans", SqliteType.Text);
+            var nb = cmd.Parameters.Add("$nb", SqliteType.Integer);
+            var na = cmd.Parameters.Add("$na", SqliteType.Integer);
+            var at = cmd.Parameters.Add("$at", SqliteType.Integer);
+            var profile = cmd.Parameters.Add("$profile", SqliteType.Text);
+            var thumb = cmd.Parameters.Add("$thumb", SqliteType.Text);
+            var der = cmd.Parameters.Add("$der", SqliteType.Blob);
+            foreach (var (certificate, p, issued) in items)
+            {
+                serial.Value = SerialNumbers.Normalize(certificate.SerialNumberBytes.Span);
+                subject.Value = certificate.Subject;
+                sans.Value = (object?)SubjectAltNames(certificate) ?? DBNull.Value;
+                nb.Value = new DateTimeOffset(certificate.NotBefore.ToUniversalTime()).ToUnixTimeSeconds();
+                na.Value = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()).ToUnixTimeSeconds();
+                at.Value = issued.ToUnixTimeSeconds();
+                profile.Value = p;
+                thumb.Value = certificate.Thumbprint;
+                der.Value = certificate.RawData;
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
             return 0;
         });
     }

@@ -15,7 +15,7 @@ namespace ZscalerPki.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "InspectionCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = CertificateSet)]
 [OutputType(typeof(InspectionCertificate))]
-public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
+public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposable
 {
     private const string CertificateSet = "Certificate";
     private const string PathSet = "Path";
@@ -107,13 +107,15 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
         }
 
         var (issuerName, issuerCert) = ResolveIssuer(Issuer);
-        using var password = Reveal(IssuerKeyPassword);
+        // Revealed once for the whole pipeline (the batch below outlives this record) and zeroed in End or Dispose.
+        _password ??= Reveal(IssuerKeyPassword);
+        var password = _password;
         var service = ServiceFor(Vault);
         ForEachInput(sites, site =>
         {
             if (!Confirm(site.DisplayName, $"Forge a server certificate ({KeyAlgorithm}{(KeyReuse.IsPresent ? ", shared key" : string.Empty)}) signed by {(issuerName ?? issuerCert?.Subject ?? "the default SSL-inspection intermediate")}{(RotatingIssuer.IsPresent ? " through its rotating issuing CA" : string.Empty)}"))
                 return;
-            var result = service.Forge(new ForgeRequest
+            _batch.Add(new ForgeRequest
             {
                 Site = site,
                 Issuer = issuerName,
@@ -127,8 +129,35 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
                 Force = Force.IsPresent,
                 IncludePrivateKey = IncludePrivateKey.IsPresent,
             });
-            WriteResult(Deliver(result));
         });
+        if (_batch.Count >= BatchSize)
+            ForgeBatch();
+    }
+
+    /// <summary>
+    /// Sites waiting to be forged. New certificates are recorded in the issuer's database together, one transaction per
+    /// batch (group commit), and none is written to the pipeline before its record is durable; a batch goes at
+    /// <see cref="BatchSize"/> sites and at the end of the input, so a single site is forged and returned at once.
+    /// </summary>
+    private readonly List<ForgeRequest> _batch = new();
+
+    private const int BatchSize = 64;
+
+    private void ForgeBatch()
+    {
+        if (_batch.Count == 0 || _service is null)
+            return;
+        var outcomes = _service.ForgeMany(_batch);
+        _batch.Clear();
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Result is { } result)
+                WriteResult(Deliver(result));
+            else if (Translate(outcome.Error!) is { } error)
+                ReportError(error);
+            else
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcome.Error!).Throw();
+        }
     }
 
     private InspectionService? _service;
@@ -138,13 +167,34 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet
     {
         if (_service is null || _service.Vault.Root != vault.Root)
         {
+            ForgeBatch();
             _service?.Flush();
             _service = new InspectionService(vault, ModuleState.Forging) { DeferPersistence = true };
         }
         return _service;
     }
 
-    protected override void End() => _service?.Flush();
+    protected override void End()
+    {
+        try
+        {
+            ForgeBatch();
+            _service?.Flush();
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
+
+    private RevealedSecret? _password;
+
+    /// <summary>Zeroes the revealed issuer password (PowerShell calls this also when the pipeline stops early).</summary>
+    public void Dispose()
+    {
+        _password?.Dispose();
+        _password = null;
+    }
 
 
     private static (string? Name, X509Certificate2? Certificate) ResolveIssuer(object? value)

@@ -16,7 +16,7 @@ using ZscalerPki.Core.Storage;
 /// </summary>
 internal static class CrlBench
 {
-    private const string Password = "bench-password";
+    internal const string Password = "bench-password";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static int Run(string[] args)
@@ -74,7 +74,7 @@ internal static class CrlBench
     }
 
     /// <summary>A vault with an RSA-2048 root holding <paramref name="n"/> revocations (bulk-loaded, not timed).</summary>
-    private static (Vault Vault, X509Certificate2 Ca, string KeyPem, List<byte[]> Serials) Setup(string dir, int n)
+    internal static (Vault Vault, X509Certificate2 Ca, string KeyPem, List<byte[]> Serials) Setup(string dir, int n)
     {
         var vault = Vault.Open(Path.Combine(dir, "vault"));
         var ca = new EnrollmentService(vault).Create(new NewEnrollmentRequest { Name = "Bench", Subject = "CN=Bench CRL CA", KeyPassword = Password.ToCharArray() }).Item;

@@ -11,6 +11,10 @@ using ZscalerPki.Core.Validation;
 if (args.Length >= 1 && args[0] == "robustness")
     return ZscalerPki.Bench.RobustnessMode.Run(args);
 // The cmdlets in a hosted PowerShell beside the engine: dotnet run -c Release --project bench/ZscalerPki.Bench -- forge-cmdlet [sites]   (see CmdletBench.cs)
+if (args.Length >= 1 && args[0] == "revoke-cmdlet")
+    return ZscalerPki.Bench.RevocationCmdletBench.Revoke(args.Skip(1).ToArray());
+if (args.Length >= 1 && args[0] == "crl-cmdlet")
+    return ZscalerPki.Bench.RevocationCmdletBench.Crl(args.Skip(1).ToArray());
 if (args.Length >= 1 && args[0] == "forge-cmdlet")
     return ZscalerPki.Bench.CmdletBench.Forge(args.Skip(1).ToArray());
 if (args.Length >= 1 && args[0] == "forge")
@@ -23,7 +27,7 @@ if (args.Length >= 1 && args[0] == "sign")
     return ZscalerPki.Bench.SignBench.Run(args[1..]);
 if (args.Length < 1 || args[0] != "chain")
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | crl [max-entries] | forge [sites] | forge-cmdlet [sites] | sign [seconds-per-case] | robustness [inputs] [seed]");
+    Console.Error.WriteLine("usage: ZscalerPki.Bench chain [seconds-per-engine] | crl [max-entries] | forge [sites] | forge-cmdlet [sites] | revoke-cmdlet [entries] [n] | crl-cmdlet [entries] | sign [seconds-per-case] | robustness [inputs] [seed]");
     return 2;
 }
 double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0;

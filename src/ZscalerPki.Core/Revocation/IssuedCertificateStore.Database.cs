@@ -188,15 +188,17 @@ public sealed partial class IssuedCertificateStore
     internal static Transaction Begin(SqliteConnection c, bool deferred = false) => new(c, c.BeginTransaction(deferred));
 
     /// <summary>
-    /// A SqliteTransaction whose disposal does not hide why it failed: when COMMIT fails with SQLITE_FULL or SQLITE_IOERR,
-    /// SQLite has already rolled the transaction back itself, and the ROLLBACK that disposal sends then throws "cannot
-    /// rollback - no transaction is active", which replaced the disk-full error. That second failure is dropped when
-    /// SQLite reports no transaction open (autocommit mode), so the original error reaches <see cref="Translate"/>.
+    /// A SqliteTransaction whose disposal does not hide why it failed: when a statement or the COMMIT fails with
+    /// SQLITE_FULL or SQLITE_IOERR, SQLite has already rolled the transaction back itself, and the ROLLBACK that disposal
+    /// sends then throws "cannot rollback - no transaction is active", replacing the disk-full error (and again when the
+    /// connection closes, since the failed ROLLBACK leaves the transaction registered). So when SQLite reports no
+    /// transaction open (autocommit mode), an empty one is begun for that ROLLBACK to end.
     /// </summary>
     internal sealed class Transaction : IDisposable
     {
         private readonly SqliteConnection _connection;
         private readonly SqliteTransaction _tx;
+        private bool _committed;
 
         public Transaction(SqliteConnection connection, SqliteTransaction tx)
         {
@@ -206,18 +208,57 @@ public sealed partial class IssuedCertificateStore
 
         public static implicit operator SqliteTransaction(Transaction t) => t._tx;
 
-        public void Commit() => _tx.Commit();
+        public void Commit()
+        {
+            _tx.Commit();
+            _committed = true;
+        }
 
         public void Dispose()
         {
-            try
+            if (!_committed && _connection.Handle is { } db && raw.sqlite3_get_autocommit(db) != 0)
+                raw.sqlite3_exec(db, "BEGIN");
+            _tx.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Why the CA's folder cannot take a new file, found by creating (and at once deleting) an empty one: SQLite's own
+    /// messages ("attempt to write a readonly database", "unable to open database file") do not say. Null when it can.
+    /// </summary>
+    private string? FolderProblem()
+    {
+        try
+        {
+            if (new DriveInfo(Ca.Folder).AvailableFreeSpace < 4096) // SQLite may say SQLITE_IOERR for a write that found no space
+                return "is on a full disk";
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+        }
+        var probe = Path.Combine(Ca.Folder, $".write-probe.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
             {
-                _tx.Dispose();
             }
-            catch (SqliteException) when (raw.sqlite3_get_autocommit(_connection.Handle!) != 0)
-            {
-                // Already rolled back by SQLite (see the class comment); the exception being thrown says why.
-            }
+            return null;
+        }
+        catch (IOException e) when (e.HResult == 30) // EROFS
+        {
+            return "is on a read-only file system";
+        }
+        catch (IOException e) when (e.HResult == 28) // ENOSPC
+        {
+            return "is on a full disk";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "is read-only for this user";
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
@@ -230,10 +271,10 @@ public sealed partial class IssuedCertificateStore
             $"The issued-certificate database of '{Ca.Name}' stayed locked by another process for 30 s. Try again when it has finished.", DatabasePath, ex),
         // SQLITE_FULL
         13 => Unavailable($"the disk holding {Ca.Folder} is full ({ex.Message}); nothing was changed. Free space there and try again", ex),
-        // SQLITE_READONLY
-        8 => Unavailable($"the vault folder {Ca.Folder} or the file is read-only ({ex.Message}); nothing was changed. Make it writable for this user, or use a writable -VaultPath", ex),
-        // SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_PERM
-        14 or 10 or 3 => Unavailable($"{ex.Message}. Check that the vault folder {Ca.Folder} exists, is writable and its disk works", ex),
+        // SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_PERM: say which, when the folder shows it.
+        8 or 14 or 10 or 3 => FolderProblem() is { } problem
+            ? Unavailable($"the vault folder {Ca.Folder} {problem} ({ex.Message}); nothing was changed. Make it writable for this user (remount a read-only file system read-write), or use another -VaultPath", ex)
+            : Unavailable($"{ex.Message}. Check that the vault folder {Ca.Folder} exists, is writable and its disk works", ex),
         _ => Unavailable(ex.Message, ex),
     };
 }

@@ -25,7 +25,13 @@ public sealed partial class IssuedCertificateStore
         try
         {
             if (!File.Exists(DatabasePath))
+            {
+                // A -wal without its database holds commits of a database that was deleted: SQLite would replay them into
+                // a new file. That is damage, not a CA that never had a database.
+                if (File.Exists(DatabasePath + "-wal") && new FileInfo(DatabasePath + "-wal").Length > 0)
+                    throw Corrupt($"the file is missing but its write-ahead log {DatabasePath}-wal is not; it was deleted");
                 CreateDatabase();
+            }
             // ReadWrite, not ReadWriteCreate: a file removed between the check and here fails instead of starting empty.
             var c = Open(DatabasePath, SqliteOpenMode.ReadWrite);
             try

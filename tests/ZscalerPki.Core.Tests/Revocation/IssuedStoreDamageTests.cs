@@ -103,6 +103,17 @@ public sealed class IssuedStoreDamageTests
     }
 
     [Fact]
+    public void ADeletedDatabase_WithItsLogLeft_IsCorrupt_NotReplayedIntoANewOne()
+    {
+        using var pki = new RevocationEndToEndTests.Pki();
+        pki.Child("Child"); // recorded; the commit stays in the WAL (no checkpoint on close)
+        Assert.True(new FileInfo(Database(pki) + "-wal").Length > 0);
+        File.Delete(Database(pki));
+        Assert.Contains("-wal", Corrupt(pki, () => pki.Publish()).Message);
+        Assert.False(File.Exists(Database(pki)));
+    }
+
+    [Fact]
     public void ANewCa_GetsAWholeOwnerOnlyDatabase_OnFirstUse()
     {
         using var pki = new RevocationEndToEndTests.Pki();

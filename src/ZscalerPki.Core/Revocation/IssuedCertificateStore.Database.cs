@@ -161,6 +161,30 @@ public sealed partial class IssuedCertificateStore
             throw Corrupt("SQLite's quick_check reports: " + string.Join("; ", findings));
     }
 
+    /// <summary>
+    /// Null when the database opens, has its schema and passes <c>quick_check</c> (or does not exist yet: nothing is
+    /// created to check it); else the error it gives, for <c>Get-PkiVault</c>'s StoreHealth.
+    /// </summary>
+    public string? CheckHealth()
+    {
+        if (!File.Exists(DatabasePath) && !File.Exists(DatabasePath + "-wal"))
+            return null;
+        try
+        {
+            Execute(c =>
+            {
+                using var tx = Begin(c, deferred: true);
+                QuickCheck(c, tx);
+                return 0;
+            });
+            return null;
+        }
+        catch (PkiException ex)
+        {
+            return $"{ex.ErrorId}: {ex.Message}";
+        }
+    }
+
     /// <summary><c>IssuedStoreCorrupt</c> naming the file and what to do.</summary>
     internal PkiException Corrupt(string what, Exception? inner = null) =>
         new(PkiErrorIds.IssuedStoreCorrupt, PkiErrorCategory.InvalidData,

@@ -1,3 +1,4 @@
+using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Core.Revocation;
 using ZscalerPki.Core.Storage;
 using ZscalerPki.Robustness;
@@ -111,6 +112,26 @@ public sealed class IssuedStoreDamageTests
         File.Delete(Database(pki));
         Assert.Contains("-wal", Corrupt(pki, () => pki.Publish()).Message);
         Assert.False(File.Exists(Database(pki)));
+    }
+
+    [Fact]
+    public void GetPkiVault_ShowsTheDamage_AsStoreHealth()
+    {
+        using var healthy = new RevocationEndToEndTests.Pki();
+        healthy.Child("Child");
+        var ok = new PkiVaultService(healthy.Vault).Get();
+        Assert.Equal("OK", ok.StoreHealth);
+        Assert.Empty(ok.StoreProblems);
+
+        var (pki, _, _) = Damaged("bytes flipped in the header of a table's root page");
+        using (pki)
+        {
+            var info = new PkiVaultService(pki.Vault).Get();
+            Assert.NotEqual("OK", info.StoreHealth);
+            var problem = Assert.Single(info.StoreProblems);
+            Assert.StartsWith("Root: IssuedStoreCorrupt", problem);
+            Assert.Contains(Database(pki), problem);
+        }
     }
 
     [Fact]

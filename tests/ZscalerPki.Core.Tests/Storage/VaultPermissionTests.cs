@@ -60,6 +60,7 @@ public sealed class VaultPermissionTests
         }
     }
 
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void Check(string path, UnixFileMode expected, List<string> loose)
     {
         var mode = File.GetUnixFileMode(path);

@@ -55,6 +55,43 @@ public static class CrlEncoder
     /// <summary>Receives one DER value (valid only during the call).</summary>
     internal delegate void SpanSink(ReadOnlySpan<byte> der);
 
+    /// <summary>
+    /// Whether a stored entry is what <see cref="EncodeEntry"/> writes for <paramref name="serial"/>: exactly one DER
+    /// SEQUENCE of the serial's INTEGER, a UTCTime or GeneralizedTime, and optionally one SEQUENCE of extensions. Entries are
+    /// copied into the CRL unparsed, so a damaged row would otherwise be signed into a CRL no client can read.
+    /// </summary>
+    internal static bool IsEntryFor(ReadOnlySpan<byte> entry, ReadOnlySpan<byte> serial)
+    {
+        try
+        {
+            AsnDecoder.ReadSequence(entry, AsnEncodingRules.DER, out var offset, out var length, out var consumed);
+            if (consumed != entry.Length)
+                return false;
+            var body = entry.Slice(offset, length);
+            var integer = AsnDecoder.ReadIntegerBytes(body, AsnEncodingRules.DER, out consumed);
+            if (!integer.SequenceEqual(serial))
+                return false;
+            body = body[consumed..];
+            var tag = Asn1Tag.Decode(body, out _);
+            if (tag.HasSameClassAndValue(Asn1Tag.UtcTime))
+                AsnDecoder.ReadUtcTime(body, AsnEncodingRules.DER, out consumed);
+            else
+                AsnDecoder.ReadGeneralizedTime(body, AsnEncodingRules.DER, out consumed);
+            body = body[consumed..];
+            if (!body.IsEmpty)
+            {
+                AsnDecoder.ReadSequence(body, AsnEncodingRules.DER, out _, out _, out consumed);
+                if (consumed != body.Length)
+                    return false;
+            }
+            return true;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
+
     internal sealed record CrlHeader(X509Certificate2 Issuer, DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate);
 
     /// <summary>The numbering extensions; known only once the entries were read (they follow the entries in the TBS).</summary>

@@ -182,25 +182,9 @@ public sealed class CrlPublisher
     private static IDisposable CaLock(CertificateAuthority ca)
     {
         var lockPath = Path.Combine(ca.Folder, "crl.lock");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        var delay = 5;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(Random.Shared.Next(delay, delay * 2));
-                delay = Math.Min(delay * 2, 100);
-            }
-            catch (IOException ex)
-            {
-                throw new PkiException(PkiErrorIds.VaultBusy, PkiErrorCategory.ResourceBusy,
-                    $"Another process has been publishing a CRL for '{ca.Name}' for 60 s. Try again when it has finished.", ca.Name, ex);
-            }
-        }
+        return LockFile.Acquire(lockPath, TimeSpan.FromSeconds(60), ex =>
+            new PkiException(PkiErrorIds.VaultBusy, PkiErrorCategory.ResourceBusy,
+                $"Another process has been publishing a CRL for '{ca.Name}' for 60 s. Try again when it has finished.", ca.Name, ex));
     }
 
     private static PkiException NotWritable(string folder, Exception ex) =>

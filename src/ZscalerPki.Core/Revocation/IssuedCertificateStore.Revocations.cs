@@ -28,7 +28,7 @@ public sealed partial class IssuedCertificateStore
         var hex = SerialNumbers.ToHex(serial);
         return Execute(c =>
         {
-            using var tx = c.BeginTransaction(); // BEGIN IMMEDIATE: one writer at a time across processes
+            using var tx = Begin(c); // BEGIN IMMEDIATE: one writer at a time across processes
             long? notAfter = null;
             using (var find = Command(c, tx, "SELECT not_after FROM issued WHERE serial = $s"))
             {
@@ -82,7 +82,7 @@ public sealed partial class IssuedCertificateStore
         var hex = SerialNumbers.ToHex(serial);
         Execute(c =>
         {
-            using var tx = c.BeginTransaction();
+            using var tx = Begin(c);
             using (var existing = Command(c, tx, "SELECT reason FROM revoked WHERE serial = $s AND released = 0"))
             {
                 existing.Parameters.AddWithValue("$s", serial);
@@ -114,9 +114,10 @@ public sealed partial class IssuedCertificateStore
     {
         return Execute(c =>
         {
-            using var tx = c.BeginTransaction(deferred: true);
+            using var tx = Begin(c, deferred: true);
             using (var begin = Command(c, tx, "SELECT count(*) FROM state")) // takes the read snapshot
                 begin.ExecuteScalar();
+            QuickCheck(c, tx); // the snapshot about to be signed is structurally sound
             var state = ReadState(c, tx);
             var snapshot = new CrlSnapshot(state.GetValueOrDefault("crl_number"), state.GetValueOrDefault("seq"),
                 state.TryGetValue("base_number", out var bn) ? bn : null, state.TryGetValue("base_seq", out var bs) ? bs : null,
@@ -126,8 +127,8 @@ public sealed partial class IssuedCertificateStore
                     $"'{Ca.Name}' has published no base CRL yet, and a delta CRL only lists changes since one. Publish a base CRL first (without -Delta).", Ca.Name);
 
             var sql = delta
-                ? "SELECT entry, released, serial, revoked_at FROM revoked WHERE seq > ?1"
-                : "SELECT entry FROM revoked WHERE released = 0" + (includeExpired ? string.Empty : " AND (not_after IS NULL OR not_after >= ?1)");
+                ? "SELECT entry, released, serial, seq FROM revoked WHERE seq > ?1"
+                : "SELECT entry, released, serial, seq FROM revoked WHERE released = 0" + (includeExpired ? string.Empty : " AND (not_after IS NULL OR not_after >= ?1)");
             var db = c.Handle!;
             if (raw.sqlite3_prepare_v2(db, sql, out sqlite3_stmt stmt) != raw.SQLITE_OK)
                 throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), raw.sqlite3_errcode(db));
@@ -137,14 +138,18 @@ public sealed partial class IssuedCertificateStore
                 int rc;
                 while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
                 {
+                    CheckRevokedRow(stmt);
+                    var serial = raw.sqlite3_column_blob(stmt, 2);
                     if (delta && raw.sqlite3_column_int64(stmt, 1) != 0)
                     {
-                        var serial = raw.sqlite3_column_blob(stmt, 2).ToArray();
                         sink(CrlEncoder.EncodeEntry(serial, now, RevocationReason.RemoveFromCrl, null));
                     }
                     else
                     {
-                        sink(raw.sqlite3_column_blob(stmt, 0));
+                        var entry = raw.sqlite3_column_blob(stmt, 0);
+                        if (!CrlEncoder.IsEntryFor(entry, serial))
+                            throw Corrupt($"the stored CRL entry of serial {SerialNumbers.ToHex(serial)} is not a well-formed revokedCertificate for that serial; no CRL was signed");
+                        sink(entry);
                     }
                 }
                 if (rc != raw.SQLITE_DONE)
@@ -172,7 +177,7 @@ public sealed partial class IssuedCertificateStore
     {
         Execute(c =>
         {
-            using var tx = c.BeginTransaction();
+            using var tx = Begin(c);
             var state = ReadState(c, tx);
             if (state.GetValueOrDefault("crl_number") >= number)
                 throw new PkiException(PkiErrorIds.CrlNumberConflict, PkiErrorCategory.InvalidOperation,
@@ -201,7 +206,7 @@ public sealed partial class IssuedCertificateStore
     {
         Execute(c =>
         {
-            using var tx = c.BeginTransaction();
+            using var tx = Begin(c);
             var seq = NextSequence(c, tx);
             long bytes = 0;
             using var put = Command(c, tx, "INSERT OR REPLACE INTO revoked(serial, revoked_at, reason, invalidity, not_after, seq, released, entry) " +
@@ -234,7 +239,7 @@ public sealed partial class IssuedCertificateStore
     {
         Execute(c =>
         {
-            using var tx = c.BeginTransaction();
+            using var tx = Begin(c);
             using var put = Command(c, tx, "INSERT OR IGNORE INTO issued(serial, subject, sans, not_before, not_after, issued_at, profile, thumbprint, der) " +
                                            "VALUES($s, $subject, NULL, 0, $na, $at, 'Server', '', $der)");
             var ps = put.Parameters.Add("$s", SqliteType.Blob);
@@ -278,8 +283,50 @@ public sealed partial class IssuedCertificateStore
         insert.ExecuteNonQuery();
     }
 
-    private static long NextSequence(SqliteConnection c, SqliteTransaction tx)
+    /// <summary>
+    /// The column types a CRL row must have (SQLite stores any type in any column): serial and entry BLOBs, released and seq
+    /// INTEGERs. A TEXT serial would be read as its characters and a REAL seq truncated, so either is damage.
+    /// </summary>
+    private void CheckRevokedRow(sqlite3_stmt stmt)
     {
+        var serial = raw.sqlite3_column_type(stmt, 2);
+        if (serial != raw.SQLITE_BLOB)
+            throw Corrupt($"a row of the revoked table has a serial of type {TypeName(serial)} ({raw.sqlite3_column_text(stmt, 2).utf8_to_string()}), not a BLOB; no CRL was signed");
+        var hex = SerialNumbers.ToHex(raw.sqlite3_column_blob(stmt, 2));
+        foreach (var (column, name, type) in new[] { (0, "entry", raw.SQLITE_BLOB), (1, "released", raw.SQLITE_INTEGER), (3, "seq", raw.SQLITE_INTEGER) })
+        {
+            var actual = raw.sqlite3_column_type(stmt, column);
+            if (actual != type)
+                throw Corrupt($"the {name} of revoked serial {hex} is of type {TypeName(actual)}, not {TypeName(type)}; no CRL was signed");
+        }
+    }
+
+    internal static string TypeName(int type) => type switch
+    {
+        raw.SQLITE_INTEGER => "INTEGER",
+        raw.SQLITE_FLOAT => "REAL",
+        raw.SQLITE_TEXT => "TEXT",
+        raw.SQLITE_BLOB => "BLOB",
+        _ => "NULL",
+    };
+
+    /// <summary>
+    /// The next change number. The counter is checked first: SQLite turns value + 1 at the 64-bit maximum into a REAL, and a
+    /// TEXT value + 1 into 1, which would silently restart the sequence deltas are computed from.
+    /// </summary>
+    private long NextSequence(SqliteConnection c, SqliteTransaction tx)
+    {
+        using (var read = Command(c, tx, "SELECT typeof(value), value FROM state WHERE key = 'seq'"))
+        using (var r = read.ExecuteReader())
+        {
+            if (r.Read())
+            {
+                if (r.GetString(0) != "integer")
+                    throw Corrupt($"the change counter (state 'seq') is of type {r.GetString(0).ToUpperInvariant()} ('{r.GetValue(1)}'), not INTEGER; nothing was changed");
+                if (r.GetInt64(1) >= long.MaxValue)
+                    throw Corrupt($"the change counter (state 'seq') is at its maximum ({long.MaxValue}), which no real CA reaches; nothing was changed");
+            }
+        }
         using var cmd = Command(c, tx, "INSERT INTO state(key, value) VALUES('seq', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value");
         return (long)cmd.ExecuteScalar()!;
     }

@@ -11,17 +11,23 @@ public sealed record OnlineFetchResult(ChainValidationRequest Request, IReadOnly
 
 /// <summary>
 /// Test-CertificateChain -Online: before validation, fetches the CRLs named in each certificate's CRL distribution points
-/// (http, https, file) and the issuer certificates named in AIA caIssuers when the issuer is missing, and adds them to the
-/// request. Each fetch has a timeout and a size cap; at most <see cref="MaxFetches"/> per request. Results are cached for the
-/// process (the PowerShell session) and revalidated on reuse (HTTP If-None-Match / If-Modified-Since; a file's time and
-/// length), so a CRL republished a minute ago is seen, and a large unchanged one is not downloaded twice.
+/// and the issuer certificates named in AIA caIssuers when the issuer is missing, and adds them to the request. Results are
+/// cached for the process (the PowerShell session) and revalidated on reuse (If-None-Match / If-Modified-Since), so a CRL
+/// republished a minute ago is seen, and a large unchanged one is not downloaded twice.
+/// <para>The URLs come from the certificate under test, so they are hostile input: only http and https are followed (a
+/// <c>file:</c> CDP could name /dev/zero, a FIFO or /etc/shadow; -Online has no parameter through which the user names a
+/// URL, so no file: URL is ever trusted); redirects are followed here, at most <see cref="MaxRedirects"/>, and only to http
+/// or https; a body stops at <see cref="MaxBytes"/> + 1 bytes; every fetch of one validation shares one
+/// <see cref="Deadline"/>, and a certificate's CDP URLs are fetched <see cref="Parallelism"/> at a time, so 40 dead
+/// servers cost one deadline, not 40 timeouts. Every failure is a <c>CrlUnreachable</c> problem naming the URL.</para>
 /// </summary>
 public sealed class OnlineRevocation
 {
+    // Redirects are followed by FollowRedirects, which checks each hop's scheme: the handler's own redirect support would
+    // hand a "302 Location: file:///etc/passwd" to HttpClient, which throws UriFormatException instead of refusing it.
     private static readonly HttpClient Http = new(new SocketsHttpHandler
     {
-        AllowAutoRedirect = true,
-        MaxAutomaticRedirections = 3,
+        AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
         UseProxy = true,
     })
@@ -31,24 +37,43 @@ public sealed class OnlineRevocation
 
     private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);
 
-    private sealed record Cached(byte[] Data, string? ETag, DateTimeOffset? LastModified, DateTime? FileTime, long FileLength, DateTimeOffset FetchedAt = default);
+    private sealed record Cached(byte[] Data, string? ETag, DateTimeOffset? LastModified, DateTimeOffset FetchedAt);
 
     /// <summary>The cache shared by every -Online call in this process.</summary>
     public static OnlineRevocation Session { get; } = new();
 
+    /// <summary>Longest wait for one URL.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Largest CRL or certificate accepted (a CRL with a million entries is about 50 MB).</summary>
-    public long MaxBytes { get; init; } = 128L * 1024 * 1024;
+    /// <summary>Longest time all the fetches of one <see cref="Augment"/> take together (unless its call names another).</summary>
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Largest CRL or certificate accepted: what the validator's CRL reader accepts (<see cref="WorkBudget.MaxSignedBytes"/>,
+    /// 64 MiB); downloading more would only be refused after the download.
+    /// </summary>
+    public long MaxBytes { get; init; } = WorkBudget.MaxSignedBytes;
 
     public int MaxFetches { get; init; } = 32;
+
+    /// <summary>Redirect hops followed per URL.</summary>
+    public int MaxRedirects { get; init; } = 5;
+
+    /// <summary>URLs of one certificate fetched at the same time.</summary>
+    public int Parallelism { get; init; } = 8;
 
     /// <summary>How many URLs were actually downloaded (not served from the cache); tests read it.</summary>
     public int Downloads => _downloads;
     private int _downloads;
 
-    public OnlineFetchResult Augment(ChainValidationRequest request)
+    /// <summary>
+    /// Adds the fetched CRLs and issuers to <paramref name="request"/>. <paramref name="deadline"/> (default <see cref="Deadline"/>)
+    /// bounds every fetch together; what was not fetched by then is reported, not waited for.
+    /// </summary>
+    public OnlineFetchResult Augment(ChainValidationRequest request, TimeSpan? deadline = null)
     {
+        using var overall = new CancellationTokenSource(deadline ?? Deadline);
+        var budgetText = $"{(deadline ?? Deadline).TotalSeconds:0.#} s";
         var problems = new List<ChainProblem>();
         var fetched = new List<string>();
         var crls = request.Crls.ToList();
@@ -84,7 +109,8 @@ public sealed class OnlineRevocation
                     if (budget <= 0 || !urlsTried.Add(url))
                         continue;
                     budget--;
-                    if (TryFetch(url, out var data, out var why))
+                    var (data, why) = FetchAsync(url, overall.Token, budgetText).GetAwaiter().GetResult();
+                    if (data is not null)
                     {
                         try
                         {
@@ -106,35 +132,51 @@ public sealed class OnlineRevocation
                 }
             }
 
-            // CRL distribution points: the first URL of each point that yields a CRL.
-            foreach (var dp in parsed.CrlDistributionPoints ?? new List<DistributionPointInfo>())
+            // CRL distribution points: each point's first URL (in order) that yields a CRL. All the certificate's URLs are
+            // fetched at once: waiting for a dead first URL before trying the next is what made 40 unreachable CDPs take 320 s.
+            var points = (parsed.CrlDistributionPoints ?? new List<DistributionPointInfo>())
+                .Select(dp => (dp.FullName ?? new List<GeneralName>()).Where(g => g.Kind == GeneralNameKind.Uri && g.Text is not null).Select(g => g.Text!).ToList())
+                .Where(uris => uris.Count > 0)
+                .ToList();
+            var jobs = new List<string>();
+            var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var url in points.SelectMany(u => u))
             {
-                var uris = (dp.FullName ?? new List<GeneralName>()).Where(g => g.Kind == GeneralNameKind.Uri && g.Text is not null).Select(g => g.Text!).ToList();
-                if (uris.Count == 0)
+                if (urlsTried.Contains(url) || jobs.Contains(url))
                     continue;
+                if (budget <= 0)
+                {
+                    skipped[url] = $"fetch limit of {MaxFetches} reached";
+                    continue;
+                }
+                budget--;
+                jobs.Add(url);
+            }
+            var results = FetchAll(jobs, overall.Token, budgetText);
+            foreach (var uris in points)
+            {
                 var reasons = new List<string>();
                 var ok = false;
                 foreach (var url in uris)
                 {
-                    if (budget <= 0)
+                    if (skipped.TryGetValue(url, out var limit))
                     {
-                        reasons.Add($"{url}: fetch limit of {MaxFetches} reached");
+                        reasons.Add($"{url}: {limit}");
+                        continue;
+                    }
+                    if (!results.TryGetValue(url, out var result))
+                    {
+                        ok = true; // already fetched for another certificate or point
                         break;
                     }
-                    if (!urlsTried.Add(url))
+                    if (result.Data is null)
                     {
-                        ok = true; // already fetched for another certificate
-                        break;
-                    }
-                    budget--;
-                    if (!TryFetch(url, out var data, out var why))
-                    {
-                        reasons.Add($"{url}: {why}");
+                        reasons.Add($"{url}: {result.Why}");
                         continue;
                     }
                     try
                     {
-                        crls.AddRange(ValidationInput.ReadCrls(data, url));
+                        crls.AddRange(ValidationInput.ReadCrls(result.Data, url));
                         fetched.Add(url);
                         ok = true;
                         break;
@@ -147,6 +189,7 @@ public sealed class OnlineRevocation
                 if (!ok)
                     problems.Add(Unreachable($"The CRL distribution point of \"{cert.Subject}\" could not be fetched: {string.Join("; ", reasons)}."));
             }
+            urlsTried.UnionWith(jobs);
         }
 
         var augmented = request with
@@ -161,102 +204,141 @@ public sealed class OnlineRevocation
     private static ChainProblem Unreachable(string message) =>
         new(ChainProblemCodes.CrlUnreachable, message, null, ChainProblemSeverity.Warning);
 
+    /// <summary>Fetches <paramref name="urls"/>, <see cref="Parallelism"/> at a time, all under <paramref name="deadline"/>.</summary>
+    private Dictionary<string, (byte[]? Data, string Why)> FetchAll(List<string> urls, CancellationToken deadline, string budgetText)
+    {
+        if (urls.Count == 0)
+            return new Dictionary<string, (byte[]?, string)>(StringComparer.Ordinal);
+        using var gate = new SemaphoreSlim(Math.Max(1, Parallelism));
+        async Task<(string Url, byte[]? Data, string Why)> One(string url)
+        {
+            try
+            {
+                await gate.WaitAsync(deadline).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return (url, null, $"not fetched: the {budgetText} deadline for -Online fetches passed");
+            }
+            try
+            {
+                var (data, why) = await FetchAsync(url, deadline, budgetText).ConfigureAwait(false);
+                return (url, data, why);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        var all = Task.WhenAll(urls.Select(One)).GetAwaiter().GetResult();
+        return all.ToDictionary(r => r.Url, r => (r.Data, r.Why), StringComparer.Ordinal);
+    }
+
     /// <summary>Downloads (or revalidates from the cache) one URL; false with a reason when it cannot.</summary>
     public bool TryFetch(string url, out byte[] data, out string why)
     {
-        data = Array.Empty<byte>();
+        using var overall = new CancellationTokenSource(Deadline);
+        var (result, reason) = FetchAsync(url, overall.Token, $"{Deadline.TotalSeconds:0.#} s").GetAwaiter().GetResult();
+        data = result ?? Array.Empty<byte>();
+        why = reason;
+        return result is not null;
+    }
+
+    /// <summary>The body, or null and why not. Never throws for what a server or a URL does.</summary>
+    private async Task<(byte[]? Data, string Why)> FetchAsync(string url, CancellationToken deadline, string budgetText)
+    {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
-        {
-            why = "not an absolute URL";
-            return false;
-        }
+            return (null, "not an absolute URL");
+        if (uri.Scheme is not ("http" or "https"))
+            return (null, $"{uri.Scheme}: URLs are not fetched (only http and https are followed from a certificate)");
+        if (deadline.IsCancellationRequested)
+            return (null, $"not fetched: the {budgetText} deadline for -Online fetches passed");
+        using var each = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+        each.CancelAfter(Timeout);
         try
         {
-            switch (uri.Scheme)
-            {
-                case "http":
-                case "https":
-                    data = FetchHttp(url, uri);
-                    break;
-                case "file":
-                    data = FetchFile(url, uri.LocalPath);
-                    break;
-                default:
-                    why = $"{uri.Scheme}: URLs are not fetched (only http, https and file)";
-                    return false;
-            }
-            why = string.Empty;
-            return true;
+            return (await FetchHttpAsync(url, uri, each.Token).ConfigureAwait(false), string.Empty);
         }
         catch (OperationCanceledException)
         {
-            why = $"no answer within {Timeout.TotalSeconds:0.#} s";
+            return (null, deadline.IsCancellationRequested
+                ? $"no answer before the {budgetText} deadline for -Online fetches"
+                : $"no answer within {Timeout.TotalSeconds:0.#} s");
         }
         catch (HttpRequestException ex)
         {
-            why = ex.StatusCode is { } code ? $"HTTP {(int)code} {code}" : ex.InnerException?.Message ?? ex.Message;
+            return (null, ex.StatusCode is { } code ? $"HTTP {(int)code} {code}" : ex.InnerException?.Message ?? ex.Message);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or System.Security.Authentication.AuthenticationException
+            or InvalidOperationException or NotSupportedException or UriFormatException)
         {
-            why = ex.Message;
+            return (null, ex.Message);
         }
-        return false;
     }
 
-    private byte[] FetchHttp(string url, Uri uri)
+    private async Task<byte[]> FetchHttpAsync(string url, Uri uri, CancellationToken token)
     {
-        using var cts = new CancellationTokenSource(Timeout);
-        using var message = new HttpRequestMessage(HttpMethod.Get, uri);
         _cache.TryGetValue(url, out var cached);
-        if (cached is not null)
-        {
-            if (cached.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
-                message.Headers.IfNoneMatch.Add(tag);
-            // Last-Modified has whole seconds: a CRL republished in the second it was fetched would look unchanged, so the
-            // date is only used once it is safely older than the fetch.
-            if (cached.LastModified is { } lm && lm < cached.FetchedAt.AddSeconds(-1))
-                message.Headers.IfModifiedSince = lm;
-        }
-        using var response = Http.Send(message, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var response = await FollowRedirectsAsync(uri, cached, token).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotModified && cached is not null)
             return cached.Data;
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"HTTP {(int)response.StatusCode}", null, response.StatusCode);
         if (response.Content.Headers.ContentLength is { } length && length > MaxBytes)
-            throw new InvalidDataException($"{length} bytes is more than the {MaxBytes} byte limit");
-        using var stream = response.Content.ReadAsStream(cts.Token);
-        var data = ReadCapped(stream, cts.Token);
+            throw new InvalidDataException($"{length} bytes announced, more than the {MaxBytes} byte limit of the CRL reader; not downloaded");
+        await using var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+        var data = await ReadCappedAsync(stream, token).ConfigureAwait(false);
         Interlocked.Increment(ref _downloads);
-        _cache[url] = new Cached(data, response.Headers.ETag?.ToString(), response.Content.Headers.LastModified, null, 0, DateTimeOffset.UtcNow);
+        _cache[url] = new Cached(data, response.Headers.ETag?.ToString(), response.Content.Headers.LastModified, DateTimeOffset.UtcNow);
         return data;
     }
 
-    private byte[] FetchFile(string url, string path)
+    /// <summary>Sends the GET and follows up to <see cref="MaxRedirects"/> redirects, each to http or https only.</summary>
+    private async Task<HttpResponseMessage> FollowRedirectsAsync(Uri uri, Cached? cached, CancellationToken token)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-            throw new FileNotFoundException($"the file {path} does not exist");
-        if (_cache.TryGetValue(url, out var cached) && cached.FileTime == info.LastWriteTimeUtc && cached.FileLength == info.Length)
-            return cached.Data;
-        if (info.Length > MaxBytes)
-            throw new InvalidDataException($"{info.Length} bytes is more than the {MaxBytes} byte limit");
-        var data = File.ReadAllBytes(path);
-        Interlocked.Increment(ref _downloads);
-        _cache[url] = new Cached(data, null, null, info.LastWriteTimeUtc, info.Length);
-        return data;
+        for (var hop = 0; ; hop++)
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Get, uri);
+            if (cached is not null && hop == 0)
+            {
+                if (cached.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
+                    message.Headers.IfNoneMatch.Add(tag);
+                // Last-Modified has whole seconds: a CRL republished in the second it was fetched would look unchanged, so the
+                // date is only used once it is safely older than the fetch.
+                if (cached.LastModified is { } lm && lm < cached.FetchedAt.AddSeconds(-1))
+                    message.Headers.IfModifiedSince = lm;
+            }
+            var response = await Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is not (301 or 302 or 303 or 307 or 308))
+                return response;
+            var location = response.Headers.Location;
+            response.Dispose();
+            if (location is null)
+                throw new InvalidDataException($"HTTP {status} from {uri} without a Location");
+            var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
+            if (next.Scheme is not ("http" or "https"))
+                throw new InvalidDataException($"redirected to {next.OriginalString}, refused (redirects are followed only to http and https)");
+            if (hop + 1 > MaxRedirects)
+                throw new InvalidDataException($"more than {MaxRedirects} redirects");
+            uri = next;
+        }
     }
 
-    private byte[] ReadCapped(Stream stream, CancellationToken token)
+    /// <summary>Reads at most <see cref="MaxBytes"/> + 1 bytes: one byte more than the limit is enough to know it is too long.</summary>
+    private async Task<byte[]> ReadCappedAsync(Stream stream, CancellationToken token)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
-        int read;
-        while ((read = stream.ReadAsync(chunk, token).AsTask().GetAwaiter().GetResult()) > 0)
+        while (true)
         {
-            if (buffer.Length + read > MaxBytes)
-                throw new InvalidDataException($"more than the {MaxBytes} byte limit");
+            var want = (int)Math.Min(chunk.Length, MaxBytes + 1 - buffer.Length);
+            var read = await stream.ReadAsync(chunk.AsMemory(0, want), token).ConfigureAwait(false);
+            if (read == 0)
+                return buffer.ToArray();
             buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBytes)
+                throw new InvalidDataException($"more than the {MaxBytes} byte limit of the CRL reader; stopped reading");
         }
-        return buffer.ToArray();
     }
 }

@@ -48,6 +48,7 @@ public sealed class Vault
 
     private readonly List<string> _notices = new();
     private bool _formatChecked;
+    private bool _rootChecked;
 
     private Vault(string root) => Root = root;
 
@@ -79,19 +80,38 @@ public sealed class Vault
         if (File.Exists(root))
             throw new PkiException(PkiErrorIds.VaultPathIsFile, PkiErrorCategory.InvalidArgument,
                 $"The vault path '{root}' is a file. Pass a folder to -VaultPath (it is created when missing).", root);
-        return new Vault(root);
+        var vault = new Vault(root);
+        vault.EnsureRootIsOwnerOnly();
+        return vault;
+    }
+
+    /// <summary>An existing vault folder that group or others can enter is made 0700, with a notice (see <see cref="TakeNotices"/>).</summary>
+    private void EnsureRootIsOwnerOnly()
+    {
+        if (_rootChecked || !Directory.Exists(Root))
+            return;
+        _rootChecked = true;
+        if (VaultPermissions.TightenRoot(Root) is { } notice)
+        {
+            lock (_notices)
+                _notices.Add(notice);
+        }
     }
 
     private void EnsureRoot()
     {
         if (Directory.Exists(Root))
+        {
+            EnsureRootIsOwnerOnly();
             return;
+        }
         try
         {
             if (OperatingSystem.IsWindows())
-                CreateOwnerOnlyFolderOnWindows(Root);
+                VaultPermissions.CreateOwnerOnlyFolderOnWindows(Root);
             else
-                Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateDirectory(Root, VaultPermissions.Folder);
+            _rootChecked = true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -101,29 +121,8 @@ public sealed class Vault
     }
 
     /// <summary>
-    /// The Windows equivalent of 0700: an ACL granting only the current user full control, inherited by everything below,
-    /// with inheritance from the parent folder cut (so a broadly readable %LOCALAPPDATA% parent does not leak into the vault).
-    /// </summary>
-    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
-    private static void CreateOwnerOnlyFolderOnWindows(string path)
-    {
-        var parent = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(parent))
-            Directory.CreateDirectory(parent);
-        var security = new System.Security.AccessControl.DirectorySecurity();
-        security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
-        var user = System.Security.Principal.WindowsIdentity.GetCurrent().User
-            ?? throw new UnauthorizedAccessException("the current Windows user has no SID");
-        security.SetOwner(user);
-        security.AddAccessRule(new System.Security.AccessControl.FileSystemAccessRule(user,
-            System.Security.AccessControl.FileSystemRights.FullControl,
-            System.Security.AccessControl.InheritanceFlags.ContainerInherit | System.Security.AccessControl.InheritanceFlags.ObjectInherit,
-            System.Security.AccessControl.PropagationFlags.None, System.Security.AccessControl.AccessControlType.Allow));
-        new DirectoryInfo(path).Create(security);
-    }
-
-    /// <summary>
-    /// Notices about entries left out of a listing because they are corrupt (see <see cref="ReadAllHealthy{T}"/>); the cmdlets
+    /// Notices about entries left out of a listing because they are corrupt (see <see cref="ReadAllHealthy{T}"/>) and about a
+    /// vault folder that had to be made owner-only; the cmdlets
     /// show them as warnings. Taking them empties the list.
     /// </summary>
     public IReadOnlyList<string> TakeNotices()
@@ -141,28 +140,11 @@ public sealed class Vault
     {
         CheckFormat();
         EnsureRoot();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        var path = Path.Combine(Root, ".lock");
-        var delay = 5;
-        while (true)
-        {
-            try
-            {
-                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-                CleanTemp();
-                return stream;
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(Random.Shared.Next(delay, delay * 2));
-                delay = Math.Min(delay * 2, 100);
-            }
-            catch (IOException ex)
-            {
-                throw new PkiException(PkiErrorIds.VaultBusy, PkiErrorCategory.ResourceBusy,
-                    $"The vault '{Root}' is locked by another process. Wait for it to finish and try again.", Root, ex);
-            }
-        }
+        var stream = LockFile.Acquire(Path.Combine(Root, ".lock"), timeout ?? TimeSpan.FromSeconds(30), ex =>
+            new PkiException(PkiErrorIds.VaultBusy, PkiErrorCategory.ResourceBusy,
+                $"The vault '{Root}' is locked by another process. Wait for it to finish and try again.", Root, ex));
+        CleanTemp();
+        return stream;
     }
 
     public VaultSettings ReadSettings()
@@ -191,7 +173,7 @@ public sealed class Vault
 
     /// <summary>Writes the settings; the caller holds <see cref="Lock"/>.</summary>
     public void WriteSettings(VaultSettings settings) =>
-        AtomicFile.WriteAllText(Path.Combine(Root, SettingsFile), JsonSerializer.Serialize(settings, Json));
+        AtomicFile.WriteAllText(Path.Combine(Root, SettingsFile), JsonSerializer.Serialize(settings, Json), secret: true);
 
     /// <summary>Names of the entries in a collection, as stored (ordinal order).</summary>
     public IReadOnlyList<string> Names(string collection)
@@ -283,16 +265,16 @@ public sealed class Vault
             throw NameTaken(collection, name, existing);
 
         var tempRoot = Path.Combine(Root, TempFolder);
-        Directory.CreateDirectory(tempRoot);
+        VaultPermissions.CreateFolder(tempRoot);
         var staging = Path.Combine(tempRoot, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(staging);
+        VaultPermissions.CreateFolder(staging); // becomes the entry's folder: 0700 from the start, whatever the umask
         try
         {
             if (encryptedKeyPem is not null)
                 AtomicFile.WriteNew(Path.Combine(staging, KeyFile), System.Text.Encoding.ASCII.GetBytes(encryptedKeyPem), secret: true);
-            AtomicFile.WriteNew(Path.Combine(staging, EntryFile), JsonSerializer.SerializeToUtf8Bytes(metadata, Json));
+            AtomicFile.WriteNew(Path.Combine(staging, EntryFile), JsonSerializer.SerializeToUtf8Bytes(metadata, Json), secret: true);
             var collectionDir = Path.Combine(Root, collection);
-            Directory.CreateDirectory(collectionDir);
+            VaultPermissions.CreateFolder(collectionDir);
             Directory.Move(staging, Path.Combine(collectionDir, name));
         }
         catch (IOException ex) when (Directory.Exists(Path.Combine(Root, collection, name)))
@@ -311,7 +293,7 @@ public sealed class Vault
     public void Update<T>(string collection, string name, T metadata)
     {
         var stored = FindName(collection, name) ?? throw NotFound(collection, name);
-        AtomicFile.WriteAllBytes(Path.Combine(Root, collection, stored, EntryFile), JsonSerializer.SerializeToUtf8Bytes(metadata, Json));
+        AtomicFile.WriteAllBytes(Path.Combine(Root, collection, stored, EntryFile), JsonSerializer.SerializeToUtf8Bytes(metadata, Json), secret: true);
     }
 
     /// <summary>Removes an entry: renamed away first (atomic), then deleted; the caller holds <see cref="Lock"/>.</summary>
@@ -319,7 +301,7 @@ public sealed class Vault
     {
         var stored = FindName(collection, name) ?? throw NotFound(collection, name);
         var tempRoot = Path.Combine(Root, TempFolder);
-        Directory.CreateDirectory(tempRoot);
+        VaultPermissions.CreateFolder(tempRoot);
         var graveyard = Path.Combine(tempRoot, "deleted-" + Guid.NewGuid().ToString("N"));
         Directory.Move(Path.Combine(Root, collection, stored), graveyard);
         TryDeleteTree(graveyard);

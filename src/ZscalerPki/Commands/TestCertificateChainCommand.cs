@@ -70,7 +70,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    /// <summary>Fetch the CRLs named in each certificate's CRL distribution points (http, https, file) and missing issuers named in AIA caIssuers, then check revocation with them.</summary>
+    /// <summary>Fetch the CRLs named in each certificate's CRL distribution points (http and https only) and missing issuers named in AIA caIssuers, then check revocation with them.</summary>
     [Parameter]
     public SwitchParameter Online { get; set; }
 

@@ -7,7 +7,8 @@ namespace ZscalerPki.Core.Tests.Revocation;
 
 /// <summary>
 /// Serves a folder over HTTP/1.1 on 127.0.0.1 (a port the OS picks), for CDP and AIA fetches in tests: GET only,
-/// Last-Modified and If-Modified-Since (304), one request per connection. Stops when disposed; loopback only.
+/// Last-Modified and If-Modified-Since (304), one request per connection. Hostile paths: <c>slow/</c> (answers after
+/// <see cref="SlowDelay"/>), <c>302/&lt;target&gt;</c> (redirects there), <c>endless/</c> (a body that never ends). Stops when disposed; loopback only.
 /// </summary>
 internal sealed class LoopbackHttpServer : IDisposable
 {
@@ -75,6 +76,22 @@ internal sealed class LoopbackHttpServer : IDisposable
                 Interlocked.Increment(ref _requests);
                 var parts = requestLine.Split(' ');
                 var path = parts.Length > 1 ? Uri.UnescapeDataString(parts[1].TrimStart('/')) : string.Empty;
+                if (path.StartsWith("302/", StringComparison.Ordinal))
+                {
+                    // "302/<target>": a redirect to whatever follows (file:///etc/passwd, another scheme, a relative path).
+                    var head = $"HTTP/1.1 302 Found\r\nLocation: {path[4..]}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+                    return;
+                }
+                if (path.StartsWith("endless/", StringComparison.Ordinal))
+                {
+                    // A body without a length that never ends: zeros until the client hangs up.
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nConnection: close\r\n\r\n"));
+                    var zeros = new byte[65536];
+                    while (!_stop.IsCancellationRequested)
+                        await stream.WriteAsync(zeros, _stop.Token);
+                    return;
+                }
                 if (path.StartsWith("slow/", StringComparison.Ordinal))
                 {
                     await Task.Delay(SlowDelay, _stop.Token);

@@ -144,6 +144,7 @@ public sealed class OnlineRevocationTests : IDisposable
         Assert.Contains("not fetched", why);
         Assert.False(fetcher.TryFetch("http://127.0.0.1:1/closed.crl", out _, out _));
 
+        // A file: URL in a certificate is refused: the Mid.crl file it names is not read, so the leaf's revocation is unknown.
         File.WriteAllText(Path.Combine(_www, "junk.crl"), "this is not a CRL");
         new RevocationService(_vault).SetUrls("Mid", new[] { _server.Url("junk.crl"), new Uri(Path.Combine(_www, "Mid.crl")).AbsoluteUri }, null);
         var leaf2 = new EnrollmentService(_vault).Create(new NewEnrollmentRequest
@@ -151,7 +152,18 @@ public sealed class OnlineRevocationTests : IDisposable
             Name = "Leaf2", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Mid"), KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256,
         }).Item.Certificate;
         var (result, online) = Validate(new OnlineRevocation(), leaf2);
-        Assert.True(result.IsValid, result.ToTreeString()); // the junk URL failed, the file: URL of the same point served the CRL
-        Assert.Contains(online.FetchedUrls, u => u.StartsWith("file:", StringComparison.Ordinal));
+        Assert.False(result.IsValid);
+        Assert.DoesNotContain(online.FetchedUrls, u => u.StartsWith("file:", StringComparison.Ordinal));
+        Assert.Contains(online.Problems, p => p.Code == ChainProblemCodes.CrlUnreachable && p.Message.Contains("file: URLs are not fetched"));
+        Assert.Contains(online.Problems, p => p.Code == ChainProblemCodes.CrlUnreachable && p.Message.Contains("not a CRL"));
+
+        // With an http URL for Mid.crl beside the junk one, it validates.
+        new RevocationService(_vault).SetUrls("Mid", new[] { _server.Url("junk.crl"), _server.Url("Mid.crl") }, null);
+        var leaf3 = new EnrollmentService(_vault).Create(new NewEnrollmentRequest
+        {
+            Name = "Leaf3", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Mid"), KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256,
+        }).Item.Certificate;
+        var (ok, _) = Validate(new OnlineRevocation(), leaf3);
+        Assert.True(ok.IsValid, ok.ToTreeString());
     }
 }

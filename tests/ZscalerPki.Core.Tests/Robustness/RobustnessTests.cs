@@ -22,4 +22,16 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         Assert.True(report.Unclean.Count == 0, report.Summary + "\n" + string.Join("\n", report.Unclean.Take(20)));
         Assert.True(report.Hangs.Count == 0, report.Summary + "\n" + string.Join("\n", report.Hangs.Take(20)));
     }
+
+    [Fact]
+    public void DamagedIssuedDatabases_AreRefusedWithACataloguedError_NeverSignedOver()
+    {
+        using var runner = new DamagedStoreRunner();
+        var report = runner.Run(seed: 20261204);
+        output.WriteLine(report.Summary);
+        foreach (var line in report.Unclean)
+            output.WriteLine(line);
+        Assert.True(report.Inputs >= 10, report.Summary);
+        Assert.True(report.Unclean.Count == 0, report.Summary + "\n" + string.Join("\n", report.Unclean));
+    }
 }

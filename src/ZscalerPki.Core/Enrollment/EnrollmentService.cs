@@ -15,8 +15,21 @@ public sealed class EnrollmentService
     public const int DefaultIntermediateValidityDays = 1825;
 
     private readonly Vault _vault;
+    private readonly HsmKeyFactory _hsm;
+    private readonly VaultKeys _keys;
 
-    public EnrollmentService(Vault vault) => _vault = vault;
+    public EnrollmentService(Vault vault)
+        : this(vault, HsmKeyFactory.Production)
+    {
+    }
+
+    /// <summary>A service whose HSM keys go through <paramref name="hsm"/> (tests pass one over a fake key storage provider).</summary>
+    public EnrollmentService(Vault vault, HsmKeyFactory hsm)
+    {
+        _vault = vault;
+        _hsm = hsm;
+        _keys = new VaultKeys(hsm);
+    }
 
     public Vault Vault => _vault;
 
@@ -89,6 +102,7 @@ public sealed class EnrollmentService
         // Resolve the parent's signing key first: a refused parent leaves no new key behind (in an HSM, keys outlive us).
         AsymmetricAlgorithm? key = null;
         AsymmetricAlgorithm? parentKey = null;
+        HsmKey? hsmKey = null;
         X509Certificate2? parentCert = null;
         string? parentName = null;
         string? externalParentPem = null;
@@ -105,7 +119,7 @@ public sealed class EnrollmentService
                     parentCert = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(parentEntry.CertificatePem), $"vault entry '{parentName}'");
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
                     var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : hsm ? request.Hsm!.Pin : request.KeyPassword;
-                    parentKey = VaultKeys.Open(_vault, Collections.Enrollment, parentName, parentCert.PublicKey, pw.Span);
+                    parentKey = _keys.Open(_vault, Collections.Enrollment, parentName, parentCert.PublicKey, pw.Span);
                 }
                 else
                 {
@@ -128,7 +142,7 @@ public sealed class EnrollmentService
             }
 
             // The new CA's key: generated here and encrypted into the vault, or made (or found) in an HSM and only referenced.
-            HsmKey? hsmKey = hsm ? HsmKeyFactory.CreateOrOpen(request.Hsm!, request.Name, request.KeyAlgorithm) : null;
+            hsmKey = hsm ? _hsm.CreateOrOpen(request.Hsm!, request.Name, request.KeyAlgorithm) : null;
             key = hsmKey?.Key ?? Keys.Generate(request.KeyAlgorithm);
             var keyAlgorithm = hsmKey?.Algorithm ?? request.KeyAlgorithm;
             var signer = new CaCertificateBuilder.Signer(parentCert, parentKey ?? key);
@@ -181,6 +195,12 @@ public sealed class EnrollmentService
                 store.AddWithPrivateKey(Keys.WithKey(certificate, key));
 
             return new PkiResult<EnrollmentCertificate>(ToObject(entry), warnings);
+        }
+        catch
+        {
+            // A key generated in an HSM for this CA outlives the process: a creation that failed destroys it again.
+            hsmKey?.DiscardGenerated();
+            throw;
         }
         finally
         {
@@ -263,13 +283,14 @@ public sealed class EnrollmentService
         return chain;
     }
 
-    /// <summary>The certificate with its private key opened from the vault (for signing).</summary>
-    public X509Certificate2 OpenWithKey(string name, ReadOnlySpan<char> keyPassword)
+    /// <summary>
+    /// The CA's private key opened from the vault or its HSM (for signing). Not copied into a certificate: on Linux that copy
+    /// imports the private parameters, which an HSM key never gives out.
+    /// </summary>
+    public AsymmetricAlgorithm OpenKey(string name, ReadOnlySpan<char> keyPassword)
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
-        var cert = Load(entry);
-        using var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, cert.PublicKey, keyPassword);
-        return Keys.WithKey(cert, key);
+        return _keys.Open(_vault, Collections.Enrollment, entry.Name, Load(entry).PublicKey, keyPassword);
     }
 
     /// <summary>The export's bytes in the requested format.</summary>
@@ -303,7 +324,7 @@ public sealed class EnrollmentService
                     sb.Append(CertificateReader.ToPem(c));
                 if (request.IncludePrivateKey)
                 {
-                    using var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span);
+                    using var key = _keys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span);
                     sb.Append(KeyProtection.Encrypt(key, request.Password.Span)).Append('\n');
                 }
                 return Encoding.ASCII.GetBytes(sb.ToString());
@@ -316,7 +337,7 @@ public sealed class EnrollmentService
                         "A PFX export needs -Password.", entry.Name);
                 if (!request.IncludePrivateKey)
                     return PfxWriter.Write(certs, null, request.Password.Span, request.LegacyPfx);
-                using (var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span))
+                using (var key = _keys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span))
                     return PfxWriter.Write(certs, key, request.Password.Span, request.LegacyPfx);
             }
             default:

@@ -32,14 +32,12 @@ public sealed record HsmKeyOptions
 }
 
 /// <summary>
-/// A reference to a private key inside an HSM, as a vault entry keeps it: never key material, never a PIN. Opening it
-/// returns an <see cref="AsymmetricAlgorithm"/> that signs inside the HSM, so signing paths need nothing HSM-specific.
+/// A reference to a private key inside an HSM, as a vault entry keeps it: never key material, never a PIN.
+/// <see cref="HsmKeyFactory.Open"/> opens it as an <see cref="AsymmetricAlgorithm"/> that signs inside the HSM, so signing
+/// paths need nothing HSM-specific.
 /// </summary>
 public interface IHsmKeyReference
 {
     /// <summary>How the reference reads to a person (shown as KeyReference on our objects).</summary>
     string Describe();
-
-    /// <summary>Opens the private key (an RSA or ECDsa signing inside the HSM), logging in with <paramref name="pin"/>.</summary>
-    AsymmetricAlgorithm Open(ReadOnlySpan<char> pin);
 }

@@ -22,10 +22,12 @@ public sealed class InspectionService
     private readonly Vault _vault;
     private readonly IIssuerPublicationSource _publication;
     private readonly IIssuanceRecorder _recorder;
+    private readonly Hsm.VaultKeys _keys;
 
-    public InspectionService(Vault vault, IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null)
+    public InspectionService(Vault vault, IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null, Hsm.HsmKeyFactory? hsm = null)
     {
         _vault = vault;
+        _keys = new Hsm.VaultKeys(hsm ?? Hsm.HsmKeyFactory.Production);
         _publication = publication ?? InspectionHooks.PublicationFor(vault);
         _recorder = recorder ?? InspectionHooks.RecorderFor(vault);
     }
@@ -219,7 +221,7 @@ public sealed class InspectionService
         var cacheId = string.Join("|", _vault.Root, collection, name, cert.Thumbprint, fingerprint);
         if (Opened.TryGetValue(cacheId, out var existing))
             return existing;
-        var issuerKey = Hsm.VaultKeys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
+        var issuerKey = _keys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
         // The cache's sealing key derives from the issuer's key: its PKCS#8, or for a key that never leaves an HSM a secret
         // only that key can make (HsmKeys.DeterministicSecret). An HSM key that cannot make one forges from memory only.
         InspectionStore? store = null;

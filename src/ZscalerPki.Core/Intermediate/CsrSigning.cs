@@ -52,8 +52,19 @@ public sealed record SignWithVaultCaRequest
 public sealed class CsrSigningService
 {
     private readonly Vault _vault;
+    private readonly Hsm.HsmKeyFactory _hsm;
 
-    public CsrSigningService(Vault vault) => _vault = vault;
+    public CsrSigningService(Vault vault)
+        : this(vault, Hsm.HsmKeyFactory.Production)
+    {
+    }
+
+    /// <summary>A service whose HSM keys go through <paramref name="hsm"/>.</summary>
+    public CsrSigningService(Vault vault, Hsm.HsmKeyFactory hsm)
+    {
+        _vault = vault;
+        _hsm = hsm;
+    }
 
     /// <summary>
     /// The SubCA profile of <see cref="CaCertificateBuilder"/>: subject and key from the CSR, CA:TRUE with the path length
@@ -92,7 +103,7 @@ public sealed class CsrSigningService
             throw new PkiException(PkiErrorIds.CsrWithoutCommonName, PkiErrorCategory.InvalidData,
                 $"The CSR's subject '{csr.Subject.Name}' has no common name (CN). Generate it with New-IntermediateCsr -CommonName.", csr.Subject.Name);
 
-        var enrollment = new EnrollmentService(_vault);
+        var enrollment = new EnrollmentService(_vault, _hsm);
         var chain = enrollment.Chain(request.Issuer);
         var issuerCert = chain[0];
         var label = $"'{request.Issuer}'";
@@ -111,8 +122,7 @@ public sealed class CsrSigningService
         var issuerCa = VaultCa.Resolve(_vault, request.Issuer);
         var extra = CaUrls.Extensions(cdps.Count > 0 ? cdps : issuerCa.CrlDistributionPoints, issuerCa.AuthorityInfoAccess).ToList();
 
-        using var issuerWithKey = enrollment.OpenWithKey(request.Issuer, request.IssuerKeyPassword.Span);
-        using var key = Keys.PrivateKeyOf(issuerWithKey)!;
+        using var key = enrollment.OpenKey(request.Issuer, request.IssuerKeyPassword.Span);
         var certificate = CaCertificateBuilder.Issue(csr.Subject, csr.PublicKey, new CaCertificateBuilder.Signer(issuerCert, key),
             request.HashAlgorithm, now - CaCertificateBuilder.Backdate, notAfter, pathLength, extra);
         using (var issued = IssuedCertificateStore.Open(issuerCa))

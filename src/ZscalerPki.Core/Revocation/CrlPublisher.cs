@@ -12,8 +12,19 @@ namespace ZscalerPki.Core.Revocation;
 public sealed class CrlPublisher
 {
     private readonly Vault _vault;
+    private readonly Hsm.VaultKeys _keys;
 
-    public CrlPublisher(Vault vault) => _vault = vault;
+    public CrlPublisher(Vault vault)
+        : this(vault, Hsm.HsmKeyFactory.Production)
+    {
+    }
+
+    /// <summary>A publisher whose HSM keys go through <paramref name="hsm"/>.</summary>
+    public CrlPublisher(Vault vault, Hsm.HsmKeyFactory hsm)
+    {
+        _vault = vault;
+        _keys = new Hsm.VaultKeys(hsm);
+    }
 
     /// <summary>File name of a CA's base CRL (<c>&lt;name&gt;.crl</c>) or delta CRL (<c>&lt;name&gt;-delta.crl</c>).</summary>
     public static string FileName(string caName, bool delta) => caName + (delta ? "-delta.crl" : ".crl");
@@ -33,7 +44,7 @@ public sealed class CrlPublisher
             warnings.Add($"The CA '{ca.Name}' expired on {ca.Certificate.NotAfter.ToUniversalTime():u}; clients will not accept CRLs it signs.");
         if (nextUpdate > ca.Certificate.NotAfter.ToUniversalTime())
             warnings.Add($"The next update {nextUpdate.UtcDateTime:u} is after the CA's end of validity ({ca.Certificate.NotAfter.ToUniversalTime():u}); publish a final CRL before then.");
-        using var key = ca.OpenKey(request.KeyPassword.Span);
+        using var key = ca.OpenKey(_keys, request.KeyPassword.Span);
         return Publish(request, store, key, now, nextUpdate, warnings);
     }
 

@@ -92,13 +92,16 @@ public sealed class VaultCa
         return matches.Count == 1 ? matches[0] : null;
     }
 
-    /// <summary>The CA's private key, decrypted with <paramref name="password"/>.</summary>
-    public AsymmetricAlgorithm OpenKey(ReadOnlySpan<char> password)
+    /// <summary>The CA's private key, an HSM key through this system's HSMs (<see cref="Hsm.HsmKeyFactory.Production"/>).</summary>
+    public AsymmetricAlgorithm OpenKey(ReadOnlySpan<char> password) => OpenKey(new Hsm.VaultKeys(Hsm.HsmKeyFactory.Production), password);
+
+    /// <summary>The CA's private key through <paramref name="keys"/>: decrypted with <paramref name="password"/>, or opened in its HSM with it as the PIN.</summary>
+    public AsymmetricAlgorithm OpenKey(Hsm.VaultKeys keys, ReadOnlySpan<char> password)
     {
         if (password.IsEmpty)
             throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 $"Signing with '{Name}' needs its key password: pass -KeyPassword.", Name);
-        return Hsm.VaultKeys.Open(Vault, Collection, Name, Certificate.PublicKey, password);
+        return keys.Open(Vault, Collection, Name, Certificate.PublicKey, password);
     }
 
     /// <summary>The CDP and AIA extensions for certificates this CA issues (none when it has no URLs).</summary>

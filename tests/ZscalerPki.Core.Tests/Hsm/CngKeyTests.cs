@@ -53,6 +53,8 @@ internal sealed class FakeCngKeyStore : ICngKeyStore
 
     public void Delete(string keyName) => _keys.Remove(keyName);
 
+    public void Delete(CngKeyReference key) => _keys.Remove(key.KeyName);
+
     private static void Require(string provider, string keyName)
     {
         if (provider != Provider)
@@ -60,11 +62,10 @@ internal sealed class FakeCngKeyStore : ICngKeyStore
     }
 }
 
-[CollectionDefinition("CNG store", DisableParallelization = true)]
-public sealed class CngStoreCollection;
-
-/// <summary>Keys in a Windows key storage provider: the vault keeps provider and key name, signs through CNG, never exports.</summary>
-[Collection("CNG store")]
+/// <summary>
+/// Keys in a Windows key storage provider: the vault keeps provider and key name, signs through CNG, never exports. Each
+/// test has its own fake store, passed to the services through their constructors, so the tests run in parallel.
+/// </summary>
 public sealed class CngKeyTests
 {
     private static readonly ReadOnlyMemory<char> Pin = "4711-ksp".AsMemory();
@@ -72,27 +73,18 @@ public sealed class CngKeyTests
     private static HsmKeyOptions Ksp(string? existing = null, string provider = FakeCngKeyStore.Provider) =>
         new() { KeyStorageProvider = provider, ExistingKey = existing, Pin = Pin };
 
-    private static T WithFakeStore<T>(Func<FakeCngKeyStore, T> test)
+    private static T WithFakeStore<T>(Func<FakeCngKeyStore, HsmKeyFactory, T> test)
     {
-        var previous = CngKeys.Store;
         var fake = new FakeCngKeyStore();
-        CngKeys.Store = fake;
-        try
-        {
-            return test(fake);
-        }
-        finally
-        {
-            CngKeys.Store = previous;
-        }
+        return test(fake, new HsmKeyFactory(fake, Pkcs11Modules.Process));
     }
 
     [Fact]
-    public void KspKeys_BackEnrollmentCasAndInspectionIntermediates_ThroughTheSeam() => WithFakeStore(fake =>
+    public void KspKeys_BackEnrollmentCasAndInspectionIntermediates_ThroughTheSeam() => WithFakeStore((fake, hsm) =>
     {
         using var tmp = new TempDir();
         var vault = Vault.Open(tmp.Vault);
-        var enrollment = new EnrollmentService(vault);
+        var enrollment = new EnrollmentService(vault, hsm);
         var root = enrollment.Create(new NewEnrollmentRequest
         {
             Name = "Tpm-Root", KeyAlgorithm = KeyAlgorithm.EcdsaP384, PathLength = 1, Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
@@ -107,14 +99,14 @@ public sealed class CngKeyTests
 
         // An SSL-inspection intermediate whose RSA key is in the provider: CSR, signed by the KSP root, imported.
         new PkiVaultService(vault).SetSubscription(Subscription.SoftwareAndHsm);
-        var intermediates = new IntermediateService(vault);
+        var intermediates = new IntermediateService(vault, hsm);
         var created = intermediates.CreateCsr(new NewIntermediateCsrRequest
         {
             Name = "Tpm-Inspection", CommonName = "Contoso TPM Inspection CA", Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
         }).Item;
         Assert.Equal(KeyProtectionType.Hsm, created.ProtectionType);
         var csr = IntermediateCsr.Read(Encoding.ASCII.GetBytes(created.Csr));
-        var issued = new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin }).Item;
+        var issued = new CsrSigningService(vault, hsm).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin }).Item;
         var ready = intermediates.Import(new ImportSignedIntermediateRequest { Name = "Tpm-Inspection", Certificates = new[] { issued.Certificate }, Chain = issued.Chain }).Item;
         Assert.Equal(IntermediateState.CertReady, ready.State);
         File.WriteAllText(tmp.File("root.pem"), root.Certificate.ExportCertificatePem());
@@ -127,7 +119,7 @@ public sealed class CngKeyTests
             Name = "Tpm-Root", Format = ExportFormat.Pfx, IncludePrivateKey = true, KeyPassword = Pin, Password = "pfx-pw".AsMemory(),
         })).ErrorId);
         Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() =>
-            new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = "0000".AsMemory() })).ErrorId);
+            new CsrSigningService(vault, hsm).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = "0000".AsMemory() })).ErrorId);
         Assert.Equal(PkiErrorIds.HsmModuleNotFound, Assert.Throws<PkiException>(() => enrollment.Create(new NewEnrollmentRequest
         {
             Name = "Nowhere", Protection = KeyProtectionType.Hsm, Hsm = Ksp(provider: "No Such Provider"),
@@ -138,7 +130,7 @@ public sealed class CngKeyTests
         })).ErrorId);
         fake.Delete("ZscalerPki-Tpm-Root");
         Assert.Equal(PkiErrorIds.HsmKeyNotFound, Assert.Throws<PkiException>(() =>
-            new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin })).ErrorId);
+            new CsrSigningService(vault, hsm).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin })).ErrorId);
 
         // A key the provider's own tools made, by name.
         fake.Create(FakeCngKeyStore.Provider, "Vendor-Made-Key", KeyAlgorithm.Rsa4096, Pin.Span).Dispose();
@@ -149,12 +141,12 @@ public sealed class CngKeyTests
     });
 
     [Fact]
-    public void HsmAndSoftwareIntermediates_CountTogether_EightCreatedFourEnabled() => WithFakeStore(fake =>
+    public void HsmAndSoftwareIntermediates_CountTogether_EightCreatedFourEnabled() => WithFakeStore((fake, hsm) =>
     {
         using var tmp = new TempDir();
         var vault = Vault.Open(tmp.Vault);
         new PkiVaultService(vault).SetSubscription(Subscription.SoftwareAndHsm);
-        var intermediates = new IntermediateService(vault);
+        var intermediates = new IntermediateService(vault, hsm);
         NewIntermediateCsrRequest Hsm(string name, IntermediateStatus status) => new()
         {
             Name = name, CommonName = name, Status = status, Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
@@ -219,7 +211,7 @@ public sealed class CngKeyTests
             }).Item;
             File.WriteAllText(tmp.File("root.pem"), root.Certificate.ExportCertificatePem());
             Assert.Contains("root.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "root.pem"));
-            using var key = CngKeys.Store.Open(new CngKeyReference { Provider = options.KeyStorageProvider!, KeyName = HsmKeyFactory.CngKeyNamePrefix + name }, default);
+            using var key = CngKeys.ForThisSystem().Open(new CngKeyReference { Provider = options.KeyStorageProvider!, KeyName = HsmKeyFactory.CngKeyNamePrefix + name }, default);
             Assert.ThrowsAny<CryptographicException>(() => ((RSA)key).ExportParameters(true));
         }
         finally

@@ -170,6 +170,26 @@ public sealed class CngKeyTests
     });
 
     [Fact]
+    public void AFailedCreation_DeletesTheKeyItMadeInTheProvider() => WithFakeStore((fake, hsm) =>
+    {
+        using var tmp = new TempDir();
+        var vault = Vault.Open(tmp.Vault);
+        var enrollment = new EnrollmentService(vault, hsm);
+        enrollment.Create(new NewEnrollmentRequest { Name = "Soft-Parent", KeyPassword = "parent-pw".AsMemory(), KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+        // The parent's issued-certificate database is broken: the child's key is made, then recording its certificate fails.
+        var folder = Path.GetDirectoryName(Directory.GetFiles(tmp.Vault, "entry.json", SearchOption.AllDirectories).Single())!;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.WriteAllText(Path.Combine(folder, "issued.db"), new string('x', 8192));
+        Assert.ThrowsAny<Exception>(() => enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "Ksp-Child", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Soft-Parent"), ParentKeyPassword = "parent-pw".AsMemory(),
+            Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
+        }));
+        Assert.Empty(fake.Names);
+        return 0;
+    });
+
+    [Fact]
     public void CngFailures_MapToOneCataloguedErrorEach()
     {
         static string Id(uint hresult) => CngKeys.Classify(unchecked((int)hresult), "P", "K", "m").ErrorId;

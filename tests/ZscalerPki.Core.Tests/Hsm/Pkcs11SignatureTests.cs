@@ -73,6 +73,22 @@ public sealed class Pkcs11SignatureTests(SoftHsm hsm)
     }
 
     [SoftHsmFact]
+    public void OneKey_SignsFromManyThreads_EachSignatureValid()
+    {
+        Assert.True(Directory.Exists(hsm.Folder));
+        using var generated = Pkcs11Modules.Process.Generate(SoftHsm.Module, Token, "sig-threads", Pkcs11KeySpec.EcP256, SoftHsm.Pin);
+        var key = (ECDsa)generated.Key;
+        using var publicKey = ECDsa.Create(key.ExportParameters(false));
+        var results = new bool[64];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var data = BitConverter.GetBytes(i);
+            results[i] = publicKey.VerifyData(data, key.SignData(data, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256);
+        });
+        Assert.All(results, Assert.True);
+    }
+
+    [SoftHsmFact]
     public void AFailedCreation_AfterItsKeyWasGenerated_LeavesTheTokenAsItWas()
     {
         Assert.True(Directory.Exists(hsm.Folder));

@@ -284,6 +284,17 @@ public sealed class EnrollmentService
     }
 
     /// <summary>
+    /// The certificate with its software private key (for callers that want a certificate with a key, such as TLS).
+    /// An HSM key cannot be copied into a certificate (on Linux the copy imports its private parameters): use <see cref="OpenKey"/>.
+    /// </summary>
+    public X509Certificate2 OpenWithKey(string name, ReadOnlySpan<char> keyPassword)
+    {
+        var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
+        using var key = OpenKey(entry.Name, keyPassword);
+        return Keys.WithKey(Load(entry), key);
+    }
+
+    /// <summary>
     /// The CA's private key opened from the vault or its HSM (for signing). Not copied into a certificate: on Linux that copy
     /// imports the private parameters, which an HSM key never gives out.
     /// </summary>

@@ -52,7 +52,8 @@ internal sealed class Pkcs11Module
             }
             catch (Pkcs11Exception ex)
             {
-                throw Pkcs11Errors.Login(ex, Path, token, e => Pkcs11Errors.TokenNotFound(Path, token, false));
+                throw Pkcs11Errors.Login(ex, Path, token, e => new PkiException(PkiErrorIds.HsmTokenNotFound, PkiErrorCategory.OpenError,
+                    $"Token '{token}' in '{Path}' refused a session ({e.RV}). Check that it is present and writable (not read-only, not out of sessions).", token, e));
             }
             try
             {

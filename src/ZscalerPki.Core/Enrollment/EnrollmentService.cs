@@ -196,10 +196,10 @@ public sealed class EnrollmentService
 
             return new PkiResult<EnrollmentCertificate>(ToObject(entry), warnings);
         }
-        catch
+        catch (Exception ex)
         {
             // A key generated in an HSM for this CA outlives the process: a creation that failed destroys it again.
-            hsmKey?.DiscardGenerated();
+            hsmKey?.DiscardGenerated(ex);
             throw;
         }
         finally

@@ -33,13 +33,27 @@ public sealed class HsmKey : IDisposable
     public bool Generated => _destroy is not null;
 
     /// <summary>
-    /// Destroys a key this call generated, because the creation it was for failed: a key outlives the process in an HSM, and
-    /// an orphan there is invisible to the vault. An existing key (-ExistingKey) is never touched. Call before disposing.
+    /// Destroys a key this call generated, because the creation it was for failed with <paramref name="cause"/>: a key
+    /// outlives the process in an HSM, and an orphan there is invisible to the vault. An existing key (-ExistingKey) is
+    /// never touched. Call before disposing. If the HSM refuses, the failure keeps <paramref name="cause"/>'s ErrorId and
+    /// also names the key left behind, so it can be deleted by hand.
     /// </summary>
-    public void DiscardGenerated()
+    public void DiscardGenerated(Exception cause)
     {
         var destroy = Interlocked.Exchange(ref _destroy, null);
-        destroy?.Invoke();
+        if (destroy is null)
+            return;
+        try
+        {
+            destroy();
+        }
+        catch (Exception ex) when (ex is PkiException or CryptographicException or ObjectDisposedException)
+        {
+            var known = cause as PkiException;
+            throw new PkiException(known?.ErrorId ?? PkiErrorIds.HsmKeyGenerationFailed, known?.Category ?? PkiErrorCategory.InvalidResult,
+                $"{cause.Message} The key generated for it could not be destroyed ({ex.Message}); delete {Reference.Describe()} with the HSM's own tools.",
+                Reference.Describe(), cause);
+        }
     }
 
     public void Dispose() => Key.Dispose();

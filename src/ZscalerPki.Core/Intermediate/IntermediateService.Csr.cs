@@ -94,10 +94,10 @@ public sealed partial class IntermediateService
             }
             return new PkiResult<IntermediateCertificate>(ToObject(entry), warnings);
         }
-        catch
+        catch (Exception ex)
         {
             // A key generated in an HSM for this intermediate outlives the process: a creation that failed destroys it again.
-            hsmKey?.DiscardGenerated();
+            hsmKey?.DiscardGenerated(ex);
             throw;
         }
     }

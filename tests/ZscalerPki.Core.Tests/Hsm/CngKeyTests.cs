@@ -53,7 +53,15 @@ internal sealed class FakeCngKeyStore : ICngKeyStore
 
     public void Delete(string keyName) => _keys.Remove(keyName);
 
-    public void Delete(CngKeyReference key) => _keys.Remove(key.KeyName);
+    /// <summary>When set, deleting a key fails as a provider that refuses would.</summary>
+    public bool RefuseDeletes { get; set; }
+
+    public void Delete(CngKeyReference key)
+    {
+        if (RefuseDeletes)
+            throw CngKeys.Classify(unchecked((int)0x80090010), key.Provider, key.KeyName, "Access denied."); // NTE_PERM
+        _keys.Remove(key.KeyName);
+    }
 
     private static void Require(string provider, string keyName)
     {
@@ -169,9 +177,12 @@ public sealed class CngKeyTests
         return 0;
     });
 
-    [Fact]
-    public void AFailedCreation_DeletesTheKeyItMadeInTheProvider() => WithFakeStore((fake, hsm) =>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFailedCreation_DeletesTheKeyItMadeInTheProvider_OrNamesIt(bool refuseDeletes) => WithFakeStore((fake, hsm) =>
     {
+        fake.RefuseDeletes = refuseDeletes;
         using var tmp = new TempDir();
         var vault = Vault.Open(tmp.Vault);
         var enrollment = new EnrollmentService(vault, hsm);
@@ -180,12 +191,23 @@ public sealed class CngKeyTests
         var folder = Path.GetDirectoryName(Directory.GetFiles(tmp.Vault, "entry.json", SearchOption.AllDirectories).Single())!;
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         File.WriteAllText(Path.Combine(folder, "issued.db"), new string('x', 8192));
-        Assert.ThrowsAny<Exception>(() => enrollment.Create(new NewEnrollmentRequest
+        var failure = Assert.ThrowsAny<Exception>(() => enrollment.Create(new NewEnrollmentRequest
         {
             Name = "Ksp-Child", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Soft-Parent"), ParentKeyPassword = "parent-pw".AsMemory(),
             Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
         }));
-        Assert.Empty(fake.Names);
+        if (!refuseDeletes)
+        {
+            Assert.Empty(fake.Names);
+            return 0;
+        }
+        // The orphan stays, and the error names it (keeping the creation's own failure as its cause).
+        Assert.Contains("ZscalerPki-Ksp-Child", fake.Names);
+        var named = Assert.IsType<PkiException>(failure);
+        Assert.Equal(PkiErrorIds.IssuedStoreCorrupt, named.ErrorId); // the creation's own failure, as without the orphan
+        Assert.Contains("could not be destroyed", named.Message);
+        Assert.Contains("ZscalerPki-Ksp-Child", named.Message);
+        Assert.NotNull(named.InnerException);
         return 0;
     });
 

@@ -10,7 +10,7 @@ public enum KeyProtectionType
 }
 
 /// <summary>
-/// Where a new CA key is made (or found) in an HSM and how to log in to it: a PKCS#11 token (Linux, macOS: module path and
+/// Where a new CA key is made (or found) in an HSM and how to log in to it: a PKCS#11 token (any OS: module path and
 /// token label, or an existing key's RFC 7512 URI) or a Windows CNG key storage provider (provider name; the existing key's name).
 /// </summary>
 public sealed record HsmKeyOptions

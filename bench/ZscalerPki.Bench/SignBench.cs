@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Formats.Asn1;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core.Hsm;
@@ -10,10 +9,11 @@ namespace ZscalerPki.Bench;
 
 // Signing in an HSM token beside signing with a software key, one thread, SoftHSM2 as the token:
 //   dotnet run -c Release --project bench/ZscalerPki.Bench -- sign [seconds-per-case]
-// A private SoftHSM2 token in a temp folder (deleted at the end); keys generated in it with Pkcs11Tool.GenerateKeyPair and
-// opened with HsmKeys.Open (OpenSSL's pkcs11 engine, every signature made inside the token). Cases, each HSM vs software:
-// raw SignData over a 1 KB TBS-sized buffer with SHA-256 (RSA-2048 PKCS#1 v1.5, ECDSA P-256), and issuing a leaf
-// certificate with CertificateRequest.Create and an RSA-2048 CA key. Needs softhsm2, opensc and libengine-pkcs11-openssl.
+// A private SoftHSM2 token in a temp folder (deleted at the end), named by SOFTHSM2_CONF set in .NET's environment only
+// (as PowerShell's $env: does); keys generated in it and opened through Pkcs11Modules (Pkcs11Interop, in process: every
+// signature made inside the token by C_Sign). Cases, each HSM vs software: raw SignData over a 1 KB TBS-sized buffer with
+// SHA-256 (RSA-2048 PKCS#1 v1.5, RSA-2048 PSS, ECDSA P-256), and issuing a leaf certificate with CertificateRequest.Create
+// and an RSA-2048 CA key. Needs softhsm2 only.
 // One line per case ("sign rsa2048 raw: hsm X/s, software Y/s, hsm/software Z.ZZx"); last line starts with "sign:".
 internal static class SignBench
 {
@@ -29,22 +29,19 @@ internal static class SignBench
         var missing = MissingPrerequisite();
         if (missing is not null)
         {
-            Console.Error.WriteLine($"sign: {missing}. This mode needs SoftHSM2, OpenSC's pkcs11-tool and OpenSSL's pkcs11 engine: "
-                + "apt-get install softhsm2 opensc libengine-pkcs11-openssl (Debian/Ubuntu).");
+            Console.Error.WriteLine($"sign: {missing}. This mode needs SoftHSM2: apt-get install softhsm2 (Debian/Ubuntu).");
             return 2;
         }
 
         var folder = Path.Combine(Path.GetTempPath(), "zpki-signbench-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            // The token must exist before the PKCS#11 module is first loaded in this process (HsmKeys.Open loads it).
+            // The token must exist before the PKCS#11 module is first loaded in this process (the first Generate loads it).
             if (!InitToken(folder))
                 return 1;
 
-            var rsaRef = Pkcs11Tool.GenerateKeyPair(Module, Token, "bench-rsa", "rsa:2048", Pin);
-            var ecRef = Pkcs11Tool.GenerateKeyPair(Module, Token, "bench-p256", "EC:prime256v1", Pin);
-            using var hsmRsa = (RSA)HsmKeys.Open(rsaRef, Pin);
-            using var hsmEc = (ECDsa)HsmKeys.Open(ecRef, Pin);
+            using var hsmRsa = (RSA)Pkcs11Modules.Process.Generate(Module, Token, "bench-rsa", Pkcs11KeySpec.Rsa(2048), Pin).Key;
+            using var hsmEc = (ECDsa)Pkcs11Modules.Process.Generate(Module, Token, "bench-p256", Pkcs11KeySpec.EcP256, Pin).Key;
             using var swRsa = RSA.Create(2048);
             using var swEc = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
@@ -54,6 +51,7 @@ internal static class SignBench
             using var ecPublic = ECDsa.Create();
             ecPublic.ImportSubjectPublicKeyInfo(hsmEc.ExportSubjectPublicKeyInfo(), out _);
             var verifies = rsaPublic.VerifyData(tbs, hsmRsa.SignData(tbs, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+                && rsaPublic.VerifyData(tbs, hsmRsa.SignData(tbs, HashAlgorithmName.SHA256, RSASignaturePadding.Pss), HashAlgorithmName.SHA256, RSASignaturePadding.Pss)
                 && ecPublic.VerifyData(tbs, hsmEc.SignData(tbs, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256);
 
             // A leaf issued by the HSM CA key must carry a signature its public key verifies.
@@ -77,6 +75,9 @@ internal static class SignBench
                 Case("rsa2048 raw", seconds,
                     () => hsmRsa.SignData(tbs, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
                     () => swRsa.SignData(tbs, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)),
+                Case("rsa2048 pss raw", seconds,
+                    () => hsmRsa.SignData(tbs, HashAlgorithmName.SHA256, RSASignaturePadding.Pss),
+                    () => swRsa.SignData(tbs, HashAlgorithmName.SHA256, RSASignaturePadding.Pss)),
                 Case("p256 raw", seconds,
                     () => hsmEc.SignData(tbs, HashAlgorithmName.SHA256),
                     () => swEc.SignData(tbs, HashAlgorithmName.SHA256)),
@@ -168,13 +169,9 @@ internal static class SignBench
         Directory.CreateDirectory(tokens);
         var conf = Path.Combine(folder, "softhsm2.conf");
         File.WriteAllText(conf, $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n");
-        // Child processes get .NET's environment; the module loaded in-process reads the C runtime's (getenv).
+        // .NET's environment only, as pwsh's $env: sets it: child processes get it, and Pkcs11Modules copies it into the
+        // C runtime's environment (which the module reads with getenv) before initialising the module.
         Environment.SetEnvironmentVariable("SOFTHSM2_CONF", conf);
-        if (setenv("SOFTHSM2_CONF", conf, 1) != 0)
-        {
-            Console.Error.WriteLine("sign: setenv(SOFTHSM2_CONF) failed");
-            return false;
-        }
         var psi = new ProcessStartInfo("softhsm2-util") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "--init-token", "--free", "--label", Token, "--so-pin", SoPin, "--pin", Pin })
             psi.ArgumentList.Add(a);
@@ -188,24 +185,19 @@ internal static class SignBench
         return false;
     }
 
-    /// <summary>What is missing to run this mode, or null when SoftHSM2, pkcs11-tool and the pkcs11 engine are all there.</summary>
+    /// <summary>What is missing to run this mode, or null when SoftHSM2 (module and softhsm2-util) is there.</summary>
     private static string? MissingPrerequisite()
     {
         if (!OperatingSystem.IsLinux())
             return "this mode runs on Linux only";
         if (!File.Exists(Module))
             return $"the SoftHSM2 module {Module} is missing";
-        foreach (var tool in new[] { "softhsm2-util", "pkcs11-tool" })
+        foreach (var tool in new[] { "softhsm2-util" })
         {
             var path = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries);
             if (!path.Any(d => File.Exists(Path.Combine(d, tool))))
                 return $"{tool} is not on PATH";
         }
-        if (!Directory.GetDirectories("/usr/lib", "*-linux-gnu*").Any(d => File.Exists(Path.Combine(d, "engines-3", "pkcs11.so"))))
-            return "OpenSSL's pkcs11 engine (/usr/lib/*-linux-gnu*/engines-3/pkcs11.so) is missing";
         return null;
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setenv(string name, string value, int overwrite);
 }

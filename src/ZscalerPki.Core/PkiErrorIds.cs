@@ -308,10 +308,6 @@ public static class PkiErrorIds
     public const string InvalidKeyReference = "InvalidKeyReference";
     /// <summary>The PKCS#11 module (the HSM vendor's library) or the Windows key storage provider does not exist or cannot be loaded.</summary>
     public const string HsmModuleNotFound = "HsmModuleNotFound";
-    /// <summary>OpenSSL's pkcs11 engine is not installed.</summary>
-    public const string HsmEngineNotInstalled = "HsmEngineNotInstalled";
-    /// <summary>pkcs11-tool (OpenSC), used to generate keys in a token, is not installed.</summary>
-    public const string HsmToolNotInstalled = "HsmToolNotInstalled";
     /// <summary>The token (or key storage provider) refused the PIN (wrong or locked).</summary>
     public const string HsmPinIncorrect = "HsmPinIncorrect";
     /// <summary>No token with the given label is present.</summary>

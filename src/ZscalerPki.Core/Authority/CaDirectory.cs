@@ -12,8 +12,15 @@ namespace ZscalerPki.Core.Authority;
 public sealed class CaDirectory
 {
     private readonly Vault _vault;
+    private readonly Hsm.VaultKeys _keys;
 
-    public CaDirectory(Vault vault) => _vault = vault;
+    /// <param name="vault">The vault whose CAs are looked up.</param>
+    /// <param name="keys">How the CAs' keys open (HSM modules and key storage providers); default: this system's.</param>
+    public CaDirectory(Vault vault, Hsm.VaultKeys? keys = null)
+    {
+        _vault = vault;
+        _keys = keys ?? new Hsm.VaultKeys(Hsm.HsmKeyFactory.Production);
+    }
 
     /// <summary>Splits <c>kind/name</c>; a text without a known kind prefix is a bare name (kind null).</summary>
     public static (CaKind? Kind, string Name) Parse(string text)
@@ -52,7 +59,7 @@ public sealed class CaDirectory
 
     /// <summary>The CA of one kind by name; throws NotFound or IssuerNotReady.</summary>
     public CertificateAuthority Resolve(CaKind kind, string name) =>
-        kind.TryOpen(_vault, name) ?? throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
+        kind.TryOpen(_vault, _keys, name) ?? throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
             $"No {kind.Noun} named '{name}' is in the vault '{_vault.Root}'. Run {kind.ListCommand} to list the names.", name);
 
     /// <summary>The default SSL-inspection intermediate (enabled, ready, default); throws NoDefaultIntermediate.</summary>
@@ -86,7 +93,7 @@ public sealed class CaDirectory
         {
             foreach (var name in kind.ReadyNames(_vault))
             {
-                if (kind.TryOpen(_vault, name) is { } ca && SameName(ca.Certificate.SubjectName, wanted))
+                if (kind.TryOpen(_vault, _keys, name) is { } ca && SameName(ca.Certificate.SubjectName, wanted))
                     matches.Add(ca);
             }
         }

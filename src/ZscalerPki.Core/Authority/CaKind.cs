@@ -36,7 +36,7 @@ public abstract class CaKind
     /// The CA of the entry <paramref name="name"/>, or null when this kind has no such entry. An entry that cannot sign yet
     /// (an intermediate without its signed certificate) is <c>IssuerNotReady</c>.
     /// </summary>
-    internal abstract CertificateAuthority? TryOpen(Vault vault, string name);
+    internal abstract CertificateAuthority? TryOpen(Vault vault, Hsm.VaultKeys keys, string name);
 
     /// <summary>The names of this kind's entries that can sign now.</summary>
     internal abstract IEnumerable<string> ReadyNames(Vault vault);

@@ -15,12 +15,12 @@ internal sealed class EnrollmentCaKind : CaKind
 
     public override string ListCommand => "Get-EnrollmentCertificate";
 
-    internal override CertificateAuthority? TryOpen(Vault vault, string name)
+    internal override CertificateAuthority? TryOpen(Vault vault, Hsm.VaultKeys keys, string name)
     {
         if (vault.TryRead<EnrollmentEntry>(Collection, name) is not { } entry)
             return null;
         var chain = ChainOf(vault, entry);
-        return new CertificateAuthority(vault, this, entry.Name, chain[0], chain.Skip(1).ToList(),
+        return new CertificateAuthority(vault, keys, this, entry.Name, chain[0], chain.Skip(1).ToList(),
             entry.CrlDistributionPoints ?? new List<string>(), entry.AuthorityInfoAccess ?? new List<string>(), entry.HsmReference);
     }
 
@@ -62,7 +62,7 @@ internal sealed class IntermediateCaKind : CaKind
 
     public override string ListCommand => "Get-IntermediateCertificate";
 
-    internal override CertificateAuthority? TryOpen(Vault vault, string name)
+    internal override CertificateAuthority? TryOpen(Vault vault, Hsm.VaultKeys keys, string name)
     {
         if (vault.TryRead<IntermediateEntry>(Collection, name) is not { } entry)
             return null;
@@ -71,7 +71,7 @@ internal sealed class IntermediateCaKind : CaKind
                 $"The SSL-inspection intermediate '{entry.Name}' has no signed certificate yet (state {entry.State}), so it cannot sign and has issued nothing. Have its CSR signed and run Import-SignedIntermediate first.", entry.Name);
         var certificate = CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(entry.CertificatePem), $"vault entry '{entry.Name}'");
         var issuers = entry.ChainPem is null ? Array.Empty<System.Security.Cryptography.X509Certificates.X509Certificate2>() : CertificateReader.ReadText(entry.ChainPem);
-        return new CertificateAuthority(vault, this, entry.Name, certificate, issuers,
+        return new CertificateAuthority(vault, keys, this, entry.Name, certificate, issuers,
             entry.CrlDistributionPoints ?? new List<string>(), entry.AuthorityInfoAccess ?? new List<string>(), entry.HsmReference);
     }
 

@@ -16,10 +16,13 @@ namespace ZscalerPki.Core.Authority;
 /// </summary>
 public sealed class CertificateAuthority
 {
-    internal CertificateAuthority(Vault vault, CaKind kind, string name, X509Certificate2 certificate,
+    private readonly VaultKeys _keys;
+
+    internal CertificateAuthority(Vault vault, VaultKeys keys, CaKind kind, string name, X509Certificate2 certificate,
         IReadOnlyList<X509Certificate2> issuers, IReadOnlyList<string> cdps, IReadOnlyList<string> aia, IHsmKeyReference? hsmKey)
     {
         Vault = vault;
+        _keys = keys;
         Kind = kind;
         Name = name;
         Certificate = certificate;
@@ -74,12 +77,15 @@ public sealed class CertificateAuthority
     /// The CA's private key: decrypted from the vault with its key password, or opened in its HSM with the PIN
     /// (<paramref name="secret"/> is whichever applies). The key must be the certificate's, else <c>KeyMismatch</c>.
     /// </summary>
-    public AsymmetricAlgorithm OpenKey(ReadOnlySpan<char> secret)
+    public AsymmetricAlgorithm OpenKey(ReadOnlySpan<char> secret) => OpenKey(_keys, secret);
+
+    /// <summary>As <see cref="OpenKey(ReadOnlySpan{char})"/>, with HSM keys opened through <paramref name="keys"/> (a service's own).</summary>
+    public AsymmetricAlgorithm OpenKey(VaultKeys keys, ReadOnlySpan<char> secret)
     {
         if (secret.IsEmpty)
             throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 $"Signing with '{Name}' needs {(HsmKey is null ? "its key password" : "the PIN of the HSM that holds its key")}: pass the issuer's key password (-KeyPassword / -IssuerKeyPassword).", Name);
-        return VaultKeys.Open(Vault, Collection, Name, Certificate.PublicKey, secret);
+        return keys.Open(Vault, Collection, Name, Certificate.PublicKey, secret);
     }
 
     /// <summary>The issued-certificate database of this CA (created with the CA's first issuance).</summary>

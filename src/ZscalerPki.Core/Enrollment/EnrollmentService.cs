@@ -16,8 +16,21 @@ public sealed class EnrollmentService
     public const int DefaultIntermediateValidityDays = 1825;
 
     private readonly Vault _vault;
+    private readonly HsmKeyFactory _hsm;
+    private readonly VaultKeys _keys;
 
-    public EnrollmentService(Vault vault) => _vault = vault;
+    public EnrollmentService(Vault vault)
+        : this(vault, HsmKeyFactory.Production)
+    {
+    }
+
+    /// <summary>A service whose HSM keys go through <paramref name="hsm"/> (tests pass one over a fake key storage provider).</summary>
+    public EnrollmentService(Vault vault, HsmKeyFactory hsm)
+    {
+        _vault = vault;
+        _hsm = hsm;
+        _keys = new VaultKeys(hsm);
+    }
 
     public Vault Vault => _vault;
 
@@ -90,6 +103,7 @@ public sealed class EnrollmentService
         // Resolve the parent's signing key first: a refused parent leaves no new key behind (in an HSM, keys outlive us).
         AsymmetricAlgorithm? key = null;
         AsymmetricAlgorithm? parentKey = null;
+        HsmKey? hsmKey = null;
         X509Certificate2? parentCert = null;
         string? parentName = null;
         CertificateAuthority? parentCa = null;
@@ -101,13 +115,13 @@ public sealed class EnrollmentService
             {
                 if (request.Parent.VaultName is { } pn)
                 {
-                    parentCa = new CaDirectory(_vault).Resolve(CaKind.Enrollment, pn);
+                    parentCa = new CaDirectory(_vault, _keys).Resolve(CaKind.Enrollment, pn);
                     parentName = parentCa.Name;
                     parentUrls = parentCa.IssuedCertificateExtensions().ToList();
                     parentCert = parentCa.Certificate;
                     CaCertificateBuilder.RequireUsableIssuer(parentCert, now, issuingCa: true, $"'{parentName}'");
                     var pw = request.ParentKeyPassword is { IsEmpty: false } parentPw ? parentPw : hsm ? request.Hsm!.Pin : request.KeyPassword;
-                    parentKey = parentCa.OpenKey(pw.Span);
+                    parentKey = parentCa.OpenKey(_keys, pw.Span);
                 }
                 else
                 {
@@ -130,7 +144,7 @@ public sealed class EnrollmentService
             }
 
             // The new CA's key: generated here and encrypted into the vault, or made (or found) in an HSM and only referenced.
-            HsmKey? hsmKey = hsm ? HsmKeyFactory.CreateOrOpen(request.Hsm!, request.Name, request.KeyAlgorithm) : null;
+            hsmKey = hsm ? _hsm.CreateOrOpen(request.Hsm!, request.Name, request.KeyAlgorithm) : null;
             key = hsmKey?.Key ?? Keys.Generate(request.KeyAlgorithm);
             var keyAlgorithm = hsmKey?.Algorithm ?? request.KeyAlgorithm;
             var signer = new CaCertificateBuilder.Signer(parentCert, parentKey ?? key);
@@ -183,6 +197,12 @@ public sealed class EnrollmentService
                 store.AddWithPrivateKey(Keys.WithKey(certificate, key));
 
             return new PkiResult<EnrollmentCertificate>(ToObject(entry), warnings);
+        }
+        catch (Exception ex)
+        {
+            // A key generated in an HSM for this CA outlives the process: a creation that failed destroys it again.
+            hsmKey?.DiscardGenerated(ex);
+            throw;
         }
         finally
         {
@@ -243,13 +263,25 @@ public sealed class EnrollmentService
     public IReadOnlyList<X509Certificate2> Chain(string name) =>
         EnrollmentCaKind.ChainOf(_vault, _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name));
 
-    /// <summary>The certificate with its private key opened from the vault (for signing).</summary>
+    /// <summary>
+    /// The certificate with its software private key (for callers that want a certificate with a key, such as TLS).
+    /// An HSM key cannot be copied into a certificate (on Linux the copy imports its private parameters): use <see cref="OpenKey"/>.
+    /// </summary>
     public X509Certificate2 OpenWithKey(string name, ReadOnlySpan<char> keyPassword)
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
-        var cert = Load(entry);
-        using var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, cert.PublicKey, keyPassword);
-        return Keys.WithKey(cert, key);
+        using var key = OpenKey(entry.Name, keyPassword);
+        return Keys.WithKey(Load(entry), key);
+    }
+
+    /// <summary>
+    /// The CA's private key opened from the vault or its HSM (for signing). Not copied into a certificate: on Linux that copy
+    /// imports the private parameters, which an HSM key never gives out.
+    /// </summary>
+    public AsymmetricAlgorithm OpenKey(string name, ReadOnlySpan<char> keyPassword)
+    {
+        var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
+        return _keys.Open(_vault, Collections.Enrollment, entry.Name, Load(entry).PublicKey, keyPassword);
     }
 
     /// <summary>The export's bytes in the requested format.</summary>
@@ -283,7 +315,7 @@ public sealed class EnrollmentService
                     sb.Append(CertificateReader.ToPem(c));
                 if (request.IncludePrivateKey)
                 {
-                    using var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span);
+                    using var key = _keys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span);
                     sb.Append(KeyProtection.Encrypt(key, request.Password.Span)).Append('\n');
                 }
                 return Encoding.ASCII.GetBytes(sb.ToString());
@@ -296,7 +328,7 @@ public sealed class EnrollmentService
                         "A PFX export needs -Password.", entry.Name);
                 if (!request.IncludePrivateKey)
                     return PfxWriter.Write(certs, null, request.Password.Span, request.LegacyPfx);
-                using (var key = VaultKeys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span))
+                using (var key = _keys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span))
                     return PfxWriter.Write(certs, key, request.Password.Span, request.LegacyPfx);
             }
             default:

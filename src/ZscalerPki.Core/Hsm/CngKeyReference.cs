@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace ZscalerPki.Core.Hsm;
 
 /// <summary>
@@ -15,6 +13,4 @@ public sealed record CngKeyReference : IHsmKeyReference
     public override string ToString() => $"{KeyName} (key storage provider '{Provider}')";
 
     public string Describe() => ToString();
-
-    public AsymmetricAlgorithm Open(ReadOnlySpan<char> pin) => CngKeys.Store.Open(this, pin);
 }

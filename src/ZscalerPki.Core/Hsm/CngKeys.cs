@@ -13,13 +13,16 @@ public interface ICngKeyStore
 
     /// <summary>Opens an existing key; the PIN (when given) is set on the key for providers that ask for one.</summary>
     AsymmetricAlgorithm Open(CngKeyReference key, ReadOnlySpan<char> pin);
+
+    /// <summary>Deletes a key this process just created, when the creation of its CA failed after all.</summary>
+    void Delete(CngKeyReference key);
 }
 
 /// <summary>The CNG key storage providers of this machine: Windows only (CNG does not exist elsewhere).</summary>
 public static class CngKeys
 {
-    /// <summary>The store every CNG key goes through; tests replace it to exercise the vault flow off Windows.</summary>
-    public static ICngKeyStore Store { get; set; } = OperatingSystem.IsWindows() ? new WindowsCngKeyStore() : new UnavailableCngKeyStore();
+    /// <summary>This system's key storage providers: CNG on Windows, elsewhere a store that names the PKCS#11 way instead.</summary>
+    public static ICngKeyStore ForThisSystem() => OperatingSystem.IsWindows() ? new WindowsCngKeyStore() : new UnavailableCngKeyStore();
 
     /// <summary>Maps a CNG/smart-card/TPM failure (its HRESULT) to one catalogued error.</summary>
     public static PkiException Classify(int hresult, string provider, string keyName, string message, Exception? inner = null)
@@ -47,6 +50,8 @@ public static class CngKeys
         public AsymmetricAlgorithm Create(string provider, string keyName, KeyAlgorithm algorithm, ReadOnlySpan<char> pin) => throw NotHere(provider);
 
         public AsymmetricAlgorithm Open(CngKeyReference key, ReadOnlySpan<char> pin) => throw NotHere(key.Provider);
+
+        public void Delete(CngKeyReference key) => throw NotHere(key.Provider);
 
         private static PkiException NotHere(string provider) =>
             new(PkiErrorIds.HsmModuleNotFound, PkiErrorCategory.NotImplemented,
@@ -102,6 +107,20 @@ internal sealed class WindowsCngKeyStore : ICngKeyStore
             if (!pin.IsEmpty)
                 cng.SetProperty(PinOf(pin));
             return Wrap(cng);
+        }
+        catch (CryptographicException ex)
+        {
+            throw CngKeys.Classify(ex.HResult, key.Provider, key.KeyName, ex.Message, ex);
+        }
+    }
+
+    public void Delete(CngKeyReference key)
+    {
+        try
+        {
+            var provider = new CngProvider(key.Provider);
+            if (CngKey.Exists(key.KeyName, provider))
+                CngKey.Open(key.KeyName, provider).Delete();
         }
         catch (CryptographicException ex)
         {

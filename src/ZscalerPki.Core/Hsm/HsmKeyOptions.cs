@@ -10,7 +10,7 @@ public enum KeyProtectionType
 }
 
 /// <summary>
-/// Where a new CA key is made (or found) in an HSM and how to log in to it: a PKCS#11 token (Linux, macOS: module path and
+/// Where a new CA key is made (or found) in an HSM and how to log in to it: a PKCS#11 token (any OS: module path and
 /// token label, or an existing key's RFC 7512 URI) or a Windows CNG key storage provider (provider name; the existing key's name).
 /// </summary>
 public sealed record HsmKeyOptions
@@ -32,14 +32,12 @@ public sealed record HsmKeyOptions
 }
 
 /// <summary>
-/// A reference to a private key inside an HSM, as a vault entry keeps it: never key material, never a PIN. Opening it
-/// returns an <see cref="AsymmetricAlgorithm"/> that signs inside the HSM, so signing paths need nothing HSM-specific.
+/// A reference to a private key inside an HSM, as a vault entry keeps it: never key material, never a PIN.
+/// <see cref="HsmKeyFactory.Open"/> opens it as an <see cref="AsymmetricAlgorithm"/> that signs inside the HSM, so signing
+/// paths need nothing HSM-specific.
 /// </summary>
 public interface IHsmKeyReference
 {
     /// <summary>How the reference reads to a person (shown as KeyReference on our objects).</summary>
     string Describe();
-
-    /// <summary>Opens the private key (an RSA or ECDsa signing inside the HSM), logging in with <paramref name="pin"/>.</summary>
-    AsymmetricAlgorithm Open(ReadOnlySpan<char> pin);
 }

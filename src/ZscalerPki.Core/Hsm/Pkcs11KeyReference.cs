@@ -13,6 +13,9 @@ public sealed record Pkcs11KeyReference : IHsmKeyReference
 
     public required string Token { get; init; }
 
+    /// <summary>The token's serial number, when the URI names it (tells apart tokens with the same label).</summary>
+    public string? Serial { get; init; }
+
     public required string Object { get; init; }
 
     /// <summary>The key's CKA_ID as hex, when known.</summary>
@@ -23,7 +26,10 @@ public sealed record Pkcs11KeyReference : IHsmKeyReference
     {
         get
         {
-            var sb = new StringBuilder("pkcs11:token=").Append(Encode(Token)).Append(";object=").Append(Encode(Object));
+            var sb = new StringBuilder("pkcs11:token=").Append(Encode(Token));
+            if (!string.IsNullOrEmpty(Serial))
+                sb.Append(";serial=").Append(Encode(Serial));
+            sb.Append(";object=").Append(Encode(Object));
             if (!string.IsNullOrEmpty(IdHex))
             {
                 sb.Append(";id=");
@@ -38,8 +44,6 @@ public sealed record Pkcs11KeyReference : IHsmKeyReference
 
     public string Describe() => ToString();
 
-    public System.Security.Cryptography.AsymmetricAlgorithm Open(ReadOnlySpan<char> pin) => HsmKeys.Open(this, pin);
-
     /// <summary>
     /// Reads an RFC 7512 URI naming a private key (token and object required; id optional; type private or absent).
     /// Query attributes such as pin-value are refused: a PIN never travels inside a key reference.
@@ -51,7 +55,7 @@ public sealed record Pkcs11KeyReference : IHsmKeyReference
         var body = uri["pkcs11:".Length..];
         if (body.Contains('?', StringComparison.Ordinal))
             throw Invalid(uri, "it has query attributes (such as pin-value); pass the PIN separately, never inside the URI");
-        string? token = null, obj = null, id = null;
+        string? token = null, serial = null, obj = null, id = null;
         foreach (var part in body.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = part.IndexOf('=', StringComparison.Ordinal);
@@ -62,18 +66,19 @@ public sealed record Pkcs11KeyReference : IHsmKeyReference
             switch (name)
             {
                 case "token": token = Encoding.UTF8.GetString(value); break;
+                case "serial": serial = Encoding.UTF8.GetString(value); break;
                 case "object": obj = Encoding.UTF8.GetString(value); break;
                 case "id": id = Convert.ToHexString(value); break;
                 case "type":
                     if (Encoding.ASCII.GetString(value) is not ("private"))
                         throw Invalid(uri, "its type is not 'private'");
                     break;
-                default: break; // manufacturer, model, serial, library-*: allowed by RFC 7512, not needed to find the key
+                default: break; // manufacturer, model, library-*: allowed by RFC 7512, not needed to find the key
             }
         }
         if (string.IsNullOrEmpty(token) || string.IsNullOrEmpty(obj))
             throw Invalid(uri, "it must name the token (token=...) and the key (object=...)");
-        return new Pkcs11KeyReference { ModulePath = modulePath, Token = token, Object = obj, IdHex = id };
+        return new Pkcs11KeyReference { ModulePath = modulePath, Token = token, Serial = serial, Object = obj, IdHex = id };
     }
 
     private static string Encode(string value)

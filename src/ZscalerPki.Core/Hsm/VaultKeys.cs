@@ -8,12 +8,16 @@ namespace ZscalerPki.Core.Hsm;
 
 /// <summary>
 /// The signing key of a vault CA, wherever it lives: encrypted PKCS#8 in the vault (opened with the key password) or a
-/// key in an HSM (opened with its PIN; the vault holds only its reference). Either way the key must be the one of
-/// <c>expected</c> (the CA's certificate or CSR public key), else <c>KeyMismatch</c>. Signing paths take what this
-/// returns and need nothing HSM-specific.
+/// key in an HSM (opened with its PIN through <see cref="HsmKeyFactory"/>; the vault holds only its reference). Either way
+/// the key must be the one of <c>expected</c> (the CA's certificate or CSR public key), else <c>KeyMismatch</c>. Signing
+/// paths take what this returns and need nothing HSM-specific.
 /// </summary>
-public static class VaultKeys
+public sealed class VaultKeys
 {
+    private readonly HsmKeyFactory _hsm;
+
+    public VaultKeys(HsmKeyFactory hsm) => _hsm = hsm;
+
     /// <summary>The HSM key reference of a vault entry (PKCS#11 or CNG), or null for a software key.</summary>
     public static IHsmKeyReference? HsmKeyOf(Vault vault, string collection, string name) => collection switch
     {
@@ -23,17 +27,17 @@ public static class VaultKeys
     };
 
     /// <summary>Opens the private key of <paramref name="name"/>; <paramref name="secret"/> is its key password, or the PIN of its HSM.</summary>
-    public static AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret) =>
+    public AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret) =>
         Open(vault, collection, name, expected, secret, out _);
 
     /// <summary>As the other overload; <c>inHsm</c> tells whether the key lives in an HSM (so it cannot be exported).</summary>
-    public static AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret, out bool inHsm)
+    public AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret, out bool inHsm)
     {
         var hsm = HsmKeyOf(vault, collection, name);
         inHsm = hsm is not null;
         if (hsm is null)
             return KeyProtection.Decrypt(vault.ReadKey(collection, name), secret, expected, name);
-        var key = hsm.Open(secret);
+        var key = _hsm.Open(hsm, secret);
         if (!key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(expected.ExportSubjectPublicKeyInfo()))
         {
             key.Dispose();

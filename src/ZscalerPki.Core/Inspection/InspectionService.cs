@@ -20,15 +20,18 @@ public sealed class InspectionService
     private readonly ForgingSession _session;
     private readonly IIssuerPublicationSource _publication;
     private readonly IIssuanceRecorder _recorder;
+    private readonly Hsm.VaultKeys _keys;
 
     /// <param name="vault">The vault of the issuers and of the on-disk cache.</param>
     /// <param name="session">What survives this service: opened issuers and the memory cache (the caller owns it).</param>
     /// <param name="publication">The CDP/AIA of issued certificates; default: the vault CA's stored URLs.</param>
     /// <param name="recorder">Where each signed certificate is recorded; default: the vault CA's issued-certificate database.</param>
-    public InspectionService(Vault vault, ForgingSession session, IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null)
+    /// <param name="hsm">How HSM keys open; default: this system's PKCS#11 modules and key storage providers.</param>
+    public InspectionService(Vault vault, ForgingSession session, IIssuerPublicationSource? publication = null, IIssuanceRecorder? recorder = null, Hsm.HsmKeyFactory? hsm = null)
     {
         _vault = vault;
         _session = session ?? throw new ArgumentNullException(nameof(session));
+        _keys = new Hsm.VaultKeys(hsm ?? Hsm.HsmKeyFactory.Production);
         _publication = new PublicationPerService(publication ?? new StoredCaPublication(vault));
         _recorder = recorder ?? new IssuedCertificateRecorder(vault);
     }
@@ -260,7 +263,7 @@ public sealed class InspectionService
         var cacheId = string.Join("|", _vault.Root, collection, name, cert.Thumbprint, fingerprint);
         if (_session.TryGetOpened(cacheId, out var existing))
             return existing;
-        var issuerKey = Hsm.VaultKeys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
+        var issuerKey = _keys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
         // The cache's sealing key derives from the issuer's key: its PKCS#8, or for a key that never leaves an HSM a secret
         // only that key can make (HsmKeys.DeterministicSecret). An HSM key that cannot make one forges from memory only.
         InspectionStore? store = null;
@@ -281,7 +284,7 @@ public sealed class InspectionService
         lock (_resolved)
         {
             if (!_resolved.TryGetValue(name ?? string.Empty, out var ca))
-                _resolved[name ?? string.Empty] = ca = new Authority.CaDirectory(_vault).ResolveOrDefault(name);
+                _resolved[name ?? string.Empty] = ca = new Authority.CaDirectory(_vault, _keys).ResolveOrDefault(name);
             return (ca.Collection, ca.Name, ca.Certificate, ca.Issuers);
         }
     }

@@ -126,5 +126,6 @@ internal sealed class OpenedIssuer : IDisposable
     {
         _direct?.Issuer.Dispose();
         _rotating?.Forger.Issuer.Dispose();
+        _key.Dispose(); // also when no forger took it yet: an HSM key holds a token session until disposed
     }
 }

@@ -54,8 +54,19 @@ public sealed record SignWithVaultCaRequest
 public sealed class CsrSigningService
 {
     private readonly Vault _vault;
+    private readonly Hsm.HsmKeyFactory _hsm;
 
-    public CsrSigningService(Vault vault) => _vault = vault;
+    public CsrSigningService(Vault vault)
+        : this(vault, Hsm.HsmKeyFactory.Production)
+    {
+    }
+
+    /// <summary>A service whose HSM keys go through <paramref name="hsm"/>.</summary>
+    public CsrSigningService(Vault vault, Hsm.HsmKeyFactory hsm)
+    {
+        _vault = vault;
+        _hsm = hsm;
+    }
 
     /// <summary>
     /// The SubCA profile of <see cref="CaCertificateBuilder"/>: subject and key from the CSR, CA:TRUE with the path length
@@ -94,7 +105,7 @@ public sealed class CsrSigningService
             throw new PkiException(PkiErrorIds.CsrWithoutCommonName, PkiErrorCategory.InvalidData,
                 $"The CSR's subject '{csr.Subject.Name}' has no common name (CN). Generate it with New-IntermediateCsr -CommonName.", csr.Subject.Name);
 
-        var ca = new CaDirectory(_vault).Resolve(request.Issuer);
+        var ca = new CaDirectory(_vault, new Hsm.VaultKeys(_hsm)).Resolve(request.Issuer);
         var chain = ca.Chain;
         var issuerCert = ca.Certificate;
         var label = $"'{ca.Identity}'";

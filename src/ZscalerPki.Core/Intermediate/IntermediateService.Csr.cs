@@ -44,7 +44,7 @@ public sealed partial class IntermediateService
         if (hsm)
         {
             // The key pair is made inside the HSM (or is one the HSM's tools made); the vault keeps only its reference.
-            hsmKey = HsmKeyFactory.CreateOrOpen(request.Hsm!, request.Name, Keys.Rsa(request.KeySize));
+            hsmKey = _hsm.CreateOrOpen(request.Hsm!, request.Name, Keys.Rsa(request.KeySize));
             key = hsmKey.Key as RSA ?? throw NotRsa(hsmKey);
         }
         else
@@ -52,45 +52,54 @@ public sealed partial class IntermediateService
             key = RSA.Create(request.KeySize);
         }
         using var _ = key;
-        var csr = IntermediateCsr.Create(subject, key, request.SignatureAlgorithm, request.PathLength, request.CertificateTemplate);
-        var csrPem = new string(PemEncoding.Write("CERTIFICATE REQUEST", csr)) + "\n";
-        var publicKeyPem = key.ExportSubjectPublicKeyInfoPem() + "\n";
-        var keyPem = hsm ? null : KeyProtection.Encrypt(key, request.KeyPassword.Span);
+        try
+        {
+            var csr = IntermediateCsr.Create(subject, key, request.SignatureAlgorithm, request.PathLength, request.CertificateTemplate);
+            var csrPem = new string(PemEncoding.Write("CERTIFICATE REQUEST", csr)) + "\n";
+            var publicKeyPem = key.ExportSubjectPublicKeyInfoPem() + "\n";
+            var keyPem = hsm ? null : KeyProtection.Encrypt(key, request.KeyPassword.Span);
 
-        var entry = new IntermediateEntry
-        {
-            Name = request.Name,
-            Description = request.Description,
-            Region = region,
-            Status = request.Status,
-            IsDefault = false,
-            State = IntermediateState.CsrGenDone,
-            CommonName = request.CommonName.Trim(),
-            Organization = Blank(request.Organization),
-            Department = Blank(request.Department),
-            City = Blank(request.City),
-            StateOrProvince = Blank(request.State),
-            Country = string.IsNullOrWhiteSpace(request.Country) ? null : request.Country.Trim().ToUpperInvariant(),
-            Subject = subject.Name,
-            KeySize = key.KeySize,
-            SignatureAlgorithm = request.SignatureAlgorithm,
-            PathLength = request.PathLength,
-            CertificateTemplate = Blank(request.CertificateTemplate),
-            CsrPem = csrPem,
-            PublicKeyPem = publicKeyPem,
-            HsmKey = hsmKey?.Pkcs11,
-            KspKey = hsmKey?.Cng,
-            CsrPath = request.CsrPath,
-            PublicKeyPath = request.PublicKeyPath,
-            CreatedUtc = now,
-            ModifiedUtc = now,
-        };
-        using (_vault.Lock())
-        {
-            CheckCreateLimits(_vault.ReadAll<IntermediateEntry>(Collections.Intermediate), request.Name, request.Status);
-            _vault.Create(Collections.Intermediate, request.Name, entry, keyPem);
+            var entry = new IntermediateEntry
+            {
+                Name = request.Name,
+                Description = request.Description,
+                Region = region,
+                Status = request.Status,
+                IsDefault = false,
+                State = IntermediateState.CsrGenDone,
+                CommonName = request.CommonName.Trim(),
+                Organization = Blank(request.Organization),
+                Department = Blank(request.Department),
+                City = Blank(request.City),
+                StateOrProvince = Blank(request.State),
+                Country = string.IsNullOrWhiteSpace(request.Country) ? null : request.Country.Trim().ToUpperInvariant(),
+                Subject = subject.Name,
+                KeySize = key.KeySize,
+                SignatureAlgorithm = request.SignatureAlgorithm,
+                PathLength = request.PathLength,
+                CertificateTemplate = Blank(request.CertificateTemplate),
+                CsrPem = csrPem,
+                PublicKeyPem = publicKeyPem,
+                HsmKey = hsmKey?.Pkcs11,
+                KspKey = hsmKey?.Cng,
+                CsrPath = request.CsrPath,
+                PublicKeyPath = request.PublicKeyPath,
+                CreatedUtc = now,
+                ModifiedUtc = now,
+            };
+            using (_vault.Lock())
+            {
+                CheckCreateLimits(_vault.ReadAll<IntermediateEntry>(Collections.Intermediate), request.Name, request.Status);
+                _vault.Create(Collections.Intermediate, request.Name, entry, keyPem);
+            }
+            return new PkiResult<IntermediateCertificate>(ToObject(entry), warnings);
         }
-        return new PkiResult<IntermediateCertificate>(ToObject(entry), warnings);
+        catch (Exception ex)
+        {
+            // A key generated in an HSM for this intermediate outlives the process: a creation that failed destroys it again.
+            hsmKey?.DiscardGenerated(ex);
+            throw;
+        }
     }
 
     private void CheckCreateLimits(IReadOnlyList<IntermediateEntry> all, string name, IntermediateStatus status)

@@ -17,8 +17,19 @@ public sealed partial class IntermediateService
     public const string DefaultRegion = "Global";
 
     private readonly Vault _vault;
+    private readonly Hsm.HsmKeyFactory _hsm;
 
-    public IntermediateService(Vault vault) => _vault = vault;
+    public IntermediateService(Vault vault)
+        : this(vault, Hsm.HsmKeyFactory.Production)
+    {
+    }
+
+    /// <summary>A service whose HSM keys go through <paramref name="hsm"/> (tests pass one over a fake key storage provider).</summary>
+    public IntermediateService(Vault vault, Hsm.HsmKeyFactory hsm)
+    {
+        _vault = vault;
+        _hsm = hsm;
+    }
 
     public Vault Vault => _vault;
 

@@ -13,17 +13,30 @@ namespace ZscalerPki.Core.Revocation;
 public sealed class CrlPublisher
 {
     private readonly Vault _vault;
+    private readonly Hsm.VaultKeys _keys;
     private readonly Action<string, string> _putInPlace;
 
     public CrlPublisher(Vault vault)
-        : this(vault, static (temp, path) => File.Move(temp, path, overwrite: true))
+        : this(vault, Hsm.HsmKeyFactory.Production)
+    {
+    }
+
+    /// <summary>A publisher whose HSM keys go through <paramref name="hsm"/>.</summary>
+    public CrlPublisher(Vault vault, Hsm.HsmKeyFactory hsm)
+        : this(vault, hsm, static (temp, path) => File.Move(temp, path, overwrite: true))
     {
     }
 
     /// <summary>With the step that renames the signed temp file over the served one (tests make it fail).</summary>
     internal CrlPublisher(Vault vault, Action<string, string> putInPlace)
+        : this(vault, Hsm.HsmKeyFactory.Production, putInPlace)
+    {
+    }
+
+    private CrlPublisher(Vault vault, Hsm.HsmKeyFactory hsm, Action<string, string> putInPlace)
     {
         _vault = vault;
+        _keys = new Hsm.VaultKeys(hsm);
         _putInPlace = putInPlace;
     }
 
@@ -45,7 +58,7 @@ public sealed class CrlPublisher
             warnings.Add($"The CA '{ca.Name}' expired on {ca.Certificate.NotAfter.ToUniversalTime():u}; clients will not accept CRLs it signs.");
         if (nextUpdate > ca.Certificate.NotAfter.ToUniversalTime())
             warnings.Add($"The next update {nextUpdate.UtcDateTime:u} is after the CA's end of validity ({ca.Certificate.NotAfter.ToUniversalTime():u}); publish a final CRL before then.");
-        using var key = ca.OpenKey(request.KeyPassword.Span);
+        using var key = ca.OpenKey(_keys, request.KeyPassword.Span);
         return Publish(request, store, key, now, nextUpdate, warnings);
     }
 

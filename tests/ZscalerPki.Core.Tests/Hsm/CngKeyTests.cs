@@ -53,6 +53,16 @@ internal sealed class FakeCngKeyStore : ICngKeyStore
 
     public void Delete(string keyName) => _keys.Remove(keyName);
 
+    /// <summary>When set, deleting a key fails as a provider that refuses would.</summary>
+    public bool RefuseDeletes { get; set; }
+
+    public void Delete(CngKeyReference key)
+    {
+        if (RefuseDeletes)
+            throw CngKeys.Classify(unchecked((int)0x80090010), key.Provider, key.KeyName, "Access denied."); // NTE_PERM
+        _keys.Remove(key.KeyName);
+    }
+
     private static void Require(string provider, string keyName)
     {
         if (provider != Provider)
@@ -60,11 +70,10 @@ internal sealed class FakeCngKeyStore : ICngKeyStore
     }
 }
 
-[CollectionDefinition("CNG store", DisableParallelization = true)]
-public sealed class CngStoreCollection;
-
-/// <summary>Keys in a Windows key storage provider: the vault keeps provider and key name, signs through CNG, never exports.</summary>
-[Collection("CNG store")]
+/// <summary>
+/// Keys in a Windows key storage provider: the vault keeps provider and key name, signs through CNG, never exports. Each
+/// test has its own fake store, passed to the services through their constructors, so the tests run in parallel.
+/// </summary>
 public sealed class CngKeyTests
 {
     private static readonly ReadOnlyMemory<char> Pin = "4711-ksp".AsMemory();
@@ -72,27 +81,18 @@ public sealed class CngKeyTests
     private static HsmKeyOptions Ksp(string? existing = null, string provider = FakeCngKeyStore.Provider) =>
         new() { KeyStorageProvider = provider, ExistingKey = existing, Pin = Pin };
 
-    private static T WithFakeStore<T>(Func<FakeCngKeyStore, T> test)
+    private static T WithFakeStore<T>(Func<FakeCngKeyStore, HsmKeyFactory, T> test)
     {
-        var previous = CngKeys.Store;
         var fake = new FakeCngKeyStore();
-        CngKeys.Store = fake;
-        try
-        {
-            return test(fake);
-        }
-        finally
-        {
-            CngKeys.Store = previous;
-        }
+        return test(fake, new HsmKeyFactory(fake, Pkcs11Modules.Process));
     }
 
     [Fact]
-    public void KspKeys_BackEnrollmentCasAndInspectionIntermediates_ThroughTheSeam() => WithFakeStore(fake =>
+    public void KspKeys_BackEnrollmentCasAndInspectionIntermediates_ThroughTheSeam() => WithFakeStore((fake, hsm) =>
     {
         using var tmp = new TempDir();
         var vault = Vault.Open(tmp.Vault);
-        var enrollment = new EnrollmentService(vault);
+        var enrollment = new EnrollmentService(vault, hsm);
         var root = enrollment.Create(new NewEnrollmentRequest
         {
             Name = "Tpm-Root", KeyAlgorithm = KeyAlgorithm.EcdsaP384, PathLength = 1, Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
@@ -107,14 +107,14 @@ public sealed class CngKeyTests
 
         // An SSL-inspection intermediate whose RSA key is in the provider: CSR, signed by the KSP root, imported.
         new PkiVaultService(vault).SetSubscription(Subscription.SoftwareAndHsm);
-        var intermediates = new IntermediateService(vault);
+        var intermediates = new IntermediateService(vault, hsm);
         var created = intermediates.CreateCsr(new NewIntermediateCsrRequest
         {
             Name = "Tpm-Inspection", CommonName = "Contoso TPM Inspection CA", Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
         }).Item;
         Assert.Equal(KeyProtectionType.Hsm, created.ProtectionType);
         var csr = IntermediateCsr.Read(Encoding.ASCII.GetBytes(created.Csr));
-        var issued = new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin }).Item;
+        var issued = new CsrSigningService(vault, hsm).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin }).Item;
         var ready = intermediates.Import(new ImportSignedIntermediateRequest { Name = "Tpm-Inspection", Certificates = new[] { issued.Certificate }, Chain = issued.Chain }).Item;
         Assert.Equal(IntermediateState.CertReady, ready.State);
         File.WriteAllText(tmp.File("root.pem"), root.Certificate.ExportCertificatePem());
@@ -127,7 +127,7 @@ public sealed class CngKeyTests
             Name = "Tpm-Root", Format = ExportFormat.Pfx, IncludePrivateKey = true, KeyPassword = Pin, Password = "pfx-pw".AsMemory(),
         })).ErrorId);
         Assert.Equal(PkiErrorIds.HsmPinIncorrect, Assert.Throws<PkiException>(() =>
-            new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = "0000".AsMemory() })).ErrorId);
+            new CsrSigningService(vault, hsm).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = "0000".AsMemory() })).ErrorId);
         Assert.Equal(PkiErrorIds.HsmModuleNotFound, Assert.Throws<PkiException>(() => enrollment.Create(new NewEnrollmentRequest
         {
             Name = "Nowhere", Protection = KeyProtectionType.Hsm, Hsm = Ksp(provider: "No Such Provider"),
@@ -138,7 +138,7 @@ public sealed class CngKeyTests
         })).ErrorId);
         fake.Delete("ZscalerPki-Tpm-Root");
         Assert.Equal(PkiErrorIds.HsmKeyNotFound, Assert.Throws<PkiException>(() =>
-            new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin })).ErrorId);
+            new CsrSigningService(vault, hsm).SignWithVaultCa(new SignWithVaultCaRequest { Csr = csr, Issuer = "Tpm-Root", IssuerKeyPassword = Pin })).ErrorId);
 
         // A key the provider's own tools made, by name.
         fake.Create(FakeCngKeyStore.Provider, "Vendor-Made-Key", KeyAlgorithm.Rsa4096, Pin.Span).Dispose();
@@ -149,12 +149,12 @@ public sealed class CngKeyTests
     });
 
     [Fact]
-    public void HsmAndSoftwareIntermediates_CountTogether_EightCreatedFourEnabled() => WithFakeStore(fake =>
+    public void HsmAndSoftwareIntermediates_CountTogether_EightCreatedFourEnabled() => WithFakeStore((fake, hsm) =>
     {
         using var tmp = new TempDir();
         var vault = Vault.Open(tmp.Vault);
         new PkiVaultService(vault).SetSubscription(Subscription.SoftwareAndHsm);
-        var intermediates = new IntermediateService(vault);
+        var intermediates = new IntermediateService(vault, hsm);
         NewIntermediateCsrRequest Hsm(string name, IntermediateStatus status) => new()
         {
             Name = name, CommonName = name, Status = status, Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
@@ -174,6 +174,40 @@ public sealed class CngKeyTests
         Assert.Equal(PkiErrorIds.IntermediateLimitExceeded, Assert.Throws<PkiException>(() => intermediates.CreateCsr(Software("Soft-2", IntermediateStatus.Disabled))).ErrorId);
         Assert.Equal(PkiErrorIds.IntermediateLimitExceeded, Assert.Throws<PkiException>(() => intermediates.CreateCsr(Hsm("Hsm-8", IntermediateStatus.Disabled))).ErrorId);
         Assert.Equal(7, intermediates.Get().Count(i => i.ProtectionType == KeyProtectionType.Hsm));
+        return 0;
+    });
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFailedCreation_DeletesTheKeyItMadeInTheProvider_OrNamesIt(bool refuseDeletes) => WithFakeStore((fake, hsm) =>
+    {
+        fake.RefuseDeletes = refuseDeletes;
+        using var tmp = new TempDir();
+        var vault = Vault.Open(tmp.Vault);
+        var enrollment = new EnrollmentService(vault, hsm);
+        enrollment.Create(new NewEnrollmentRequest { Name = "Soft-Parent", KeyPassword = "parent-pw".AsMemory(), KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
+        // The parent's issued-certificate database is broken: the child's key is made, then recording its certificate fails.
+        var folder = Path.GetDirectoryName(Directory.GetFiles(tmp.Vault, "entry.json", SearchOption.AllDirectories).Single())!;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.WriteAllText(Path.Combine(folder, "issued.db"), new string('x', 8192));
+        var failure = Assert.ThrowsAny<Exception>(() => enrollment.Create(new NewEnrollmentRequest
+        {
+            Name = "Ksp-Child", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Soft-Parent"), ParentKeyPassword = "parent-pw".AsMemory(),
+            Protection = KeyProtectionType.Hsm, Hsm = Ksp(),
+        }));
+        if (!refuseDeletes)
+        {
+            Assert.Empty(fake.Names);
+            return 0;
+        }
+        // The orphan stays, and the error names it (keeping the creation's own failure as its cause).
+        Assert.Contains("ZscalerPki-Ksp-Child", fake.Names);
+        var named = Assert.IsType<PkiException>(failure);
+        Assert.Equal(PkiErrorIds.IssuedStoreCorrupt, named.ErrorId); // the creation's own failure, as without the orphan
+        Assert.Contains("could not be destroyed", named.Message);
+        Assert.Contains("ZscalerPki-Ksp-Child", named.Message);
+        Assert.NotNull(named.InnerException);
         return 0;
     });
 
@@ -219,7 +253,7 @@ public sealed class CngKeyTests
             }).Item;
             File.WriteAllText(tmp.File("root.pem"), root.Certificate.ExportCertificatePem());
             Assert.Contains("root.pem: OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", "root.pem", "root.pem"));
-            using var key = CngKeys.Store.Open(new CngKeyReference { Provider = options.KeyStorageProvider!, KeyName = HsmKeyFactory.CngKeyNamePrefix + name }, default);
+            using var key = CngKeys.ForThisSystem().Open(new CngKeyReference { Provider = options.KeyStorageProvider!, KeyName = HsmKeyFactory.CngKeyNamePrefix + name }, default);
             Assert.ThrowsAny<CryptographicException>(() => ((RSA)key).ExportParameters(true));
         }
         finally

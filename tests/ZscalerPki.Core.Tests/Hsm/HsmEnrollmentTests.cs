@@ -82,7 +82,7 @@ public sealed class HsmEnrollmentTests(SoftHsm hsm)
 
         // The EC root forges from the token, and its forged certificates survive the process: the on-disk cache is sealed
         // with the key's ECDH agreement with itself, which only the token can compute and which is the same every time.
-        using (var rootKey = VaultKeys.Open(vault, Collections.Enrollment, "Hsm-Root", root.Certificate.PublicKey, Pin.Span))
+        using (var rootKey = new VaultKeys(HsmKeyFactory.Production).Open(vault, Collections.Enrollment, "Hsm-Root", root.Certificate.PublicKey, Pin.Span))
         {
             var seal = HsmKeys.DeterministicSecret(rootKey, "label");
             Assert.NotNull(seal);
@@ -106,8 +106,8 @@ public sealed class HsmEnrollmentTests(SoftHsm hsm)
         Assert.Contains(removed.Warnings, w => w.Contains("stays in its HSM", StringComparison.Ordinal) && w.Contains("object=Hsm-Issuing", StringComparison.Ordinal));
         Assert.Empty(enrollment.Remove("Soft-Issuing", force: false).Warnings);
 
-        // A key the HSM's own tools made (here pkcs11-tool, P-384) is used by its URI; the CA takes that key's algorithm.
-        var made = Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, SoftHsm.Tokens[0], "vendor-made", "EC:secp384r1", SoftHsm.Pin);
+        // A key the HSM's own tools made (here P-384, generated and closed) is used by its URI; the CA takes that key's algorithm.
+        var made = SoftHsm.Generate(SoftHsm.Tokens[0], "vendor-made", Pkcs11KeySpec.EcP384);
         var vendor = enrollment.Create(new NewEnrollmentRequest { Name = "Vendor-Root", Protection = KeyProtectionType.Hsm, Hsm = Token(made.Uri) }).Item;
         Assert.Equal(KeyAlgorithm.EcdsaP384, vendor.KeyAlgorithm);
         Assert.Equal(384, System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPublicKey(vendor.Certificate)!.KeySize);
@@ -140,7 +140,6 @@ public sealed class HsmEnrollmentTests(SoftHsm hsm)
             Name = "Orphan", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Soft-Root"), Protection = KeyProtectionType.Hsm, Hsm = Token(),
             ParentKeyPassword = "not-the-root-pw".AsMemory(),
         })).ErrorId);
-        var objects = ExternalTool.Run("pkcs11-tool", new[] { "--module", SoftHsm.Module, "--token-label", SoftHsm.Tokens[0], "--list-objects", "--login", "--pin", SoftHsm.Pin }).All;
-        Assert.DoesNotContain("Orphan", objects);
+        Assert.DoesNotContain(SoftHsm.Objects(SoftHsm.Tokens[0]), o => o.Contains("Orphan", StringComparison.Ordinal));
     }
 }

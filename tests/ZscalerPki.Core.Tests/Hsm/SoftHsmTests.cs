@@ -1,83 +1,57 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core.Hsm;
 
 namespace ZscalerPki.Core.Tests.Hsm;
 
-/// <summary>
-/// SoftHSM2 tokens in a temp folder (SOFTHSM2_CONF), all initialised before the PKCS#11 module is first loaded in this
-/// process: a loaded SoftHSM does not see tokens created afterwards (new keys in existing tokens it does see).
-/// </summary>
-public sealed class SoftHsm : IDisposable
-{
-    public const string Module = "/usr/lib/softhsm/libsofthsm2.so";
-    public const string Pin = "1234-pester";
-    public static readonly string[] Tokens = { "zpki-keys", "zpki-errors", "zpki-vault" };
-
-    public static bool Available { get; } = OperatingSystem.IsLinux() && File.Exists(Module) && ExternalTool.Exists("softhsm2-util")
-        && ExternalTool.Exists("pkcs11-tool") && Directory.GetDirectories("/usr/lib", "*-linux-gnu*").Any(d => File.Exists(Path.Combine(d, "engines-3", "pkcs11.so")));
-
-    public SoftHsm()
-    {
-        Folder = Path.Combine(Path.GetTempPath(), "zpki-softhsm-" + Guid.NewGuid().ToString("N")[..8]);
-        if (!Available)
-            return;
-        Directory.CreateDirectory(Path.Combine(Folder, "tokens"));
-        var conf = Path.Combine(Folder, "softhsm2.conf");
-        File.WriteAllText(conf, $"directories.tokendir = {Path.Combine(Folder, "tokens")}\nobjectstore.backend = file\nlog.level = ERROR\n");
-        // The module is loaded into this process and reads SOFTHSM2_CONF with getenv: set the native environment too.
-        setenv("SOFTHSM2_CONF", conf, 1);
-        Environment.SetEnvironmentVariable("SOFTHSM2_CONF", conf);
-        foreach (var token in Tokens)
-        {
-            var init = ExternalTool.Run("softhsm2-util", new[] { "--init-token", "--free", "--label", token, "--so-pin", "so-" + Pin, "--pin", Pin });
-            Assert.True(init.ExitCode == 0, init.All);
-        }
-    }
-
-    public string Folder { get; }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setenv(string name, string value, int overwrite);
-}
-
-/// <summary>Runs only where SoftHSM2, OpenSC and OpenSSL's pkcs11 engine are installed (CI installs them).</summary>
-public sealed class SoftHsmFactAttribute : FactAttribute
-{
-    public SoftHsmFactAttribute()
-    {
-        if (!SoftHsm.Available)
-            Skip = "SoftHSM2 (softhsm2), OpenSC (opensc) or libengine-pkcs11-openssl is not installed";
-    }
-}
-
-[CollectionDefinition("SoftHSM", DisableParallelization = true)]
-public sealed class SoftHsmCollection : ICollectionFixture<SoftHsm>;
-
 /// <summary>Keys generated inside a PKCS#11 token sign certificates that OpenSSL verifies, and never leave the token.</summary>
 [Collection("SoftHSM")]
 public sealed class SoftHsmTests(SoftHsm hsm)
 {
+    /// <summary>
+    /// A self-signed CA through an X509SignatureGenerator, as the engine signs (CreateSelfSigned would also copy the key
+    /// into the certificate, which on Linux means importing its private parameters: an HSM key has none to give).
+    /// </summary>
     private static X509Certificate2 SelfSignedCa(AsymmetricAlgorithm key, string subject)
     {
-        var request = key is RSA rsa
-            ? new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            : new CertificateRequest(subject, (ECDsa)key, HashAlgorithmName.SHA256);
+        var (request, generator) = key is RSA rsa
+            ? (new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1))
+            : (new CertificateRequest(subject, (ECDsa)key, HashAlgorithmName.SHA256), X509SignatureGenerator.CreateForECDsa((ECDsa)key));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+        return request.Create(request.SubjectName, generator, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1), new byte[] { 0x01, 0x02, 0x03 });
+    }
+
+    [SoftHsmFact]
+    public void SoftHsm2ConfSetOnlyInDotNet_AsPowerShellSetsIt_KeysAreMadeAndSign()
+    {
+        // $env:SOFTHSM2_CONF in pwsh is Environment.SetEnvironmentVariable: libc's getenv did not see it before the module
+        // was loaded, and the module found the tokens anyway (their folder exists only in that config).
+        Assert.NotEqual(hsm.Conf, hsm.NativeConfBeforeLoad);
+        using var generated = Pkcs11Modules.Process.Generate(SoftHsm.Module, SoftHsm.Tokens[3], "env-check", Pkcs11KeySpec.EcP256, SoftHsm.Pin);
+        var data = RandomNumberGenerator.GetBytes(100);
+        var ec = Assert.IsAssignableFrom<ECDsa>(generated.Key);
+        Assert.True(ECDsa.Create(ec.ExportParameters(false)).VerifyData(data, ec.SignData(data, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256));
+        Assert.Equal(hsm.Conf, ProcessEnvironment.NativeValue("SOFTHSM2_CONF"));
+    }
+
+    [Fact]
+    public void DotNetsEnvironment_IsCopiedIntoTheNativeOne()
+    {
+        if (OperatingSystem.IsWindows())
+            return; // Windows has one process environment: .NET writes it
+        var name = "ZPKI_ENV_" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            Environment.SetEnvironmentVariable(name, "from .NET");
+            Assert.Null(ProcessEnvironment.NativeValue(name)); // what softhsm's getenv would see
+            ProcessEnvironment.CopyToNative();
+            Assert.Equal("from .NET", ProcessEnvironment.NativeValue(name));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
     }
 
     [SoftHsmFact]
@@ -85,21 +59,30 @@ public sealed class SoftHsmTests(SoftHsm hsm)
     {
         Assert.True(Directory.Exists(hsm.Folder));
         using var tmp = new TempDir();
-        foreach (var (label, type, expected) in new[] { ("rsa-ca", "rsa:2048", typeof(RSA)), ("ec-ca", "EC:prime256v1", typeof(ECDsa)) })
+        foreach (var (label, spec, expected) in new[] { ("rsa-ca", Pkcs11KeySpec.Rsa(2048), typeof(RSA)), ("ec-ca", Pkcs11KeySpec.EcP256, typeof(ECDsa)),
+                     ("p384-ca", Pkcs11KeySpec.EcP384, typeof(ECDsa)), ("p521-ca", Pkcs11KeySpec.EcP521, typeof(ECDsa)) })
         {
-            var reference = Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, SoftHsm.Tokens[0], label, type, SoftHsm.Pin);
+            var reference = SoftHsm.Generate(SoftHsm.Tokens[0], label, spec);
             Assert.Equal(reference, Pkcs11KeyReference.Parse(reference.Uri, SoftHsm.Module));
             Assert.DoesNotContain(SoftHsm.Pin, reference.ToString());
-            using var key = HsmKeys.Open(reference, SoftHsm.Pin);
+            using var key = SoftHsm.Open(reference);
             Assert.IsAssignableFrom(expected, key); // the key's own type, read from the token
             using var ca = SelfSignedCa(key, $"CN=HSM {label}");
             File.WriteAllText(tmp.File(label + ".pem"), ca.ExportCertificatePem());
             Assert.Contains(": OK", OpenSsl.Ok(tmp.Path, "verify", "-x509_strict", "-CAfile", label + ".pem", label + ".pem"));
             Assert.ThrowsAny<CryptographicException>(() => key.ExportPkcs8PrivateKey());
+            Assert.ThrowsAny<CryptographicException>(() => key.ExportEncryptedPkcs8PrivateKey("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 1000)));
         }
-        var objects = ExternalTool.Run("pkcs11-tool", new[] { "--module", SoftHsm.Module, "--token-label", SoftHsm.Tokens[0], "--list-objects", "--login", "--pin", SoftHsm.Pin }).All;
-        Assert.Contains("rsa-ca", objects);
-        Assert.Contains("sensitive, always sensitive, never extractable", objects);
+        using (var rsa = (RSA)SoftHsm.Open(Pkcs11KeyReference.Parse("pkcs11:token=zpki-keys;object=rsa-ca", SoftHsm.Module)))
+        {
+            Assert.Equal(2048, rsa.KeySize);
+            Assert.Throws<CryptographicException>(() => rsa.ExportParameters(true));
+            Assert.Throws<CryptographicException>(() => rsa.Decrypt(new byte[256], RSAEncryptionPadding.Pkcs1));
+            Assert.NotNull(rsa.ExportParameters(false).Modulus);
+        }
+        var privateKeys = Pkcs11Modules.Process.ListObjects(SoftHsm.Module, SoftHsm.Tokens[0], SoftHsm.Pin).Where(o => o.Class == "CKO_PRIVATE_KEY").ToList();
+        Assert.Contains(privateKeys, o => o.Label == "rsa-ca");
+        Assert.All(privateKeys, o => Assert.True(o.Sensitive == true && o.Extractable == false, $"{o.Label}: sensitive {o.Sensitive}, extractable {o.Extractable}"));
     }
 
     [SoftHsmFact]
@@ -107,44 +90,52 @@ public sealed class SoftHsmTests(SoftHsm hsm)
     {
         Assert.True(Directory.Exists(hsm.Folder));
         var token = SoftHsm.Tokens[1];
-        var reference = Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, token, "doomed", "EC:prime256v1", SoftHsm.Pin);
+        var generated = Pkcs11Modules.Process.Generate(SoftHsm.Module, token, "doomed", Pkcs11KeySpec.EcP256, SoftHsm.Pin);
+        var reference = generated.Reference;
         string Id(Action open) => Assert.Throws<PkiException>(open).ErrorId;
-        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(() => HsmKeys.Open(reference, "wrong-pin").Dispose()));
-        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => HsmKeys.Open(reference with { Token = "no-such-token" }, SoftHsm.Pin).Dispose()));
-        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Id(() => HsmKeys.Open(reference with { ModulePath = "/nonexistent/libpkcs11.so" }, SoftHsm.Pin).Dispose()));
-        Assert.Equal(PkiErrorIds.PinRequired, Id(() => HsmKeys.Open(reference, "").Dispose()));
-        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, "no-such-token", "x", "rsa:2048", SoftHsm.Pin)));
+        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => SoftHsm.Open(reference with { Token = "no-such-token" }).Dispose()));
+        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Id(() => SoftHsm.Open(reference with { ModulePath = "/nonexistent/libpkcs11.so" }).Dispose()));
+        var notALibrary = Path.Combine(hsm.Folder, "softhsm2.conf");
+        Assert.Equal(PkiErrorIds.HsmModuleNotFound, Id(() => SoftHsm.Open(reference with { ModulePath = notALibrary }).Dispose()));
+        Assert.Equal(PkiErrorIds.PinRequired, Id(() => SoftHsm.Open(reference, "").Dispose()));
+        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Id(() => Pkcs11Modules.Process.Generate(SoftHsm.Module, "no-such-token", "x", Pkcs11KeySpec.Rsa(2048), SoftHsm.Pin).Dispose()));
+        // The token stays logged in while a key of it is open, and then accepts any PIN unchecked: a wrong one is refused all the same.
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(() => SoftHsm.Open(reference, "wrong-pin").Dispose()));
+        generated.Dispose();
+        Assert.Equal(PkiErrorIds.HsmPinIncorrect, Id(() => SoftHsm.Open(reference, "wrong-pin").Dispose()));
 
-        var deleted = ExternalTool.Run("pkcs11-tool", new[] { "--module", SoftHsm.Module, "--token-label", token, "--login", "--pin", SoftHsm.Pin, "--delete-object", "--type", "privkey", "--label", "doomed" });
-        Assert.True(deleted.ExitCode == 0, deleted.All);
-        Assert.Equal(PkiErrorIds.HsmKeyNotFound, Id(() => HsmKeys.Open(reference, SoftHsm.Pin).Dispose()));
+        // A key deleted from the token: when opened, and while open.
+        using (var open = (ECDsa)SoftHsm.Open(reference))
+        {
+            using var again = Pkcs11Modules.Process.Generate(SoftHsm.Module, token, "doomed-too", Pkcs11KeySpec.EcP256, SoftHsm.Pin);
+            again.Destroy();
+            Assert.Equal(PkiErrorIds.HsmKeyNotFound, Id(() => SoftHsm.Open(again.Reference).Dispose()));
+            Assert.Equal(PkiErrorIds.HsmKeyNotFound, Id(() => ((ECDsa)again.Key).SignHash(new byte[32])));
+            Assert.Equal(64, open.SignHash(new byte[32]).Length);
+        }
+        Assert.DoesNotContain(SoftHsm.Objects(token), o => o.Contains("doomed-too", StringComparison.Ordinal));
     }
 
     [SoftHsmFact]
-    public void AKeyTypeTheTokenCannotMake_OrAMissingTool_IsOneClearError()
+    public void AnotherTokenFolder_SetInDotNetsEnvironment_IsSeenAfterTheModuleIsInitialisedAgain()
     {
         Assert.True(Directory.Exists(hsm.Folder));
-        var failed = Assert.Throws<PkiException>(() => Pkcs11Tool.GenerateKeyPair(SoftHsm.Module, SoftHsm.Tokens[1], "bad-type", "dsa:512", SoftHsm.Pin));
-        Assert.Equal(PkiErrorIds.HsmKeyGenerationFailed, failed.ErrorId);
-        var saved = Pkcs11Tool.FileName;
+        // No HSM key of ours may be open while the module is finalised: the other tests dispose their forging sessions.
+        var folder = Path.Combine(hsm.Folder, "second");
         try
         {
-            Pkcs11Tool.FileName = "/nonexistent/pkcs11-tool";
-            Assert.Equal(PkiErrorIds.HsmToolNotInstalled, Assert.Throws<PkiException>(() => Pkcs11Tool.TokenExists(SoftHsm.Module, SoftHsm.Tokens[1])).ErrorId);
+            SoftHsm.NewTokenFolder(folder, "zpki-second");
+            var reference = SoftHsm.Generate("zpki-second", "second-key", Pkcs11KeySpec.EcP256);
+            using var key = (ECDsa)SoftHsm.Open(reference);
+            Assert.Equal(64, key.SignHash(new byte[32]).Length);
         }
         finally
         {
-            Pkcs11Tool.FileName = saved;
+            Environment.SetEnvironmentVariable("SOFTHSM2_CONF", hsm.Conf);
         }
-    }
-
-    [Fact]
-    public void OnWindows_Pkcs11KeysPointToTheKsp()
-    {
-        if (!OperatingSystem.IsWindows())
-            return; // Linux and macOS open PKCS#11 keys through OpenSSL's engine (the tests above).
-        var reference = new Pkcs11KeyReference { ModulePath = SoftHsm.Module, Token = "t", Object = "o" };
-        Assert.Equal(PkiErrorIds.HsmEngineNotInstalled, Assert.Throws<PkiException>(() => HsmKeys.Open(reference, "1234")).ErrorId);
+        // Back to the first folder: its tokens are found again (the module is initialised once more, nothing being open).
+        Assert.NotNull(SoftHsm.Objects(SoftHsm.Tokens[3]));
+        Assert.Equal(PkiErrorIds.HsmTokenNotFound, Assert.Throws<PkiException>(() => SoftHsm.Objects("zpki-second")).ErrorId);
     }
 
     [Theory]
@@ -157,21 +148,14 @@ public sealed class SoftHsmTests(SoftHsm hsm)
         Assert.Equal(PkiErrorIds.InvalidKeyReference, Assert.Throws<PkiException>(() => Pkcs11KeyReference.Parse(uri, SoftHsm.Module)).ErrorId);
 
     [Fact]
-    public void PrivateKeyListings_AreRead_AsPkcs11ToolPrintsThem()
-    {
-        const string listing = "Private Key Object; EC\n  label:      My Key;1\n  ID:         0a1b\n  Usage:      decrypt, sign\n"
-            + "Public Key Object; EC  EC_POINT 256 bits\n  label:      not-private\n  ID:         99\n"
-            + "Private Key Object; RSA \r\n  label:      Inspection-Hsm\r\n  ID:         c0ffee\r\n";
-        Assert.Equal(new[] { ("My Key;1", "0A1B"), ("Inspection-Hsm", "C0FFEE") }, Pkcs11Tool.ParseKeys(listing));
-        Assert.Empty(Pkcs11Tool.ParseKeys("Using slot 0 with a present token (0x1)\n"));
-    }
-
-    [Fact]
     public void KeyUris_RoundTrip_WithEscapes()
     {
         var reference = new Pkcs11KeyReference { ModulePath = SoftHsm.Module, Token = "Contoso HSM;1", Object = "Inspection CA/2026", IdHex = "0A1B" };
         Assert.Equal("pkcs11:token=Contoso%20HSM%3B1;object=Inspection%20CA%2F2026;id=%0A%1B;type=private", reference.Uri);
         Assert.Equal(reference, Pkcs11KeyReference.Parse(reference.Uri, SoftHsm.Module));
+        var withSerial = reference with { Serial = "a1b2c3" };
+        Assert.Equal("pkcs11:token=Contoso%20HSM%3B1;serial=a1b2c3;object=Inspection%20CA%2F2026;id=%0A%1B;type=private", withSerial.Uri);
+        Assert.Equal(withSerial, Pkcs11KeyReference.Parse(withSerial.Uri, SoftHsm.Module));
     }
 }
 

@@ -95,7 +95,8 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
         $out[1].DnsNames | Should -Be @('*.api.pester.test')
         $out[1].IPAddresses | Should -Be @('192.0.2.7')
         $out[2].DnsNames | Should -Be @('legacy.pester.test')
-        ($out[3].NotAfter - $out[3].NotBefore).TotalDays | Should -BeLessOrEqual 397.001
+        # CA/Browser Forum SC-081: at most 200 days from 2026-03-15 (a day less, counted inclusively).
+        ($out[3].NotAfter - $out[3].NotBefore).TotalDays | Should -BeLessOrEqual 199.001
         ($out | Out-String) | Should -Match 'legacy.pester.test'
     }
 

@@ -8,10 +8,23 @@ namespace ZscalerPki.Core.Inspection;
 /// <summary>Validity rules for forged certificates.</summary>
 public sealed record ForgeOptions
 {
-    /// <summary>CA/Browser Forum limit for TLS server certificates issued from 2020-09-01.</summary>
-    public static readonly TimeSpan DefaultMaxValidity = TimeSpan.FromDays(397);
+    /// <summary>
+    /// The longest validity browsers accept for a TLS server certificate issued at <paramref name="at"/>: the CA/Browser
+    /// Forum Baseline Requirements 6.3.2 as ballot SC-081 amended them: 398 days until 2026-03-15, 200 days from then,
+    /// 100 days from 2027-03-15, 47 days from 2029-03-15. A day less than each, since the BR count a validity period
+    /// inclusively (notAfter − notBefore + 1 second), as 397 was used against 398.
+    /// </summary>
+    public static TimeSpan MaximumTlsValidity(DateTimeOffset at)
+    {
+        var u = at.UtcDateTime;
+        var days = u < new DateTime(2026, 3, 15, 0, 0, 0, DateTimeKind.Utc) ? 398
+            : u < new DateTime(2027, 3, 15, 0, 0, 0, DateTimeKind.Utc) ? 200
+            : u < new DateTime(2029, 3, 15, 0, 0, 0, DateTimeKind.Utc) ? 100
+            : 47;
+        return TimeSpan.FromDays(days - 1);
+    }
 
-    public TimeSpan MaxValidity { get; init; } = DefaultMaxValidity;
+    public TimeSpan MaxValidity { get; init; } = MaximumTlsValidity(DateTimeOffset.UtcNow);
     /// <summary>notBefore is set this far in the past, for clients whose clocks run slow.</summary>
     public TimeSpan Backdate { get; init; } = CaCertificateBuilder.Backdate;
 }

@@ -39,13 +39,13 @@ public static class InspectionExport
                 if (password.IsEmpty)
                     throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,
                         "A PFX export needs -Password.", forged.Name);
-                var collection = new X509Certificate2Collection();
-#pragma warning disable SYSLIB0057
-                collection.Add(includeKey ? forged.Certificate : new X509Certificate2(forged.Certificate.RawData));
-#pragma warning restore SYSLIB0057
-                foreach (var c in certs.Skip(1))
-                    collection.Add(c);
-                return collection.Export(X509ContentType.Pkcs12, new string(password))!;
+                // Written as the enrollment PFX is (PfxWriter): PBES2 AES-256 with a SHA-256 MAC, and without a key the
+                // certificates carry Java's trusted-certificate attribute so keytool lists them. The platform exporter
+                // would write 3DES with a SHA-1 MAC, and keytool would list none of its certificates.
+                if (!includeKey)
+                    return PfxWriter.Write(certs, null, password);
+                using (var key = PrivateKey(forged.Certificate))
+                    return PfxWriter.Write(certs, key, password);
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, null);

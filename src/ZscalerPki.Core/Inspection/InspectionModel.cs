@@ -20,7 +20,8 @@ public sealed record ForgeRequest
     /// <summary>Sign with a short-lived "(t)" CA below the issuer, re-issued every <see cref="RotationPeriod"/>.</summary>
     public bool RotatingIssuer { get; init; }
     public TimeSpan RotationPeriod { get; init; } = RotatingIssuerService.DefaultPeriod;
-    public TimeSpan MaxValidity { get; init; } = ForgeOptions.DefaultMaxValidity;
+    /// <summary>The longest validity; null (the default) is the browsers' maximum on the day (<see cref="ForgeOptions.MaximumTlsValidity"/>).</summary>
+    public TimeSpan? MaxValidity { get; init; }
     /// <summary>Forge anew even when a cached certificate is still good.</summary>
     public bool Force { get; init; }
     /// <summary>Return the certificate joined with its private key.</summary>

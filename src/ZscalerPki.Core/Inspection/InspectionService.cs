@@ -144,9 +144,10 @@ public sealed class InspectionService
     {
         var warnings = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
-        if (request.MaxValidity < TimeSpan.FromHours(1) || request.MaxValidity > TimeSpan.FromDays(3650))
+        if (request.MaxValidity is { } max && (max < TimeSpan.FromHours(1) || max > TimeSpan.FromDays(3650)))
             throw new PkiException(PkiErrorIds.InvalidValidity, PkiErrorCategory.InvalidArgument,
-                $"The maximum validity {request.MaxValidity} is out of range. Pass between 1 hour and 3650 days (default 397, the browsers' limit).", request.MaxValidity);
+                $"The maximum validity {max} is out of range. Pass between 1 hour and 3650 days (default: the browsers' limit on the day, {ForgeOptions.MaximumTlsValidity(now).TotalDays:0} days now).", max);
+        request = request with { MaxValidity = request.MaxValidity ?? ForgeOptions.MaximumTlsValidity(now) };
         if (request.RotatingIssuer)
             RotatingIssuerService.CheckPeriod(request.RotationPeriod);
 

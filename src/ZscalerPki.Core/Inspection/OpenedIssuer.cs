@@ -42,7 +42,7 @@ internal sealed class OpenedIssuer : IDisposable
 
     public Forger ForgerFor(ForgeRequest request, DateTimeOffset now, IIssuerPublicationSource publication, IIssuanceRecorder recorder, List<string> warnings)
     {
-        var options = new ForgeOptions { MaxValidity = request.MaxValidity };
+        var options = new ForgeOptions { MaxValidity = request.MaxValidity ?? ForgeOptions.MaximumTlsValidity(now) };
         if (!request.RotatingIssuer)
         {
             var current = publication.GetPublication(ReferenceFor(_certificate));

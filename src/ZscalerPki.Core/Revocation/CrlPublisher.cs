@@ -140,6 +140,11 @@ public sealed class CrlPublisher
                 pemPath = path + ".pem";
                 AtomicFile.WriteAllText(pemPath, PemEncoding.WriteString("X509 CRL", File.ReadAllBytes(path)) + "\n");
             }
+            // RFC 5280 5.2.6: clients learn of delta CRLs from the freshestCRL extension of the base they hold. A base only
+            // announces deltas once one exists (a client told of a delta it cannot fetch may treat revocation as unknown),
+            // so the base served before the first delta announces none, and clients ignore deltas until the next base.
+            if (request.Delta && !snapshot!.DeltasPublished && ca.CrlDistributionPoints.Count > 0)
+                warnings.Add($"This is the first delta CRL of '{ca.Name}': the base CRL clients hold (#{snapshot.BaseNumber}) does not announce delta CRLs, so they will not fetch this one. Publish a base CRL now (Publish-Crl {ca.Identity} without -Delta); every base from then on names the delta in its FreshestCRL extension.");
             return new PkiResult<CrlPublication>(new CrlPublication(ca.Name, ca.Identity, number, request.Delta ? snapshot.BaseNumber : null, now, nextUpdate,
                 entries, path, pemPath, request.Delta ? CrlKind.Delta : CrlKind.Base, _vault.Root), warnings);
         }

@@ -70,10 +70,10 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
     [Parameter]
     public TimeSpan RotationPeriod { get; set; } = RotatingIssuerService.DefaultPeriod;
 
-    /// <summary>Longest validity of a forged certificate, in days (default 397, the browsers' limit).</summary>
+    /// <summary>Longest validity of a forged certificate, in days; default the browsers' limit on the day (CA/Browser Forum SC-081: 199 from 2026-03-15, 99 from 2027-03-15, 46 from 2029-03-15).</summary>
     [Parameter]
     [ValidateRange(1, 3650)]
-    public int MaxValidityDays { get; set; } = 397;
+    public int? MaxValidityDays { get; set; }
 
     /// <summary>Forge anew even when the cache holds a good certificate for the site.</summary>
     [Parameter]
@@ -125,7 +125,7 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
                 KeyReuse = KeyReuse.IsPresent,
                 RotatingIssuer = RotatingIssuer.IsPresent,
                 RotationPeriod = RotationPeriod,
-                MaxValidity = TimeSpan.FromDays(MaxValidityDays),
+                MaxValidity = MaxValidityDays is { } days ? TimeSpan.FromDays(days) : null,
                 Force = Force.IsPresent,
                 IncludePrivateKey = IncludePrivateKey.IsPresent,
             });

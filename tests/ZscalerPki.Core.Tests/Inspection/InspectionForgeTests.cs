@@ -88,13 +88,18 @@ public sealed class InspectionForgeTests : IClassFixture<InspectionFixture>
     }
 
     [Fact]
-    public void LongLivedOrigin_IsClampedTo397Days_OrTheConfiguredMaximum()
+    public void LongLivedOrigin_IsClampedToTheBrowsersMaximumOnTheDay_OrTheConfiguredMaximum()
     {
         var origin = _f.Origin("CN=long.contoso.example", new[] { "long.contoso.example" }, notAfter: DateTimeOffset.UtcNow.AddYears(5));
         var now = DateTimeOffset.UtcNow;
         var forged = _f.Service().Forge(Request(SiteProfile.FromOrigin(origin)) with { Now = now }).Item;
         var days = (forged.NotAfter.ToUniversalTime() - forged.NotBefore.ToUniversalTime()).TotalDays;
-        Assert.InRange(days, 396.9, 397.01);
+        var limit = ForgeOptions.MaximumTlsValidity(now).TotalDays; // 199 days from 2026-03-15 (SC-081)
+        Assert.InRange(days, limit - 0.1, limit + 0.01);
+        Assert.Equal(397, ForgeOptions.MaximumTlsValidity(new DateTimeOffset(2026, 3, 14, 23, 0, 0, TimeSpan.Zero)).TotalDays);
+        Assert.Equal(199, ForgeOptions.MaximumTlsValidity(new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero)).TotalDays);
+        Assert.Equal(99, ForgeOptions.MaximumTlsValidity(new DateTimeOffset(2027, 3, 15, 0, 0, 0, TimeSpan.Zero)).TotalDays);
+        Assert.Equal(46, ForgeOptions.MaximumTlsValidity(new DateTimeOffset(2029, 3, 15, 0, 0, 0, TimeSpan.Zero)).TotalDays);
         var shorter = _f.Service().Forge(Request(SiteProfile.FromOrigin(origin)) with { Now = now, MaxValidity = TimeSpan.FromDays(90), Force = true }).Item;
         Assert.InRange((shorter.NotAfter.ToUniversalTime() - now.UtcDateTime).TotalDays, 89.9, 90.01);
         AssertAccepted(forged, "long.contoso.example");

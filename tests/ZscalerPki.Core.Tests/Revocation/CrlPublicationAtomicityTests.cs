@@ -81,6 +81,21 @@ public sealed class CrlPublicationAtomicityTests
     }
 
     [Fact]
+    public void FirstDelta_WarnsThatTheServedBaseDoesNotAnnounceIt_TheNextBaseDoes()
+    {
+        using var pki = new RevocationEndToEndTests.Pki();
+        Revoke(pki, "0d01");
+        var first = pki.Publish();
+        Assert.DoesNotContain("Freshest CRL", OpenSsl.Ok(pki.Tmp.Path, "crl", "-inform", "DER", "-in", first.Path, "-noout", "-text"));
+        Revoke(pki, "0d02");
+        var delta = new CrlPublisher(pki.Vault).Publish(Request(pki, delta: true));
+        Assert.Contains(delta.Warnings, w => w.Contains("first delta CRL") && w.Contains("enrollment/Root"));
+        var next = pki.Publish();
+        Assert.Contains("Freshest CRL", OpenSsl.Ok(pki.Tmp.Path, "crl", "-inform", "DER", "-in", next.Path, "-noout", "-text"));
+        Assert.Empty(new CrlPublisher(pki.Vault).Publish(Request(pki, delta: true)).Warnings);
+    }
+
+    [Fact]
     public void TempFilesOfAKilledPublication_AreRemovedByTheNextOne()
     {
         using var pki = new RevocationEndToEndTests.Pki();

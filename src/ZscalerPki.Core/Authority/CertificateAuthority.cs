@@ -10,7 +10,7 @@ namespace ZscalerPki.Core.Authority;
 /// <summary>
 /// One CA the vault holds, whatever its kind: its identity (<see cref="Kind"/> + <see cref="Name"/>, written
 /// <c>intermediate/Inspection-2026</c>), its certificate and the issuers above it, how its key opens (software, PKCS#11 or a
-/// Windows key storage provider, through <see cref="OpenKey"/> only), the CDP/AIA URLs it puts in what it issues, the signature
+/// Windows key storage provider, through <see cref="OpenKey(ReadOnlySpan{char})"/> only), the CDP/AIA URLs it puts in what it issues, the signature
 /// hash that matches its key, and its issued-certificate store. Every path that signs as a vault CA or reads what one issued
 /// gets it from <see cref="CaDirectory"/>, so "which CA is X" has one answer.
 /// </summary>

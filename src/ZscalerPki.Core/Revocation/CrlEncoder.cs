@@ -98,80 +98,122 @@ public static class CrlEncoder
     internal sealed record CrlNumbers(long CrlNumber, long? BaseCrlNumber, IReadOnlyList<string> FreshestCrlUrls);
 
     /// <summary>
-    /// Builds and signs a v2 CRL. <paramref name="writeEntries"/> is called once with a callback that appends one encoded
-    /// entry; <paramref name="estimatedEntryBytes"/> sizes the buffer up front. Returns the DER through <paramref name="output"/>
-    /// (a span valid only during the call) and the number of entries.
+    /// Builds and signs a v2 CRL into <paramref name="output"/> in memory that does not grow with the CRL.
+    /// <paramref name="writeEntries"/> is called once with a callback that appends one encoded entry; the entries go to
+    /// <paramref name="scratch"/> (a stream the caller owns and deletes), since DER puts the TBS length before them. The TBS
+    /// is then hashed from there in one pass (the signature is made over the hash: <see cref="SignHash"/>) and copied into
+    /// <paramref name="output"/> in a second. Returns the number of entries.
     /// </summary>
-    internal static int Build(CrlHeader header, AsymmetricAlgorithm key, HashAlgorithmName hash, long estimatedEntryBytes,
-        Action<SpanSink> writeEntries, Func<CrlNumbers> numbers, SpanSink output)
+    internal static int Build(CrlHeader header, AsymmetricAlgorithm key, HashAlgorithmName hash, Stream scratch,
+        Action<SpanSink> writeEntries, Func<CrlNumbers> numbers, Stream output)
     {
         var algorithm = Certificates.Keys.SignatureGenerator(key).GetSignatureAlgorithmIdentifier(hash);
-        var capacity = (int)Math.Min(int.MaxValue - 1024, estimatedEntryBytes + 4096);
-        var tbs = new AsnWriter(AsnEncodingRules.DER, capacity);
+        var prefix = Prefix(header, algorithm); // version, signature, issuer, thisUpdate, nextUpdate
+
         var count = 0;
-        tbs.PushSequence();
-        tbs.WriteInteger(1); // v2
-        tbs.WriteEncodedValue(algorithm);
-        tbs.WriteEncodedValue(header.Issuer.SubjectName.RawData);
-        WriteTime(tbs, header.ThisUpdate);
-        WriteTime(tbs, header.NextUpdate);
-        tbs.PushSequence();
+        long entryBytes = 0;
+        var copy = new byte[1 << 16];
+        var pending = 0;
         writeEntries(entry =>
         {
-            tbs.WriteEncodedValue(entry);
+            if (pending + entry.Length > copy.Length)
+            {
+                scratch.Write(copy, 0, pending);
+                pending = 0;
+            }
+            if (entry.Length > copy.Length)
+            {
+                scratch.Write(entry);
+            }
+            else
+            {
+                entry.CopyTo(copy.AsSpan(pending));
+                pending += entry.Length;
+            }
+            entryBytes += entry.Length;
             count++;
         });
-        if (count == 0)
-        {
-            // RFC 5280 5.1.2.6: when there are no revoked certificates the list is absent, not empty.
-            tbs = Rewind(header, algorithm, capacity);
-        }
-        else
-        {
-            tbs.PopSequence();
-        }
-        WriteExtensions(tbs, header, numbers());
-        tbs.PopSequence();
+        scratch.Write(copy, 0, pending);
 
-        // .NET 8's AsnWriter has no callback Encode, so the CRL passes through one array: the TBS is encoded into it, signed
-        // there, copied into the outer SEQUENCE's writer, and the whole CRL is encoded back into the same array (sized with
-        // room for the outer header, algorithm and signature). At most two CRL-sized buffers are alive at once.
-        var tbsLength = tbs.GetEncodedLength();
-        var buffer = GC.AllocateUninitializedArray<byte>(tbsLength + 1024);
-        tbs.Encode(buffer);
-        tbs = null!;
-        var tbsDer = new ReadOnlySpan<byte>(buffer, 0, tbsLength);
-        var signature = Sign(key, tbsDer, hash);
-        var crl = new AsnWriter(AsnEncodingRules.DER, tbsLength + signature.Length + 64);
-        crl.PushSequence();
-        crl.WriteEncodedValue(tbsDer);
-        crl.WriteEncodedValue(algorithm);
-        crl.WriteBitString(signature);
-        crl.PopSequence();
-        var written = crl.Encode(buffer);
-        crl = null!;
-        output(new ReadOnlySpan<byte>(buffer, 0, written));
+        var extensions = new AsnWriter(AsnEncodingRules.DER);
+        WriteExtensions(extensions, header, numbers());
+        var extensionBytes = extensions.Encode();
+        // RFC 5280 5.1.2.6: when there are no revoked certificates the list is absent, not empty.
+        var revokedHeader = count == 0 ? Array.Empty<byte>() : Header(0x30, entryBytes);
+        var tbsHeader = Header(0x30, prefix.Length + revokedHeader.Length + (count == 0 ? 0 : entryBytes) + extensionBytes.Length);
+
+        using (var hasher = IncrementalHash.CreateHash(hash))
+        {
+            hasher.AppendData(tbsHeader);
+            hasher.AppendData(prefix);
+            hasher.AppendData(revokedHeader);
+            CopyEntries(scratch, entryBytes, copy, b => hasher.AppendData(b));
+            hasher.AppendData(extensionBytes);
+            var signature = SignHash(key, hasher.GetHashAndReset(), hash);
+            var bitString = new AsnWriter(AsnEncodingRules.DER);
+            bitString.WriteBitString(signature);
+            var signatureBytes = bitString.Encode();
+            var tbsLength = tbsHeader.Length + prefix.Length + revokedHeader.Length + (count == 0 ? 0 : entryBytes) + extensionBytes.Length;
+            output.Write(Header(0x30, tbsLength + algorithm.Length + signatureBytes.Length));
+            output.Write(tbsHeader);
+            output.Write(prefix);
+            output.Write(revokedHeader);
+            CopyEntries(scratch, entryBytes, copy, b => output.Write(b));
+            output.Write(extensionBytes);
+            output.Write(algorithm);
+            output.Write(signatureBytes);
+        }
         return count;
     }
 
-    /// <summary>PKCS#1 v1.5 for RSA, the DER ECDSA-Sig-Value for ECDSA: what the algorithm identifiers of <see cref="Certificates.Keys.SignatureGenerator"/> name.</summary>
-    private static byte[] Sign(AsymmetricAlgorithm key, ReadOnlySpan<byte> data, HashAlgorithmName hash) => key switch
+    private static void CopyEntries(Stream scratch, long length, byte[] buffer, SpanSink to)
     {
-        RSA rsa => rsa.SignData(data, hash, RSASignaturePadding.Pkcs1),
-        ECDsa ec => ec.SignData(data, hash, DSASignatureFormat.Rfc3279DerSequence),
+        scratch.Position = 0;
+        var left = length;
+        while (left > 0)
+        {
+            var read = scratch.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read <= 0)
+                throw new IOException("The CRL's scratch file ended early.");
+            to(new ReadOnlySpan<byte>(buffer, 0, read));
+            left -= read;
+        }
+    }
+
+    /// <summary>A DER tag and definite length (X.690 8.1.3: short form below 128, else the minimal long form).</summary>
+    private static byte[] Header(byte tag, long length)
+    {
+        if (length < 0x80)
+            return new[] { tag, (byte)length };
+        var octets = 0;
+        for (var l = length; l > 0; l >>= 8)
+            octets++;
+        var header = new byte[2 + octets];
+        header[0] = tag;
+        header[1] = (byte)(0x80 | octets);
+        for (var k = 0; k < octets; k++)
+            header[2 + k] = (byte)(length >> (8 * (octets - 1 - k)));
+        return header;
+    }
+
+    /// <summary>PKCS#1 v1.5 for RSA, the DER ECDSA-Sig-Value for ECDSA: what the algorithm identifiers of <see cref="Certificates.Keys.SignatureGenerator"/> name.</summary>
+    private static byte[] SignHash(AsymmetricAlgorithm key, byte[] digest, HashAlgorithmName hash) => key switch
+    {
+        RSA rsa => rsa.SignHash(digest, hash, RSASignaturePadding.Pkcs1),
+        ECDsa ec => ec.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence),
         _ => throw new PkiException(PkiErrorIds.CryptographicFailure, PkiErrorCategory.InvalidArgument, $"A {key.GetType().Name} key cannot sign CRLs.", null),
     };
 
-    private static AsnWriter Rewind(CrlHeader header, byte[] algorithm, int capacity)
+    /// <summary>The TBS fields before the revoked entries, as consecutive DER values.</summary>
+    private static byte[] Prefix(CrlHeader header, byte[] algorithm)
     {
-        var tbs = new AsnWriter(AsnEncodingRules.DER, Math.Min(capacity, 4096));
-        tbs.PushSequence();
-        tbs.WriteInteger(1);
-        tbs.WriteEncodedValue(algorithm);
-        tbs.WriteEncodedValue(header.Issuer.SubjectName.RawData);
-        WriteTime(tbs, header.ThisUpdate);
-        WriteTime(tbs, header.NextUpdate);
-        return tbs;
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        w.WriteInteger(1); // v2
+        w.WriteEncodedValue(algorithm);
+        w.WriteEncodedValue(header.Issuer.SubjectName.RawData);
+        WriteTime(w, header.ThisUpdate);
+        WriteTime(w, header.NextUpdate);
+        return w.Encode();
     }
 
     private static void WriteExtensions(AsnWriter w, CrlHeader header, CrlNumbers numbers)

@@ -97,16 +97,19 @@ public sealed class CrlPublisher
             // A publication killed between its rename and its database commit left the served files one number ahead of
             // the database: continue above the highest number served, so CRL numbers only ever increase.
             var served = ServedCrlNumber(folder, ca);
-            var estimate = store.EstimateEntryBytes(request.Delta);
             CrlSnapshot? snapshot = null;
             var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
             long number = 0;
             int entries;
             try
             {
+                // The entries wait in a scratch file beside it (named like a temp file, so a killed publication's is cleaned
+                // up by the next one): memory stays flat whatever the CRL's size.
+                var scratchPath = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+                using (var scratch = new FileStream(scratchPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose))
                 using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                 {
-                    entries = CrlEncoder.Build(new CrlEncoder.CrlHeader(ca.Certificate, now, nextUpdate), key, hash, estimate,
+                    entries = CrlEncoder.Build(new CrlEncoder.CrlHeader(ca.Certificate, now, nextUpdate), key, hash, scratch,
                         add => snapshot = store.ReadCrlEntries(request.Delta, request.IncludeExpired, now, add),
                         () =>
                         {
@@ -117,7 +120,7 @@ public sealed class CrlPublisher
                                 : new List<string>();
                             return new CrlEncoder.CrlNumbers(number, request.Delta ? snapshot.BaseNumber : null, freshest);
                         },
-                        der => file.Write(der));
+                        file);
                     file.Flush(flushToDisk: true);
                 }
                 // The file is put in place inside the transaction that records its number, before the commit.

@@ -96,14 +96,14 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
             var origins = new List<X509Certificate2>();
             if (ParameterSetName == CertificateSet)
             {
-                ForEachInput(Certificate, item => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))));
+                ForEachInput(Certificate, item => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))), DeliverBeforeError);
             }
             else
             {
                 var literal = ParameterSetName == LiteralPathSet;
-                ForEachInput(literal ? LiteralPath : Path, p => origins.AddRange(ResolveInputPaths(p, literal).SelectMany(CertificateReader.ReadFile)));
+                ForEachInput(literal ? LiteralPath : Path, p => origins.AddRange(ResolveInputPaths(p, literal).SelectMany(CertificateReader.ReadFile)), DeliverBeforeError);
             }
-            ForEachInput(origins, origin => sites.Add(SiteProfile.FromOrigin(origin)));
+            ForEachInput(origins, origin => sites.Add(SiteProfile.FromOrigin(origin)), DeliverBeforeError);
         }
 
         var (issuerName, issuerCert) = ResolveIssuer(Issuer);
@@ -142,6 +142,12 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
     private readonly List<ForgeRequest> _batch = new();
 
     private const int BatchSize = 64;
+
+    /// <summary>
+    /// Before an input's error is written, the sites before it are forged and written: output and errors keep the input's
+    /// order, and with -ErrorAction Stop everything before the bad input has been delivered.
+    /// </summary>
+    private void DeliverBeforeError<T>(T _) => ForgeBatch();
 
     private void ForgeBatch()
     {

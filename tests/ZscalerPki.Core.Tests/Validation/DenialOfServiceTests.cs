@@ -99,11 +99,13 @@ public class DenialOfServiceTests(ITestOutputHelper output)
     {
         // Warm up parsing and key import of the inputs once, so the measurement is the validation's own work.
         ChainValidator.Validate(request with { RevocationMode = RevocationMode.None, Crls = Array.Empty<byte[]>() });
-        var stopwatch = Stopwatch.StartNew();
+        // The bound is on the CPU time the validation costs its thread (as the robustness runner measures it): on this
+        // shared 2-core machine wall time also counts waiting for a core while other suites run.
+        var start = ZscalerPki.Robustness.ThreadCpuClock.Now();
         var result = ChainValidator.Validate(request);
-        stopwatch.Stop();
-        output.WriteLine($"{stopwatch.Elapsed.TotalMilliseconds:F0} ms: " + string.Join("; ", result.Problems.Take(3)));
-        return (result, stopwatch.Elapsed);
+        var elapsed = ZscalerPki.Robustness.ThreadCpuClock.Now() - start;
+        output.WriteLine($"{elapsed.TotalMilliseconds:F0} ms of CPU: " + string.Join("; ", result.Problems.Take(3)));
+        return (result, elapsed);
     }
 
     private static byte[] NextSerial()

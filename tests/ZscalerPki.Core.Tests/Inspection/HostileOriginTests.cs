@@ -99,6 +99,34 @@ public sealed class HostileOriginTests : IClassFixture<InspectionFixture>, IDisp
         Assert.Contains("-DnsName", error.Message);
     }
 
+    /// <summary>Names our own reader refuses (RFC 5280 4.1.2.4) are refused per site, never signed.</summary>
+    [Theory]
+    [InlineData("empty RDN SET")]
+    [InlineData("T61String with high bytes")]
+    [InlineData("OID arc of 40 digits")]
+    [InlineData("OID arc of 40 digits in the CN's RDN")]
+    public void SubjectOurReaderRefuses_IsInvalidSubject(string mutation)
+    {
+        var (_, der) = _origins.Catalogue().Single(c => c.Mutation == mutation);
+        var error = Assert.Throws<PkiException>(() => SiteProfile.FromOrigin(CertificateReader.ReadSingle(der)));
+        _output.WriteLine(error.Message);
+        Assert.True(error.ErrorId is PkiErrorIds.InvalidSubject or PkiErrorIds.InvalidCertificateData, error.ErrorId + ": " + error.Message);
+        if (error.ErrorId == PkiErrorIds.InvalidSubject)
+            Assert.Contains("www.example.com", error.Message);
+    }
+
+    [Fact]
+    public void UpperCaseOrSecondCommonName_IsLeftOut_SoTheLeafPassesWebPki()
+    {
+        var upper = SiteProfile.FromOrigin(Origin(Name(Rdn("2.5.4.10", "Example"), Rdn("2.5.4.3", "WWW.EXAMPLE.COM")), "WWW.EXAMPLE.COM"));
+        Assert.Equal("O=Example", new X500DistinguishedName(upper.SubjectDer).Name);
+        Assert.Contains(upper.Warnings, w => w.Contains("WWW.EXAMPLE.COM", StringComparison.Ordinal));
+        var two = SiteProfile.FromOrigin(Origin(Name(Rdn("2.5.4.3", "www.example.com"), Rdn("2.5.4.3", "other.example.com")), "www.example.com"));
+        Assert.Equal("CN=www.example.com", new X500DistinguishedName(two.SubjectDer).Name);
+        var kept = SiteProfile.FromOrigin(Origin(Name(Rdn("2.5.4.3", "www.example.com")), "www.example.com"));
+        Assert.Empty(kept.Warnings);
+    }
+
     [Fact]
     public void PublicSuffixWildcard_IsDroppedWithAWarning_OrRefusedWhenAlone()
     {

@@ -68,9 +68,9 @@ public sealed class SiteProfile
             try
             {
                 foreach (var d in san.EnumerateDnsNames())
-                    AddDns(dns, d, label);
+                    AddDns(dns, d, "the origin certificate " + label);
                 foreach (var ip in san.EnumerateIPAddresses())
-                    AddIp(ips, ip, label);
+                    AddIp(ips, ip, "the origin certificate " + label);
             }
             catch (System.Security.Cryptography.CryptographicException ex)
             {
@@ -94,7 +94,7 @@ public sealed class SiteProfile
             throw new PkiException(PkiErrorIds.NoSiteNames, PkiErrorCategory.InvalidArgument,
                 $"The origin certificate {label} names no site: it has no DNS or IP subjectAltName and its CN is not a host name. Pass the site's names with -DnsName or -IPAddress.", origin);
         var warnings = new List<string>();
-        DropSuffixWildcards(dns, ips, label, warnings);
+        DropSuffixWildcards(dns, ips, "the origin certificate " + label, warnings);
         var subjectDer = OriginChecks.AlignCommonName(subject.Raw, dns, ips, site, warnings);
         return new SiteProfile(subjectDer, dns, ips,
             new DateTimeOffset(origin.NotBefore.ToUniversalTime()), new DateTimeOffset(origin.NotAfter.ToUniversalTime()), warnings);
@@ -113,7 +113,7 @@ public sealed class SiteProfile
         if (dns.Count == 0 && ips.Count == 0)
             throw new PkiException(PkiErrorIds.InvalidSiteName, PkiErrorCategory.InvalidArgument,
                 $"{source} names only wildcards over a public suffix ({list}); browsers and the WebPki profile refuse such a wildcard (it would cover every site under the suffix). Pass the site's own names with -DnsName, e.g. www.example.co.uk.", list);
-        warnings.Add($"Left out of the certificate for {source}: {list}, wildcard(s) over a public suffix that browsers refuse. The other names are forged.");
+        warnings.Add($"Left out of the certificate forged from {source}: {list}, wildcard(s) over a public suffix that browsers refuse. The other names are forged.");
     }
 
     /// <summary>A site given by names alone: subject CN = the first name (when it fits 64 characters), SAN = all names.</summary>

@@ -117,6 +117,20 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'OriginIsCa*'
     }
 
+    It 'drops a public-suffix wildcard with a warning, and refuses an origin of only those or with a huge subject' {
+        $suffix = New-Origin 'www.pester-shop.co.uk' 'DNS:*.co.uk,DNS:www.pester-shop.co.uk'
+        $c = New-InspectionCertificate -Path "$suffix" -IssuerKeyPassword $pw -VaultPath "$vault" -WarningVariable warns -WarningAction SilentlyContinue
+        $c.DnsNames | Should -Be @('www.pester-shop.co.uk')
+        ($warns -join "`n") | Should -BeLike '*`*.co.uk*public suffix*'
+        { New-InspectionCertificate -DnsName '*.github.io' -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSiteName*'
+
+        $huge = Join-Path $work 'huge-subject.pem'
+        $subject = '/O=Origin' + ('/OU=unit' * 70) + '/CN=huge.pester.test'
+        & openssl req '-x509' -newkey rsa:2048 -nodes -keyout (Join-Path $work 'huge-subject.key') -out $huge -subj $subject -days 30 `
+            -addext 'basicConstraints=critical,CA:FALSE' -addext 'subjectAltName=DNS:huge.pester.test' 2>$null
+        { New-InspectionCertificate -Path "$huge" -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorAction Stop } | Should -Throw -ErrorId 'InputTooLarge*'
+    }
+
     It 'fails with <Id> for <Case>' -ForEach @(
         @{ Case = 'an origin that is a CA'; Id = 'OriginIsCa'; Run = { New-InspectionCertificate -LiteralPath "$caOrigin" -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorAction Stop } }
         @{ Case = 'an empty name list'; Id = 'NoSiteNames'; Run = { New-InspectionCertificate -DnsName @() -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorAction Stop } }

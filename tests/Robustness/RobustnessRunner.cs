@@ -8,6 +8,7 @@ using System.Text;
 using ZscalerPki.Core;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Inspection;
 using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Core.Storage;
 using ZscalerPki.Core.Validation;
@@ -36,6 +37,9 @@ public sealed class RobustnessRunner : IDisposable
     private readonly string _keyPem;
     private readonly byte[] _entryJson;
     private readonly Vault _importVault;
+    private readonly ForgingSession _forging = new();
+    private readonly InspectionService _inspection;
+    private readonly List<IDisposable> _generators = new();
 
     public RobustnessRunner()
     {
@@ -90,10 +94,26 @@ public sealed class RobustnessRunner : IDisposable
 
         _importVault = Vault.Open(Path.Combine(_folder, "import-vault"));
         new IntermediateService(_importVault).CreateCsr(new NewIntermediateCsrRequest { Name = "Pending", CommonName = "Robustness Inspection CA", KeyPassword = "pw".AsMemory() });
+        // Forging with an external issuer (the intermediate and its key): no vault CA, nothing recorded or published.
+        _inspection = new InspectionService(Vault.Open(Path.Combine(_folder, "forge-vault")), _forging, new NoPublication(), new NoRecorder());
+    }
+
+    private sealed class NoPublication : IIssuerPublicationSource
+    {
+        public IssuerPublication GetPublication(IssuerReference issuer) => IssuerPublication.None;
+    }
+
+    private sealed class NoRecorder : IIssuanceRecorder
+    {
+        public void Record(IssuanceRecord record)
+        {
+        }
     }
 
     public void Dispose()
     {
+        _forging.Dispose();
+        _generators.ForEach(g => g.Dispose());
         try
         {
             Directory.Delete(_folder, recursive: true);
@@ -141,6 +161,13 @@ public sealed class RobustnessRunner : IDisposable
             service.GetOne("E");
             Directory.Delete(root, recursive: true);
         });
+        // Origins whose subject and names are hostile but well-formed (HostileOrigins), through the forging entry point.
+        var origins = new HostileOrigins(seed);
+        _generators.Add(origins);
+        yield return ("forge from origin", origins.Generate().GetEnumerator(), data => _inspection.Forge(new ForgeRequest
+        {
+            Site = SiteProfile.FromOrigin(CertificateReader.ReadSingle(data)), IssuerCertificate = _intermediate,
+        }));
         var text = g.Text().GetEnumerator();
         IEnumerator<MalformedInput> Texts()
         {

@@ -142,7 +142,8 @@ public sealed class InspectionService
 
     private Step Prepare(ForgeRequest request, bool reopened)
     {
-        var warnings = new List<string>();
+        // What the site's profile left out (public-suffix wildcards, a CN no name backs) is said on every forge, cached or not.
+        var warnings = new List<string>(request.Site.Warnings);
         var now = request.Now ?? DateTimeOffset.UtcNow;
         if (request.MaxValidity is { } max && (max < TimeSpan.FromHours(1) || max > TimeSpan.FromDays(3650)))
             throw new PkiException(PkiErrorIds.InvalidValidity, PkiErrorCategory.InvalidArgument,

@@ -16,8 +16,9 @@ public sealed class SiteProfile
     public const int MaxNames = 1000;
     private const string SanOid = "2.5.29.17";
 
-    private SiteProfile(byte[] subjectDer, IReadOnlyList<string> dnsNames, IReadOnlyList<IPAddress> ips, DateTimeOffset? notBefore, DateTimeOffset? notAfter)
+    private SiteProfile(byte[] subjectDer, IReadOnlyList<string> dnsNames, IReadOnlyList<IPAddress> ips, DateTimeOffset? notBefore, DateTimeOffset? notAfter, IReadOnlyList<string> warnings)
     {
+        Warnings = warnings;
         SubjectDer = subjectDer;
         DnsNames = dnsNames;
         IPAddresses = ips;
@@ -41,13 +42,19 @@ public sealed class SiteProfile
     public string NameKey { get; }
     /// <summary>The whole subjectAltName Extension (DER), critical when the subject is empty (RFC 5280 4.2.1.6).</summary>
     public byte[] SanExtensionDer { get; }
+    /// <summary>What was left out of the copy (public-suffix wildcards, a commonName no name backs), for the caller to show.</summary>
+    public IReadOnlyList<string> Warnings { get; }
     /// <summary>The first name, for display.</summary>
     public string DisplayName => DnsNames.Count > 0 ? DnsNames[0] : IPAddresses[0].ToString();
 
-    /// <summary>The profile of an origin (a server certificate captured from a site). A CA certificate is refused.</summary>
+    /// <summary>
+    /// The profile of an origin (a server certificate captured from a site). A CA certificate is refused; so is a subject
+    /// over the size bounds or one our reader does not decode; public-suffix wildcards are dropped (see OriginChecks).
+    /// </summary>
     public static SiteProfile FromOrigin(X509Certificate2 origin)
     {
-        var label = $"'{origin.Subject}' ({origin.Thumbprint})";
+        // The subject is not formatted for messages before it is checked: a 1 MB subject would cost its text first.
+        var label = $"({origin.Thumbprint})";
         var bc = origin.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
         if (bc is { CertificateAuthority: true })
             throw new PkiException(PkiErrorIds.OriginIsCa, PkiErrorCategory.InvalidArgument,
@@ -61,9 +68,9 @@ public sealed class SiteProfile
             try
             {
                 foreach (var d in san.EnumerateDnsNames())
-                    AddDns(dns, d, label);
+                    AddDns(dns, d, "the origin certificate " + label);
                 foreach (var ip in san.EnumerateIPAddresses())
-                    AddIp(ips, ip, label);
+                    AddIp(ips, ip, "the origin certificate " + label);
             }
             catch (System.Security.Cryptography.CryptographicException ex)
             {
@@ -71,6 +78,9 @@ public sealed class SiteProfile
                     $"The subjectAltName of the origin certificate {label} cannot be read ({ex.Message}). Pass the site's names with -DnsName / -IPAddress instead.", origin, ex);
             }
         }
+        var site = dns.Count > 0 ? $"{dns[0]} {label}" : ips.Count > 0 ? $"{ips[0]} {label}" : label;
+        var subject = OriginChecks.Subject(origin, site);
+        label = $"'{origin.Subject}' {label}";
         if (dns.Count == 0 && ips.Count == 0)
         {
             // Subject-only origin (legacy): the forged certificate gets a SAN from the CN, since browsers ignore the CN.
@@ -83,8 +93,27 @@ public sealed class SiteProfile
         if (dns.Count == 0 && ips.Count == 0)
             throw new PkiException(PkiErrorIds.NoSiteNames, PkiErrorCategory.InvalidArgument,
                 $"The origin certificate {label} names no site: it has no DNS or IP subjectAltName and its CN is not a host name. Pass the site's names with -DnsName or -IPAddress.", origin);
-        return new SiteProfile(origin.SubjectName.RawData, dns, ips,
-            new DateTimeOffset(origin.NotBefore.ToUniversalTime()), new DateTimeOffset(origin.NotAfter.ToUniversalTime()));
+        var warnings = new List<string>();
+        DropSuffixWildcards(dns, ips, "the origin certificate " + label, warnings);
+        var subjectDer = OriginChecks.AlignCommonName(subject.Raw, dns, ips, site, warnings);
+        return new SiteProfile(subjectDer, dns, ips,
+            new DateTimeOffset(origin.NotBefore.ToUniversalTime()), new DateTimeOffset(origin.NotAfter.ToUniversalTime()), warnings);
+    }
+
+    /// <summary>
+    /// Public-suffix wildcards (*.co.uk) are dropped with a warning, as the WebPki profile refuses them; a site left with
+    /// no name is refused (InvalidSiteName), since a certificate for none of its names is of no use.
+    /// </summary>
+    private static void DropSuffixWildcards(List<string> dns, List<IPAddress> ips, string source, List<string> warnings)
+    {
+        var dropped = OriginChecks.DropPublicSuffixWildcards(dns);
+        if (dropped.Count == 0)
+            return;
+        var list = string.Join(", ", dropped.Take(10)) + (dropped.Count > 10 ? $" and {dropped.Count - 10} more" : string.Empty);
+        if (dns.Count == 0 && ips.Count == 0)
+            throw new PkiException(PkiErrorIds.InvalidSiteName, PkiErrorCategory.InvalidArgument,
+                $"{source} names only wildcards over a public suffix ({list}); browsers and the WebPki profile refuse such a wildcard (it would cover every site under the suffix). Pass the site's own names with -DnsName, e.g. www.example.co.uk.", list);
+        warnings.Add($"Left out of the certificate forged from {source}: {list}, wildcard(s) over a public suffix that browsers refuse. The other names are forged.");
     }
 
     /// <summary>A site given by names alone: subject CN = the first name (when it fits 64 characters), SAN = all names.</summary>
@@ -110,11 +139,13 @@ public sealed class SiteProfile
         if (dns.Count == 0 && ips.Count == 0)
             throw new PkiException(PkiErrorIds.NoSiteNames, PkiErrorCategory.InvalidArgument,
                 "No site name was given: the list of DNS names and IP addresses is empty. Pass at least one name with -DnsName or -IPAddress, or an origin certificate.", null);
+        var warnings = new List<string>();
+        DropSuffixWildcards(dns, ips, "the given names", warnings);
         var first = dns.Count > 0 ? dns[0] : ips[0].ToString();
         var subject = first.Length <= 64
             ? new X500DistinguishedNameBuilder().Also(b => b.AddCommonName(first)).Build().RawData
             : new byte[] { 0x30, 0x00 };
-        return new SiteProfile(subject, dns, ips, null, null);
+        return new SiteProfile(subject, dns, ips, null, null, warnings);
     }
 
     private static void AddDns(List<string> list, string name, string source)

@@ -46,23 +46,54 @@ public sealed class InspectionService
 
     public const int BatchSize = 256;
 
-    private readonly List<(InspectionStore Store, PersistedForgery Entry)> _pending = new();
+    private readonly List<(InspectionStore Store, string CacheKey, ForgedCertificate Forged, DateTimeOffset Now)> _pending = new();
 
-    /// <summary>Writes the deferred cache entries (one vault lock per issuer).</summary>
+    /// <summary>The batch being written in the background, if any (at most one at a time, in order).</summary>
+    private Task _writing = Task.CompletedTask;
+
+    /// <summary>
+    /// Writes the deferred cache entries (one vault lock per issuer) and waits for any batch still being written; a write
+    /// that failed in the background is thrown here.
+    /// </summary>
     public void Flush()
     {
-        List<(InspectionStore Store, PersistedForgery Entry)> batch;
+        var writing = StartWriting();
+        writing.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Hands the pending entries to a background writer and returns at once: sealing their keys and writing their files
+    /// then runs on the other core while this one signs the next sites. Nothing waits on it but <see cref="Flush"/>: the
+    /// entries are a cache, and every certificate in them was recorded before it was queued.
+    /// </summary>
+    private Task StartWriting()
+    {
+        List<(InspectionStore Store, string CacheKey, ForgedCertificate Forged, DateTimeOffset Now)> batch;
         lock (_pending)
         {
             batch = _pending.ToList();
             _pending.Clear();
+            var previous = _writing;
+            _writing = batch.Count == 0 ? previous : previous.ContinueWith(
+                done =>
+                {
+                    done.GetAwaiter().GetResult(); // an earlier failure stays the one reported
+                    Write(batch);
+                },
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            return _writing;
         }
+    }
+
+    private static void Write(List<(InspectionStore Store, string CacheKey, ForgedCertificate Forged, DateTimeOffset Now)> batch)
+    {
         foreach (var group in batch.GroupBy(b => b.Store))
         {
+            var entries = group.Select(b => Entry(b.Store, b.CacheKey, b.Forged, b.Now)).ToList();
             using (group.Key.Lock())
             {
-                foreach (var (store, entry) in group)
-                    store.WriteForgery(entry);
+                foreach (var entry in entries)
+                    group.Key.WriteForgery(entry);
                 group.Key.Prune(DateTimeOffset.UtcNow);
             }
         }
@@ -131,8 +162,10 @@ public sealed class InspectionService
                 new InspectionCertificate(step.Result, step.Record is null, requests[i].IncludePrivateKey, step.Opened.Name, step.Opened.Collection is null ? null : _vault.Root),
                 step.Warnings), null);
         }
-        if (_pending.Count >= BatchSize || !DeferPersistence)
+        if (!DeferPersistence)
             Flush();
+        else if (_pending.Count >= BatchSize)
+            StartWriting();
         return outcomes;
     }
 
@@ -219,6 +252,13 @@ public sealed class InspectionService
 
     private void Persist(InspectionStore store, string cacheKey, ForgedCertificate forged, DateTimeOffset now)
     {
+        lock (_pending)
+            _pending.Add((store, cacheKey, forged, now));
+    }
+
+    /// <summary>The cache entry of a forged certificate, its per-site key sealed under the issuer's store key.</summary>
+    private static PersistedForgery Entry(InspectionStore store, string cacheKey, ForgedCertificate forged, DateTimeOffset now)
+    {
         string? sealedKey = null;
         if (!forged.Key.Shared)
         {
@@ -226,7 +266,7 @@ public sealed class InspectionService
             sealedKey = store.Seal(pkcs8, "leaf/" + cacheKey);
             CryptographicOperations.ZeroMemory(pkcs8);
         }
-        var entry = new PersistedForgery
+        return new PersistedForgery
         {
             CacheKey = cacheKey,
             IssuerId = forged.Issuer.Id,
@@ -239,8 +279,6 @@ public sealed class InspectionService
             RenewAfter = forged.RenewAfter,
             CreatedUtc = now,
         };
-        lock (_pending)
-            _pending.Add((store, entry));
     }
 
     // ---------------------------------------------------------------- issuer resolution

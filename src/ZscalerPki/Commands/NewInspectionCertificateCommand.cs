@@ -141,7 +141,7 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
     /// </summary>
     private readonly List<ForgeRequest> _batch = new();
 
-    private const int BatchSize = 64;
+    private const int BatchSize = 256;
 
     /// <summary>
     /// Before an input's error is written, the sites before it are forged and written: output and errors keep the input's

@@ -82,7 +82,7 @@ public sealed class RobustnessRunner : IDisposable
         csrRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         _csr = csrRequest.CreateSigningRequest();
         _p7b = new X509Certificate2Collection { _intermediate, _root }.Export(X509ContentType.Pkcs7)!;
-        _keyPem = leafKey.ExportEncryptedPkcs8PrivateKeyPem("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 10));
+        _keyPem = leafKey.ExportEncryptedPkcs8PrivateKeyPem("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, KeyProtection.MinIterations));
 
         var entryVault = Vault.Open(Path.Combine(_folder, "seed-vault"));
         new EnrollmentService(entryVault).Create(new NewEnrollmentRequest { Name = "E", KeyPassword = "pw".AsMemory(), KeyAlgorithm = KeyAlgorithm.EcdsaP256 });

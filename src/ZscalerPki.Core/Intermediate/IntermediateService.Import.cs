@@ -25,7 +25,8 @@ public sealed partial class IntermediateService
             var all = _vault.ReadAll<IntermediateEntry>(Collections.Intermediate);
             var entry = Find(all, request.Name);
             var source = request.Source ?? "the given certificate";
-            var csrKey = PublicKey.CreateFromSubjectPublicKeyInfo(PemToDer(entry.PublicKeyPem), out _);
+            // A hand-edited or damaged PublicKeyPem is VaultEntryCorrupt naming the entry and the field, not a decoder's exception.
+            var csrKey = _vault.Convert(Collections.Intermediate, entry.Name, entry, e => CsrPublicKey(e.PublicKeyPem));
             var current = entry.CertificatePem is null ? null : CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(entry.CertificatePem), $"vault entry '{entry.Name}'");
 
             X509Certificate2 leaf;

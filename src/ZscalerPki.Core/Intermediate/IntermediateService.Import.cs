@@ -136,7 +136,7 @@ public sealed partial class IntermediateService
         var parsed = Validation.ParsedCertificate.Parse(leaf.RawData);
         if (parsed.Malformed.Count > 0)
             throw new PkiException(PkiErrorIds.CertificateExtensionInvalid, PkiErrorCategory.InvalidData,
-                $"The certificate {label} has an extension that cannot be decoded ({parsed.Malformed[0]}). Have the CSR signed again with well-formed extensions. {unchanged}", entry.Name);
+                $"The certificate {label} has a malformed extension: {parsed.Malformed[0].TrimEnd('.')}. Have the CSR signed again with well-formed extensions. {unchanged}", entry.Name);
         if (parsed.Extensions.FirstOrDefault(e => e.Critical && !Validation.ProfileRules.Understood.Contains(e.Oid)) is { } unknown)
             throw new PkiException(PkiErrorIds.UnsupportedCriticalExtension, PkiErrorCategory.InvalidData,
                 $"The certificate {label} carries the critical extension {unknown.Oid}, which clients that do not know it must refuse (RFC 5280 4.2). Have it signed without that extension, or with it non-critical. {unchanged}", entry.Name);

@@ -176,6 +176,24 @@ internal sealed partial class ParsedCertificate
         r.ThrowIfNotEmpty();
     }
 
+    /// <summary>
+    /// Why this class's reader cannot decode one extension (null when it can); rules it records as <see cref="Malformed"/>
+    /// while keeping the decoded value are not reported here. Used where certificates and CSRs are read.
+    /// </summary>
+    internal static string? DecodeProblem(string oid, bool critical, byte[] value)
+    {
+        var scratch = new ParsedCertificate(Array.Empty<byte>());
+        try
+        {
+            scratch.ParseExtension(new ExtensionData(oid, critical, value));
+            return null;
+        }
+        catch (Exception ex) when (ex is AsnContentException or ArgumentException or OverflowException or FormatException or CryptographicException)
+        {
+            return ex.Message.TrimEnd('.');
+        }
+    }
+
     /// <summary>The RFC 5280 name of an extension this class reads, for messages; "extension" for others.</summary>
     internal static string ExtensionName(string oid) => oid switch
     {

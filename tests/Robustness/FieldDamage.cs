@@ -62,10 +62,14 @@ public static class FieldDamage
         yield return ("authorityInfoAccess: accessLocation not a GeneralName", "1.3.6.1.5.5.7.1.1", Seq(Seq(Oid("1.3.6.1.5.5.7.48.2"), Tlv(0x02, new byte[] { 1 }))));
     }
 
-    /// <summary>Certificates made from <paramref name="der"/> with one base field or one extension damaged (signature left as it was).</summary>
-    public static IEnumerable<(string Name, byte[] Der)> Certificates(byte[] der)
+    /// <summary>
+    /// Certificates made from <paramref name="der"/> with one base field or one extension damaged: re-signed by
+    /// <paramref name="sign"/> (which gets the TBS and returns the certificate), or with the original signature left.
+    /// </summary>
+    public static IEnumerable<(string Name, byte[] Der)> Certificates(byte[] der, Func<byte[], byte[]>? sign = null)
     {
         var (tbs, tail) = SplitCertificate(der);
+        byte[] Finish(byte[] newTbs) => sign?.Invoke(newTbs) ?? Seq(newTbs.Concat(tail).ToArray());
         var elements = Elements(tbs);
         var versioned = elements[0][0] == 0xA0 ? 1 : 0;
         var index = new Dictionary<string, int>
@@ -76,7 +80,7 @@ public static class FieldDamage
         {
             var copy = elements.ToList();
             copy[index[field]] = replacement;
-            yield return (name, Seq(Seq(copy.ToArray()).Concat(tail).ToArray()));
+            yield return (name, Finish(Seq(copy.ToArray())));
         }
         foreach (var (name, oid, value) in Extensions())
         {
@@ -89,7 +93,7 @@ public static class FieldDamage
                 copy.Add(wrapped);
             else
                 copy[extensionsAt] = wrapped;
-            yield return (name, Seq(Seq(copy.ToArray()).Concat(tail).ToArray()));
+            yield return (name, Finish(Seq(copy.ToArray())));
         }
     }
 
@@ -103,6 +107,16 @@ public static class FieldDamage
         foreach (var (name, oid, value) in Extensions())
             yield return (name, SignRequest(key, subject, spki, Seq(Oid(oid), Tlv(0x04, value))));
     }
+
+    /// <summary>Signs a TBS (certificate or CRL) with ECDSA P-256 and SHA-256: the whole signed structure.</summary>
+    public static Func<byte[], byte[]> SignWith(ECDsa key) => tbs =>
+        Seq(tbs, Seq(Oid("1.2.840.10045.4.3.2")), Tlv(0x03, new byte[] { 0 }.Concat(key.SignData(tbs, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)).ToArray()));
+
+    /// <summary>Signs a TBS with RSA PKCS#1 v1.5 and SHA-256 (sha256WithRSAEncryption, parameters NULL).</summary>
+    public static Func<byte[], byte[]> SignWith(RSA key) => tbs =>
+        Seq(tbs, RsaSha256, Tlv(0x03, new byte[] { 0 }.Concat(key.SignData(tbs, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)).ToArray()));
+
+    public static readonly byte[] RsaSha256 = Seq(Oid("1.2.840.113549.1.1.11"), new byte[] { 0x05, 0x00 });
 
     private static byte[] SignRequest(ECDsa key, byte[] subject, byte[] spki, byte[]? extension)
     {
@@ -144,16 +158,16 @@ public static class FieldDamage
         }
     }
 
-    private static byte[] Name(byte[] commonNameValue) => Seq(Tlv(0x31, Seq(Oid("2.5.4.3"), commonNameValue)));
+    internal static byte[] Name(byte[] commonNameValue) => Seq(Tlv(0x31, Seq(Oid("2.5.4.3"), commonNameValue)));
 
-    private static byte[] Oid(string oid)
+    internal static byte[] Oid(string oid)
     {
         var w = new AsnWriter(AsnEncodingRules.DER);
         w.WriteObjectIdentifier(oid);
         return w.Encode();
     }
 
-    private static byte[] Seq(params byte[][] items) => Tlv(0x30, items.SelectMany(i => i).ToArray());
+    internal static byte[] Seq(params byte[][] items) => Tlv(0x30, items.SelectMany(i => i).ToArray());
 
     /// <summary>A tag, a definite length and the content, written without checking the content (that is the point).</summary>
     public static byte[] Tlv(byte tag, byte[] content)

@@ -49,6 +49,8 @@ public sealed class StrictCrlTests : IDisposable
         public byte[][] Serials { get; init; } = Array.Empty<byte[]>();
         /// <summary>Entries as written (after <see cref="Serials"/>'s): duplicates, certificateIssuer extensions.</summary>
         public byte[][] RawEntries { get; init; } = Array.Empty<byte[]>();
+        /// <summary>A delta CRL (number 2) on the base CRL number 1.</summary>
+        public bool Delta { get; init; }
         public bool Extensions { get; init; } = true;
         public bool EmptyExtensions { get; init; }
         public byte[]? Idp { get; init; }
@@ -91,8 +93,17 @@ public sealed class StrictCrlTests : IDisposable
                 w.PushSequence();
                 w.WriteObjectIdentifier("2.5.29.20");
                 using (w.PushOctetString())
-                    w.WriteInteger(1);
+                    w.WriteInteger(o.Delta ? 2 : 1);
                 w.PopSequence();
+                if (o.Delta)
+                {
+                    w.PushSequence();
+                    w.WriteObjectIdentifier("2.5.29.27");
+                    w.WriteBoolean(true);
+                    using (w.PushOctetString())
+                        w.WriteInteger(1);
+                    w.PopSequence();
+                }
                 w.PushSequence();
                 w.WriteObjectIdentifier("2.5.29.35");
                 using (w.PushOctetString())
@@ -136,14 +147,14 @@ public sealed class StrictCrlTests : IDisposable
         return outer.Encode();
     }
 
-    private ChainElementResult Check(byte[] crl, X509Certificate2? cert = null, IReadOnlyList<X509Certificate2>? extra = null)
+    private ChainElementResult Check(byte[] crl, X509Certificate2? cert = null, IReadOnlyList<X509Certificate2>? extra = null, byte[]? delta = null)
     {
         var result = ChainValidator.Validate(new ChainValidationRequest
         {
             Certificate = cert ?? _child,
             TrustedRoots = new[] { _root },
             Intermediates = extra ?? Array.Empty<X509Certificate2>(),
-            Crls = new[] { crl },
+            Crls = delta is null ? new[] { crl } : new[] { crl, delta },
             RevocationMode = RevocationMode.Check,
             UnknownRevocationIsFailure = true,
         });
@@ -239,6 +250,21 @@ public sealed class StrictCrlTests : IDisposable
         // An entry naming another issuer, then the child's serial: a non-indirect CRL must not let it reassign entries.
         var crl = Forge(new Crl { RawEntries = new[] { EntryWithCertificateIssuer(new byte[] { 0x7F }, "CN=Somebody Else"), CrlEncoder.EncodeEntry(_child.SerialNumberBytes.ToArray(), DateTimeOffset.UtcNow.AddHours(-2), RevocationReason.KeyCompromise, null) } });
         AssertCode(Check(crl), ChainProblemCodes.CrlEntryIssuerNotIndirect);
+    }
+
+    [Fact]
+    public void ADeltaCrlWithADefect_IsNotRead_AndTheBaseAloneDoesNotAnswerGood()
+    {
+        var serial = _child.SerialNumberBytes.ToArray();
+        var now = DateTimeOffset.UtcNow;
+        var delta = Forge(new Crl { Delta = true, RawEntries = new[]
+        {
+            CrlEncoder.EncodeEntry(serial, now.AddHours(-2), RevocationReason.KeyCompromise, null),
+            CrlEncoder.EncodeEntry(serial, now.AddHours(-2), RevocationReason.RemoveFromCrl, null),
+        } });
+        AssertCode(Check(Forge(new Crl()), delta: delta), ChainProblemCodes.CrlDuplicateEntry);
+        var goodDelta = Forge(new Crl { Delta = true, Serials = new[] { serial } });
+        Assert.Equal(RevocationStatus.Revoked, Check(Forge(new Crl()), delta: goodDelta).Revocation);
     }
 
     private static byte[] EntryWithCertificateIssuer(byte[] serial, string issuer)

@@ -120,6 +120,8 @@ public static class PkiErrorIds
     public const string WrongKeyPassword = "WrongKeyPassword";
     /// <summary>A vault key file is not a PBES2-encrypted PKCS#8 PEM of the entry's algorithm, or asks for excessive KDF work.</summary>
     public const string KeyFileCorrupt = "KeyFileCorrupt";
+    /// <summary>A key file is protected by too little KDF work (PBKDF2 under 10,000 iterations): its password falls to guessing.</summary>
+    public const string WeakKeyProtection = "WeakKeyProtection";
     /// <summary>A vault key file holds another key than the entry's certificate or CSR.</summary>
     public const string KeyMismatch = "KeyMismatch";
     /// <summary>A password that other tools would read differently (it contains a NUL character).</summary>

@@ -21,7 +21,7 @@ public sealed record RobustnessReport(int Inputs, int Accepted, int Refused, IRe
     public string Summary => $"robustness: {Inputs} inputs, {Unclean.Count} unclean, {Hangs.Count} hangs (accepted {Accepted}, refused {Refused}; slowest {Slowest.TotalMilliseconds:0} ms: {SlowestInput})";
 }
 
-public sealed class RobustnessRunner : IDisposable
+public sealed partial class RobustnessRunner : IDisposable
 {
     private static readonly HashSet<string> Catalog = typeof(PkiErrorIds).GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
@@ -40,11 +40,12 @@ public sealed class RobustnessRunner : IDisposable
     private readonly ForgingSession _forging = new();
     private readonly InspectionService _inspection;
     private readonly List<IDisposable> _generators = new();
+    private readonly ECDsa _rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     public RobustnessRunner()
     {
         Directory.CreateDirectory(_folder);
-        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var rootKey = _rootKey;
         using var intermediateKey = RSA.Create(2048);
         using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var now = DateTimeOffset.UtcNow;
@@ -86,7 +87,7 @@ public sealed class RobustnessRunner : IDisposable
         csrRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         _csr = csrRequest.CreateSigningRequest();
         _p7b = new X509Certificate2Collection { _intermediate, _root }.Export(X509ContentType.Pkcs7)!;
-        _keyPem = leafKey.ExportEncryptedPkcs8PrivateKeyPem("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 10));
+        _keyPem = leafKey.ExportEncryptedPkcs8PrivateKeyPem("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, KeyProtection.MinIterations));
 
         var entryVault = Vault.Open(Path.Combine(_folder, "seed-vault"));
         new EnrollmentService(entryVault).Create(new NewEnrollmentRequest { Name = "E", KeyPassword = "pw".AsMemory(), KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
@@ -114,6 +115,7 @@ public sealed class RobustnessRunner : IDisposable
     {
         _forging.Dispose();
         _generators.ForEach(g => g.Dispose());
+        _rootKey.Dispose();
         try
         {
             Directory.Delete(_folder, recursive: true);
@@ -181,6 +183,8 @@ public sealed class RobustnessRunner : IDisposable
             VaultNames.Problem(s);
             Wildcard.ContainsWildcard(s);
         });
+        foreach (var point in FieldEntryPoints())
+            yield return point;
     }
 
     private void Validate(X509Certificate2 leaf, byte[] crl, X509Certificate2? intermediate = null) =>
@@ -204,10 +208,12 @@ public sealed class RobustnessRunner : IDisposable
         int done = 0, accepted = 0, refused = 0;
         var slowest = TimeSpan.Zero;
         var slowestInput = string.Empty;
-        var perPoint = Math.Max(1, count / points.Count);
+        // Fixed catalogues run whole; the rest of the count is shared by the endless generators.
+        var fixedInputs = points.Sum(p => p.Inputs is FixedInputs f ? f.Count : 0);
+        var perPoint = Math.Max(1, (count - fixedInputs) / Math.Max(1, points.Count(p => p.Inputs is not FixedInputs)));
         foreach (var (name, inputs, call) in points)
         {
-            for (var i = 0; i < perPoint && inputs.MoveNext(); i++)
+            for (var i = 0; (inputs is FixedInputs || i < perPoint) && inputs.MoveNext(); i++)
             {
                 var input = inputs.Current;
                 var label = $"{name} <- {input.Kind}: {input.Mutation} ({input.Data.Length} bytes)";

@@ -105,10 +105,11 @@ public static class CertificateReader
             if (!Convert.TryFromBase64Chars(b64, der, out _))
                 throw Invalid(source, $"its PEM block '{label}' is not valid base64");
             RequireRoomFor(result, source);
+            var which = blocks > 1 ? $"certificate #{result.Count + 1} in {source}" : source;
             if (label.SequenceEqual("CERTIFICATE") || label.SequenceEqual("X509 CERTIFICATE"))
-                result.Add(LoadDer(der, source));
+                result.Add(LoadDer(der, which));
             else if (label.SequenceEqual("TRUSTED CERTIFICATE"))
-                result.Add(LoadDer(WithoutTrustSettings(der, source), source));
+                result.Add(LoadDer(WithoutTrustSettings(der, source), which));
             else if (label.SequenceEqual("PKCS7") || label.SequenceEqual("CMS"))
                 result.AddRange(ReadPkcs7(der, source));
             span = span[fields.Location.End..];
@@ -184,7 +185,7 @@ public static class CertificateReader
                     if (tag.HasSameClassAndValue(Asn1Tag.Sequence))
                     {
                         RequireRoomFor(result, source);
-                        result.Add(LoadDer(encoded.ToArray(), source));
+                        result.Add(LoadDer(encoded.ToArray(), $"certificate #{result.Count + 1} in {source}"));
                     }
                 }
             }
@@ -210,8 +211,10 @@ public static class CertificateReader
                 throw Invalid(source, "it has bytes after the certificate");
             _ = tbs;
 #pragma warning disable SYSLIB0057
-            return new X509Certificate2(der);
+            var certificate = new X509Certificate2(der);
 #pragma warning restore SYSLIB0057
+            CertificateFields.Check(certificate, source);
+            return certificate;
         }
         catch (AsnContentException ex)
         {
@@ -219,8 +222,21 @@ public static class CertificateReader
         }
         catch (CryptographicException ex)
         {
-            throw Invalid(source, $"the platform could not parse the certificate ({ex.Message})", ex);
+            throw Invalid(source, CertificateFields.Locate(der) is { } field
+                ? $"its {field} is malformed ({ex.Message.TrimEnd('.')})"
+                : $"the platform could not parse the certificate ({ex.Message.TrimEnd('.')})", ex);
         }
+    }
+
+    /// <summary>
+    /// Decodes every field of a certificate that did not come through this reader (a certificate object, a store's
+    /// certificate) the way <see cref="Read"/> does: <c>InvalidCertificateData</c> or <c>CertificateExtensionInvalid</c>
+    /// naming <paramref name="source"/> and the field.
+    /// </summary>
+    public static X509Certificate2 RequireDecodable(X509Certificate2 certificate, string source)
+    {
+        CertificateFields.Check(certificate, source);
+        return certificate;
     }
 
     private static bool LooksLikeText(ReadOnlySpan<byte> data)

@@ -142,6 +142,8 @@ public static class IntermediateCsr
                 $"The signature of the CSR in {source} does not verify with the key it carries: it was altered or damaged. Generate the CSR again (New-IntermediateCsr) and submit the new file.", source, ex);
         }
 
+        // Subject, key and every requested extension decoded here, so signing never meets a bare "ASN1 corrupted data".
+        CertificateFields.CheckRequest(request, source);
         var extensions = request.CertificateExtensions.ToList();
         var bc = extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
         string? template = null;

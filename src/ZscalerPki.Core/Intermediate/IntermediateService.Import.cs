@@ -25,7 +25,8 @@ public sealed partial class IntermediateService
             var all = _vault.ReadAll<IntermediateEntry>(Collections.Intermediate);
             var entry = Find(all, request.Name);
             var source = request.Source ?? "the given certificate";
-            var csrKey = PublicKey.CreateFromSubjectPublicKeyInfo(PemToDer(entry.PublicKeyPem), out _);
+            // A hand-edited or damaged PublicKeyPem is VaultEntryCorrupt naming the entry and the field, not a decoder's exception.
+            var csrKey = _vault.Convert(Collections.Intermediate, entry.Name, entry, e => CsrPublicKey(e.PublicKeyPem));
             var current = entry.CertificatePem is null ? null : CertificateReader.ReadSingle(Encoding.ASCII.GetBytes(entry.CertificatePem), $"vault entry '{entry.Name}'");
 
             X509Certificate2 leaf;
@@ -135,7 +136,7 @@ public sealed partial class IntermediateService
         var parsed = Validation.ParsedCertificate.Parse(leaf.RawData);
         if (parsed.Malformed.Count > 0)
             throw new PkiException(PkiErrorIds.CertificateExtensionInvalid, PkiErrorCategory.InvalidData,
-                $"The certificate {label} has an extension that cannot be decoded ({parsed.Malformed[0]}). Have the CSR signed again with well-formed extensions. {unchanged}", entry.Name);
+                $"The certificate {label} has a malformed extension: {parsed.Malformed[0].TrimEnd('.')}. Have the CSR signed again with well-formed extensions. {unchanged}", entry.Name);
         if (parsed.Extensions.FirstOrDefault(e => e.Critical && !Validation.ProfileRules.Understood.Contains(e.Oid)) is { } unknown)
             throw new PkiException(PkiErrorIds.UnsupportedCriticalExtension, PkiErrorCategory.InvalidData,
                 $"The certificate {label} carries the critical extension {unknown.Oid}, which clients that do not know it must refuse (RFC 5280 4.2). Have it signed without that extension, or with it non-critical. {unchanged}", entry.Name);

@@ -75,10 +75,23 @@ public sealed partial class IntermediateService
 
     private IntermediateCertificate ToObject(IntermediateEntry entry) => new(entry, _vault.Root);
 
-    private static byte[] PemToDer(string pem)
+    /// <summary>The entry's CSR public key from its <c>PublicKeyPem</c> field; a FormatException naming the field when it is not one.</summary>
+    private static PublicKey CsrPublicKey(string pem)
     {
-        var fields = PemEncoding.Find(pem);
-        return Convert.FromBase64String(pem[fields.Base64Data]);
+        try
+        {
+            if (!PemEncoding.TryFind(pem, out var fields) || pem[fields.Label] != "PUBLIC KEY")
+                throw new FormatException("its field 'PublicKeyPem' is not a PEM PUBLIC KEY");
+            var der = Convert.FromBase64String(pem[fields.Base64Data]);
+            var key = PublicKey.CreateFromSubjectPublicKeyInfo(der, out var read);
+            if (read != der.Length)
+                throw new FormatException("its field 'PublicKeyPem' has bytes after the public key");
+            return key;
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or System.Formats.Asn1.AsnContentException)
+        {
+            throw new FormatException($"its field 'PublicKeyPem' does not decode as a public key ({ex.Message.TrimEnd('.')})", ex);
+        }
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

@@ -9,17 +9,23 @@ public static class SerialNumbers
     public const int MaxOctets = 21;
 
     /// <summary>
-    /// Parses a hex serial as users copy it (<c>0A1B…</c>, <c>0a:1b:…</c>, with spaces, with <c>0x</c>); throws
-    /// <c>InvalidSerialNumber</c> for anything else.
+    /// Parses a hex serial as tools print it: contiguous (<c>0A1B…</c>, as Get-IssuedCertificate and certutil's
+    /// "Serial Number:" show it, optionally with <c>0x</c>), or byte pairs separated by colons (<c>0a:1b:…</c>, openssl) or
+    /// spaces (<c>0a 1b …</c>, the Windows certificate dialog). Throws <c>InvalidSerialNumber</c> for anything else: a
+    /// minus sign or a dash is refused, not stripped, so <c>-1</c> never names serial 01 (serials are positive,
+    /// RFC 5280 4.1.2.2).
     /// </summary>
     public static byte[] Parse(string? text)
     {
         var s = (text ?? string.Empty).Trim();
+        if (s.StartsWith('-'))
+            throw Invalid(text, "is negative; serial numbers are positive integers (RFC 5280 4.1.2.2)");
         if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             s = s[2..];
-        s = s.Replace(":", string.Empty).Replace(" ", string.Empty).Replace("-", string.Empty);
+        if (s.IndexOfAny([':', ' ']) >= 0)
+            s = JoinBytePairs(text, s);
         if (s.Length == 0 || s.Any(c => !Uri.IsHexDigit(c)))
-            throw Invalid(text, "is not a hexadecimal serial number");
+            throw Invalid(text, "is not a hexadecimal serial number (digits 0-9 and a-f, optionally as byte pairs separated by ':' or ' ')");
         if (s.Length % 2 == 1)
             s = "0" + s;
         var bytes = Convert.FromHexString(s);
@@ -30,6 +36,16 @@ public static class SerialNumbers
         if (bytes.Length > MaxOctets)
             throw Invalid(text, $"is {bytes.Length} octets long; serial numbers have at most 20");
         return bytes;
+    }
+
+    /// <summary>"0a:1b:2c" or "0a 1b 2c" as "0a1b2c": one kind of separator, each group exactly one byte (two hex digits).</summary>
+    private static string JoinBytePairs(string? text, string s)
+    {
+        var separator = s.Contains(':') ? ':' : ' ';
+        var groups = s.Split(separator);
+        if (groups.Any(g => g.Length != 2))
+            throw Invalid(text, $"separates its digits with '{separator}' but not as byte pairs (like 0a{separator}1b{separator}2c)");
+        return string.Concat(groups);
     }
 
     /// <summary>The minimal two's-complement form (leading 00 kept only where it marks a positive number).</summary>

@@ -32,6 +32,13 @@ public static class KeyProtection
     public const int MaxIterations = 10_000_000;
 
     /// <summary>
+    /// The least PBKDF2 work a key file may have: below it (1 iteration of HMAC-SHA1, say) a stolen file's password is
+    /// guessed at billions a second, so it is refused rather than opened silently (NIST SP 800-132 5.2 asks for at least
+    /// 1,000 and as many as feasible; ours use 600,000).
+    /// </summary>
+    public const int MinIterations = 10_000;
+
+    /// <summary>
     /// Opens an entry's encrypted PKCS#8 PEM and checks that the key is the one <paramref name="expected"/> (the entry's
     /// certificate or CSR public key) belongs to: a key file swapped for another one is refused (<c>KeyMismatch</c>), so it
     /// can never sign a certificate that does not verify, nor be exported under the wrong name.
@@ -72,6 +79,12 @@ public static class KeyProtection
                 throw Corrupt(keyName, "it has bytes after the key");
             return key;
         }
+        catch (ArgumentException ex)
+        {
+            // What the platform throws for parameters it cannot use (a key length or IV it does not expect).
+            key.Dispose();
+            throw Corrupt(keyName, $"its encryption parameters are unusable ({ex.Message.Split('\n')[0].TrimEnd('.')})", ex);
+        }
         catch (CryptographicException ex)
         {
             key.Dispose();
@@ -96,8 +109,8 @@ public static class KeyProtection
 
     /// <summary>
     /// The DER of an <c>ENCRYPTED PRIVATE KEY</c> PEM, after checking its envelope (RFC 5958 EncryptedPrivateKeyInfo with
-    /// PBES2 and PBKDF2) without decrypting: the label, the structure, and an iteration count between 1 and
-    /// <see cref="MaxIterations"/>, so a crafted file cannot make every command that opens it spin for hours.
+    /// PBES2 and PBKDF2) without decrypting: the label, the structure, whole cipher blocks, and an iteration count between
+    /// <see cref="MinIterations"/> and <see cref="MaxIterations"/>, so a crafted file cannot make every command that opens it spin for hours.
     /// </summary>
     internal static byte[] ReadEncryptedKeyFile(string pem, string keyName)
     {
@@ -136,14 +149,37 @@ public static class KeyProtection
             if (iterations > MaxIterations)
                 throw new PkiException(PkiErrorIds.KeyFileCorrupt, PkiErrorCategory.InvalidData,
                     $"The key file of '{keyName}' asks for {iterations:N0} PBKDF2 iterations; at most {MaxIterations:N0} are accepted (this module writes {Iterations:N0}). Restore the vault entry from a backup.", keyName);
-            info.ReadOctetString(); // the encrypted key
+            if (iterations < MinIterations)
+                throw new PkiException(PkiErrorIds.WeakKeyProtection, PkiErrorCategory.SecurityError,
+                    $"The key file of '{keyName}' is protected by only {iterations:N0} PBKDF2 iterations; at least {MinIterations:N0} are required (this module writes {Iterations:N0}). Re-encrypt the key with a stronger KDF (openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter {Iterations}) and put it back, or restore the entry from a backup.", keyName);
+            var blockSize = BlockSize(pbes2.ReadSequence(), keyName);
+            var encrypted = info.ReadOctetString();
             info.ThrowIfNotEmpty();
+            // CBC ciphertext is whole blocks (RFC 8018 6.2 pads to the block size); other lengths made the platform throw
+            // ArgumentOutOfRangeException instead of saying the file is damaged.
+            if (encrypted.Length == 0 || (blockSize > 0 && encrypted.Length % blockSize != 0))
+                throw Corrupt(keyName, $"its encrypted key is {encrypted.Length} bytes, not a whole number of {blockSize}-byte cipher blocks (it was truncated or damaged)");
         }
         catch (AsnContentException ex)
         {
             throw Corrupt(keyName, "its structure is not an EncryptedPrivateKeyInfo", ex);
         }
         return der;
+    }
+
+    /// <summary>The cipher block size of a PBES2 encryptionScheme (RFC 8018 A.4), 0 when the platform is left to judge it.</summary>
+    private static int BlockSize(AsnReader scheme, string keyName)
+    {
+        var oid = scheme.ReadObjectIdentifier();
+        var size = oid switch
+        {
+            "2.16.840.1.101.3.4.1.2" or "2.16.840.1.101.3.4.1.22" or "2.16.840.1.101.3.4.1.42" => 16, // AES-128/192/256-CBC
+            "1.2.840.113549.3.7" or "1.3.14.3.2.7" => 8, // DES-EDE3-CBC, DES-CBC
+            _ => 0,
+        };
+        if (size > 0 && (!scheme.HasData || scheme.ReadOctetString().Length != size))
+            throw Corrupt(keyName, $"its cipher {oid} does not carry a {size}-byte IV");
+        return size;
     }
 
     private static PkiException Corrupt(string keyName, string why, Exception? inner = null) =>

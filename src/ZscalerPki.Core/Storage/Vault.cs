@@ -312,6 +312,9 @@ public sealed class Vault
     {
         var stored = FindName(collection, name) ?? throw NotFound(collection, name);
         var path = Path.Combine(Root, collection, stored, KeyFile);
+        if (Directory.Exists(path))
+            throw new PkiException(PkiErrorIds.PathIsDirectory, PkiErrorCategory.InvalidData,
+                $"The key file of vault entry '{stored}' is a folder: '{path}'. Restore the entry's key file from a backup, or remove the entry.", path);
         if (!File.Exists(path))
             throw new PkiException(PkiErrorIds.KeyNotFound, PkiErrorCategory.ObjectNotFound,
                 $"The vault entry '{stored}' has no private key.", name);

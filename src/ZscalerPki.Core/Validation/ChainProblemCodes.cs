@@ -151,6 +151,10 @@ public static class ChainProblemCodes
     public const string CrlVersionInvalid = "CrlVersionInvalid";
     /// <summary>The CRL has an empty SEQUENCE where the syntax needs content (revokedCertificates, crlExtensions, crlEntryExtensions, issuingDistributionPoint).</summary>
     public const string CrlEmptySequence = "CrlEmptySequence";
+    /// <summary>The CRL lists one certificate (issuer and serial) twice, so its status would depend on the order of the entries (RFC 5280 5.1.2.6).</summary>
+    public const string CrlDuplicateEntry = "CrlDuplicateEntry";
+    /// <summary>A CRL entry has a certificateIssuer extension but the CRL is not indirect (no issuingDistributionPoint with indirectCRL) (RFC 5280 5.3.3).</summary>
+    public const string CrlEntryIssuerNotIndirect = "CrlEntryIssuerNotIndirect";
     /// <summary>The CRL's outer signatureAlgorithm differs from the signature field inside the signed part (RFC 5280 5.1.1.2).</summary>
     public const string CrlSignatureAlgorithmMismatch = "CrlSignatureAlgorithmMismatch";
     /// <summary>The only CRLs from the issuer do not cover the certificate (issuingDistributionPoint names another distribution point, or covers only user, CA or attribute certificates).</summary>

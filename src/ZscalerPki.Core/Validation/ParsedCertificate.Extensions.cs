@@ -50,6 +50,7 @@ internal sealed partial class ParsedCertificate
                     var names = GeneralName.ReadNames(r);
                     if (names.Count == 0) throw new AsnContentException("Empty subjectAltName.");
                     SubjectAltNames = names;
+                    CheckIpAddresses(ext, "subjectAltName", names);
                     break;
                 }
             case Oids.NameConstraints:
@@ -63,6 +64,12 @@ internal sealed partial class ParsedCertificate
                     if (s.HasData && s.PeekTag().HasSameClassAndValue(p1)) ReadSubtrees(s.ReadSequence(p1), excluded);
                     s.ThrowIfNotEmpty();
                     NameConstraints = new NameConstraintsInfo(permitted, excluded);
+                    // RFC 5280 4.2.1.10: "conforming CAs MUST NOT issue certificates where name constraints is an empty
+                    // sequence", and "the minimum MUST be zero, and maximum MUST be absent" in every GeneralSubtree.
+                    if (permitted.Count == 0 && excluded.Count == 0)
+                        BreaksRule(ext, "nameConstraints", "it has neither permittedSubtrees nor excludedSubtrees; RFC 5280 4.2.1.10 forbids an empty nameConstraints");
+                    if (permitted.Concat(excluded).FirstOrDefault(t => t.Minimum != 0 || t.Maximum is not null) is { } bad)
+                        BreaksRule(ext, "nameConstraints", $"a subtree has minimum {bad.Minimum}{(bad.Maximum is { } mx ? $" and maximum {mx}" : string.Empty)}; RFC 5280 4.2.1.10 requires minimum 0 and no maximum");
                     break;
                 }
             case Oids.CertificatePolicies:
@@ -94,6 +101,9 @@ internal sealed partial class ParsedCertificate
                     }
                     if (list.Count == 0) throw new AsnContentException("Empty policyMappings.");
                     PolicyMappings = list;
+                    // RFC 5280 4.2.1.5: "Policies MUST NOT be mapped either to or from the special value anyPolicy".
+                    if (list.Any(m => m.Item1 == Oids.AnyPolicy || m.Item2 == Oids.AnyPolicy))
+                        BreaksRule(ext, "policyMappings", "it maps to or from anyPolicy (2.5.29.32.0), which RFC 5280 4.2.1.5 forbids");
                     break;
                 }
             case Oids.PolicyConstraints:
@@ -158,12 +168,65 @@ internal sealed partial class ParsedCertificate
                     break;
                 }
             case Oids.IssuerAltName:
-                GeneralName.ReadNames(r);
+                CheckIpAddresses(ext, "issuerAltName", GeneralName.ReadNames(r));
                 break;
             default:
                 return;
         }
         r.ThrowIfNotEmpty();
+    }
+
+    /// <summary>
+    /// Why this class's reader cannot decode one extension (null when it can); rules it records as <see cref="Malformed"/>
+    /// while keeping the decoded value are not reported here. Used where certificates and CSRs are read.
+    /// </summary>
+    internal static string? DecodeProblem(string oid, bool critical, byte[] value)
+    {
+        var scratch = new ParsedCertificate(Array.Empty<byte>());
+        try
+        {
+            scratch.ParseExtension(new ExtensionData(oid, critical, value));
+            return null;
+        }
+        catch (Exception ex) when (ex is AsnContentException or ArgumentException or OverflowException or FormatException or CryptographicException)
+        {
+            return ex.Message.TrimEnd('.');
+        }
+    }
+
+    /// <summary>The RFC 5280 name of an extension this class reads, for messages; "extension" for others.</summary>
+    internal static string ExtensionName(string oid) => oid switch
+    {
+        Oids.BasicConstraints => "basicConstraints",
+        Oids.KeyUsage => "keyUsage",
+        Oids.ExtendedKeyUsage => "extKeyUsage",
+        Oids.SubjectAltName => "subjectAltName",
+        Oids.IssuerAltName => "issuerAltName",
+        Oids.NameConstraints => "nameConstraints",
+        Oids.CertificatePolicies => "certificatePolicies",
+        Oids.PolicyMappings => "policyMappings",
+        Oids.PolicyConstraints => "policyConstraints",
+        Oids.InhibitAnyPolicy => "inhibitAnyPolicy",
+        Oids.AuthorityKeyId => "authorityKeyIdentifier",
+        Oids.SubjectKeyId => "subjectKeyIdentifier",
+        Oids.CrlDistributionPoints => "cRLDistributionPoints",
+        Oids.FreshestCrl => "freshestCRL",
+        Oids.AuthorityInfoAccess => "authorityInfoAccess",
+        Oids.SubjectInfoAccess => "subjectInfoAccess",
+        _ => "extension",
+    };
+
+    /// <summary>
+    /// A known extension that decodes but breaks an RFC 5280 rule: recorded in <see cref="Malformed"/> (the validator reports
+    /// it as MalformedExtension, Import-SignedIntermediate refuses the certificate) while the decoded value is kept.
+    /// </summary>
+    private void BreaksRule(ExtensionData ext, string name, string why) => Malformed.Add($"{ext.Oid} ({name}): {why}");
+
+    /// <summary>RFC 5280 4.2.1.6: an iPAddress in a subject or issuer alternative name is 4 octets (IPv4) or 16 (IPv6).</summary>
+    private void CheckIpAddresses(ExtensionData ext, string name, List<GeneralName> names)
+    {
+        if (names.FirstOrDefault(n => n.Kind == GeneralNameKind.IPAddress && n.Bytes!.Length is not (4 or 16)) is { } bad)
+            BreaksRule(ext, name, $"an iPAddress is {bad.Bytes!.Length} octets; RFC 5280 4.2.1.6 requires 4 (IPv4) or 16 (IPv6)");
     }
 
     private static void ReadSubtrees(AsnReader seq, List<GeneralSubtree> into)
@@ -197,8 +260,15 @@ internal sealed partial class ParsedCertificate
             if (dp.HasData && dp.PeekTag().HasSameClassAndValue(r1)) reasons = ReadReasonFlags(dp, r1);
             if (dp.HasData && dp.PeekTag().HasSameClassAndValue(r2)) crlIssuer = GeneralName.ReadNames(dp, r2);
             dp.ThrowIfNotEmpty();
+            // RFC 5280 4.2.1.13: "a DistributionPoint MUST NOT consist of only the reasons field; either distributionPoint
+            // or cRLIssuer MUST be present".
+            if (full is null && rel is null && crlIssuer is null)
+                throw new AsnContentException("A DistributionPoint has neither distributionPoint nor cRLIssuer, which RFC 5280 4.2.1.13 requires.");
             list.Add(new DistributionPointInfo(full, rel, reasons, crlIssuer));
         }
+        // CRLDistributionPoints ::= SEQUENCE SIZE (1..MAX) OF DistributionPoint (RFC 5280 4.2.1.13).
+        if (list.Count == 0)
+            throw new AsnContentException("The extension is an empty SEQUENCE; RFC 5280 4.2.1.13 requires at least one DistributionPoint.");
         return list;
     }
 

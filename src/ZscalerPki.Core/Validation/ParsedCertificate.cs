@@ -262,7 +262,7 @@ internal sealed partial class ParsedCertificate
             }
             catch (Exception ex) when (ex is AsnContentException or ArgumentException or OverflowException or FormatException or CryptographicException)
             {
-                Malformed.Add($"{ext.Oid}: {ex.Message}");
+                Malformed.Add($"{ext.Oid} ({ExtensionName(ext.Oid)}): {ex.Message}");
             }
         }
     }

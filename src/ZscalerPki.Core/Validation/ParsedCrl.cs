@@ -93,7 +93,7 @@ internal sealed class ParsedCrl
         if (tbs.HasData && (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) || tbs.PeekTag().HasSameClassAndValue(Asn1Tag.GeneralizedTime)))
             NextUpdate = ParsedCertificate.ReadTime(tbs);
         var entryIssuer = Issuer;
-        bool anyExtensions = false, emptyEntryExtensions = false;
+        bool anyExtensions = false, emptyEntryExtensions = false, sawEntryIssuer = false;
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
         {
             var list = tbs.ReadSequence();
@@ -128,6 +128,7 @@ internal sealed class ParsedCrl
                                     var names = GeneralName.ReadNames(vr);
                                     var dn = names.FirstOrDefault(n => n.Kind == GeneralNameKind.Directory)?.Directory;
                                     if (dn is not null) entryIssuer = dn;
+                                    sawEntryIssuer = true;
                                     break;
                                 }
                             case Oids.InvalidityDate:
@@ -187,11 +188,33 @@ internal sealed class ParsedCrl
             }
         }
         tbs.ThrowIfNotEmpty();
+        CheckEntries(sawEntryIssuer);
         if (Version is null && anyExtensions)
             Defect(ChainProblemCodes.CrlVersionInvalid, "is a v1 CRL (no version field) but carries extensions; extensions need v2 (RFC 5280 5.1.2.1)");
     }
 
     private void Defect(string code, string message) => Defects.Add((code, message));
+
+    /// <summary>
+    /// Entries that would make the answer depend on their order: a certificateIssuer entry extension in a CRL that is not
+    /// indirect (RFC 5280 5.3.3: "CRL issuers MUST include this extension only in indirect CRLs", where it reassigns the
+    /// entries after it), and one certificate listed twice (RFC 5280 5.1.2.6 lists each revoked certificate by its serial;
+    /// a removeFromCRL entry before a keyCompromise one read as Good).
+    /// </summary>
+    private void CheckEntries(bool sawEntryIssuer)
+    {
+        if (sawEntryIssuer && Idp is not { IndirectCrl: true })
+            Defect(ChainProblemCodes.CrlEntryIssuerNotIndirect, "has an entry with a certificateIssuer extension but is not an indirect CRL (its issuingDistributionPoint does not set indirectCRL); RFC 5280 5.3.3 allows that extension only in indirect CRLs (5.2.5)");
+        var seen = new HashSet<(string, string)>();
+        foreach (var entry in Entries)
+        {
+            if (!seen.Add((Convert.ToHexString(entry.Serial), (entry.EntryIssuer ?? Issuer).Canonical)))
+            {
+                Defect(ChainProblemCodes.CrlDuplicateEntry, $"lists serial {Convert.ToHexString(entry.Serial)} more than once; each revoked certificate has one entry (RFC 5280 5.1.2.6), and two entries leave its status to their order");
+                return;
+            }
+        }
+    }
 
     private enum CrlReasonValue
     {

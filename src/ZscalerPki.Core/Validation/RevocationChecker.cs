@@ -95,7 +95,7 @@ internal sealed class RevocationChecker
                 }
                 // (g) delta CRLs
                 ParsedCrl? delta = null;
-                bool deltaProblem = false;
+                bool deltaProblem = false, deltaDefect = false;
                 foreach (var d in _ctx.Crls)
                 {
                     if (!d.IsDelta || !d.Issuer.Equals(crl.Issuer)) continue;
@@ -104,6 +104,14 @@ internal sealed class RevocationChecker
                     if (d.CrlNumber is not null && d.CrlNumber <= crl.CrlNumber) continue;
                     if (d.HasUnknownCriticalExtension) continue;
                     if (_ctx.VerifyCrlSignature(d, signer, signerIssuer, out _) != SignatureCheck.Valid) continue;
+                    if (d.Defects.Count > 0)
+                    {
+                        // A malformed delta is not read, and not silently skipped either: the base alone would answer Good.
+                        deltaDefect = true;
+                        foreach (var (code, message) in d.Defects)
+                            Reject(code, $"delta CRL from \"{d.Issuer}\" {message}");
+                        continue;
+                    }
                     if (d.ThisUpdate > _ctx.Now || (d.NextUpdate is { } dnu && dnu < _ctx.Now))
                     {
                         deltaProblem = true;
@@ -113,6 +121,7 @@ internal sealed class RevocationChecker
                     if (delta is null || d.CrlNumber > delta.CrlNumber) delta = d;
                 }
                 if (deltaProblem && delta is null) { sawExpired = true; continue; }
+                if (deltaDefect && delta is null) continue;
                 // (i)(j)(k) status
                 int? status = null;
                 if (delta is not null && Listed(delta, cert) is { } dEntry) status = dEntry.Reason ?? 0;

@@ -19,12 +19,13 @@ internal static class CertificateInput
         {
             case null:
                 throw new PkiException(PkiErrorIds.CertificateRequired, PkiErrorCategory.InvalidArgument, "No certificate was given.");
+            // Objects did not come through CertificateReader: their fields are decoded here as a file's would be.
             case X509Certificate2 cert:
-                return new[] { cert };
+                return new[] { Decodable(cert) };
             case X509Certificate legacy:
-                return new[] { new X509Certificate2(legacy) };
+                return new[] { Decodable(new X509Certificate2(legacy)) };
             case X509Certificate2Collection collection:
-                return collection.Cast<X509Certificate2>().ToList();
+                return collection.Cast<X509Certificate2>().Select(Decodable).ToList();
             case byte[] bytes:
                 return CertificateReader.Read(bytes);
             case FileInfo file:
@@ -48,6 +49,9 @@ internal static class CertificateInput
         throw new PkiException(PkiErrorIds.UnsupportedCertificateInput, PkiErrorCategory.InvalidArgument,
             $"A {value.GetType().Name} is not a certificate. Pass an X509Certificate2, a file path, PEM text, or an object with a Certificate property.", value);
     }
+
+    private static X509Certificate2 Decodable(X509Certificate2 certificate) =>
+        CertificateReader.RequireDecodable(certificate, $"the given certificate (thumbprint {certificate.Thumbprint})");
 
     private static IReadOnlyList<X509Certificate2> FromString(string text, Func<string, IReadOnlyList<string>> resolveFile)
     {

@@ -47,6 +47,10 @@ public sealed class StrictCrlTests : IDisposable
         public int? Version { get; init; } = 1;
         public bool EmptyRevokedList { get; init; }
         public byte[][] Serials { get; init; } = Array.Empty<byte[]>();
+        /// <summary>Entries as written (after <see cref="Serials"/>'s): duplicates, certificateIssuer extensions.</summary>
+        public byte[][] RawEntries { get; init; } = Array.Empty<byte[]>();
+        /// <summary>A delta CRL (number 2) on the base CRL number 1.</summary>
+        public bool Delta { get; init; }
         public bool Extensions { get; init; } = true;
         public bool EmptyExtensions { get; init; }
         public byte[]? Idp { get; init; }
@@ -70,11 +74,13 @@ public sealed class StrictCrlTests : IDisposable
         w.WriteEncodedValue(issuer.SubjectName.RawData);
         w.WriteUtcTime(now.AddHours(-1));
         w.WriteUtcTime(o.NextUpdate ?? now.AddDays(7));
-        if (o.EmptyRevokedList || o.Serials.Length > 0)
+        if (o.EmptyRevokedList || o.Serials.Length > 0 || o.RawEntries.Length > 0)
         {
             w.PushSequence();
             foreach (var s in o.Serials)
                 w.WriteEncodedValue(CrlEncoder.EncodeEntry(s, now.AddHours(-2), RevocationReason.KeyCompromise, null));
+            foreach (var raw in o.RawEntries)
+                w.WriteEncodedValue(raw);
             w.PopSequence();
         }
         if (o.Extensions)
@@ -87,8 +93,17 @@ public sealed class StrictCrlTests : IDisposable
                 w.PushSequence();
                 w.WriteObjectIdentifier("2.5.29.20");
                 using (w.PushOctetString())
-                    w.WriteInteger(1);
+                    w.WriteInteger(o.Delta ? 2 : 1);
                 w.PopSequence();
+                if (o.Delta)
+                {
+                    w.PushSequence();
+                    w.WriteObjectIdentifier("2.5.29.27");
+                    w.WriteBoolean(true);
+                    using (w.PushOctetString())
+                        w.WriteInteger(1);
+                    w.PopSequence();
+                }
                 w.PushSequence();
                 w.WriteObjectIdentifier("2.5.29.35");
                 using (w.PushOctetString())
@@ -132,14 +147,14 @@ public sealed class StrictCrlTests : IDisposable
         return outer.Encode();
     }
 
-    private ChainElementResult Check(byte[] crl, X509Certificate2? cert = null, IReadOnlyList<X509Certificate2>? extra = null)
+    private ChainElementResult Check(byte[] crl, X509Certificate2? cert = null, IReadOnlyList<X509Certificate2>? extra = null, byte[]? delta = null)
     {
         var result = ChainValidator.Validate(new ChainValidationRequest
         {
             Certificate = cert ?? _child,
             TrustedRoots = new[] { _root },
             Intermediates = extra ?? Array.Empty<X509Certificate2>(),
-            Crls = new[] { crl },
+            Crls = delta is null ? new[] { crl } : new[] { crl, delta },
             RevocationMode = RevocationMode.Check,
             UnknownRevocationIsFailure = true,
         });
@@ -214,6 +229,64 @@ public sealed class StrictCrlTests : IDisposable
     [Fact]
     public void OnlyContainsUserCerts_DoesNotCoverACaCertificate() =>
         AssertCode(Check(Forge(new Crl { Idp = IdpWithUri("http://127.0.0.1:1/Root.crl", onlyUser: true) })), ChainProblemCodes.CrlScopeMismatch);
+
+    [Fact]
+    public void TwoEntriesForOneSerial_AreCrlDuplicateEntry_NeverGood()
+    {
+        // removeFromCRL first, keyCompromise second: read by order this answered Good.
+        var serial = _child.SerialNumberBytes.ToArray();
+        var now = DateTimeOffset.UtcNow;
+        var crl = Forge(new Crl { RawEntries = new[]
+        {
+            CrlEncoder.EncodeEntry(serial, now.AddHours(-2), RevocationReason.RemoveFromCrl, null),
+            CrlEncoder.EncodeEntry(serial, now.AddHours(-2), RevocationReason.KeyCompromise, null),
+        } });
+        AssertCode(Check(crl), ChainProblemCodes.CrlDuplicateEntry);
+    }
+
+    [Fact]
+    public void ACertificateIssuerEntryExtension_OutsideAnIndirectCrl_IsCrlEntryIssuerNotIndirect()
+    {
+        // An entry naming another issuer, then the child's serial: a non-indirect CRL must not let it reassign entries.
+        var crl = Forge(new Crl { RawEntries = new[] { EntryWithCertificateIssuer(new byte[] { 0x7F }, "CN=Somebody Else"), CrlEncoder.EncodeEntry(_child.SerialNumberBytes.ToArray(), DateTimeOffset.UtcNow.AddHours(-2), RevocationReason.KeyCompromise, null) } });
+        AssertCode(Check(crl), ChainProblemCodes.CrlEntryIssuerNotIndirect);
+    }
+
+    [Fact]
+    public void ADeltaCrlWithADefect_IsNotRead_AndTheBaseAloneDoesNotAnswerGood()
+    {
+        var serial = _child.SerialNumberBytes.ToArray();
+        var now = DateTimeOffset.UtcNow;
+        var delta = Forge(new Crl { Delta = true, RawEntries = new[]
+        {
+            CrlEncoder.EncodeEntry(serial, now.AddHours(-2), RevocationReason.KeyCompromise, null),
+            CrlEncoder.EncodeEntry(serial, now.AddHours(-2), RevocationReason.RemoveFromCrl, null),
+        } });
+        AssertCode(Check(Forge(new Crl()), delta: delta), ChainProblemCodes.CrlDuplicateEntry);
+        var goodDelta = Forge(new Crl { Delta = true, Serials = new[] { serial } });
+        Assert.Equal(RevocationStatus.Revoked, Check(Forge(new Crl()), delta: goodDelta).Revocation);
+    }
+
+    private static byte[] EntryWithCertificateIssuer(byte[] serial, string issuer)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteInteger(serial);
+            w.WriteUtcTime(DateTimeOffset.UtcNow.AddHours(-2));
+            using (w.PushSequence())
+            using (w.PushSequence())
+            {
+                w.WriteObjectIdentifier("2.5.29.29");
+                w.WriteBoolean(true);
+                using (w.PushOctetString())
+                using (w.PushSequence())
+                using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4, true)))
+                    w.WriteEncodedValue(new X500DistinguishedName(issuer).RawData);
+            }
+        }
+        return w.Encode();
+    }
 
     [Fact]
     public void StaleCrl_IsItsOwnOutcome() =>

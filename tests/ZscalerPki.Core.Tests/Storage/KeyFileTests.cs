@@ -31,7 +31,7 @@ public sealed class KeyFileTests
     })).ErrorId;
 
     /// <summary>An EncryptedPrivateKeyInfo with PBES2/PBKDF2 parameters of our choosing and ciphertext that is never reached.</summary>
-    private static string CraftedKeyFile(long iterations)
+    private static string CraftedKeyFile(long iterations, int ciphertextLength = 144)
     {
         var w = new AsnWriter(AsnEncodingRules.DER);
         using (w.PushSequence())
@@ -62,7 +62,7 @@ public sealed class KeyFileTests
                     }
                 }
             }
-            w.WriteOctetString(RandomNumberGenerator.GetBytes(144));
+            w.WriteOctetString(RandomNumberGenerator.GetBytes(ciphertextLength));
         }
         return PemEncoding.WriteString("ENCRYPTED PRIVATE KEY", w.Encode());
     }
@@ -89,6 +89,8 @@ public sealed class KeyFileTests
     [InlineData("truncated")]
     [InlineData("not-pem")]
     [InlineData("zero-iterations")]
+    [InlineData("ciphertext-not-whole-blocks")]
+    [InlineData("empty-ciphertext")]
     [InlineData("trailing-bytes")]
     public void DamagedKeyFiles_AreKeyFileCorrupt_NotAWrongPassword(string damage)
     {
@@ -103,6 +105,8 @@ public sealed class KeyFileTests
             "truncated" => original[..(original.Length / 2)] + "\n-----END ENCRYPTED PRIVATE KEY-----\n",
             "not-pem" => "garbage",
             "zero-iterations" => CraftedKeyFile(0),
+            "ciphertext-not-whole-blocks" => CraftedKeyFile(KeyProtection.Iterations, 145),
+            "empty-ciphertext" => CraftedKeyFile(KeyProtection.Iterations, 0),
             "trailing-bytes" => PemEncoding.WriteString("ENCRYPTED PRIVATE KEY",
                 Convert.FromBase64String(string.Concat(original.Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal)))).Concat(new byte[] { 0x05, 0x00 }).ToArray()),
             _ => throw new ArgumentOutOfRangeException(nameof(damage)),
@@ -125,6 +129,39 @@ public sealed class KeyFileTests
         Assert.Equal(PkiErrorIds.KeyFileCorrupt, error.ErrorId);
         Assert.Contains("10,000,000", error.Message);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9_999)]
+    public void AKeyFileUnderTooFewKdfIterations_IsWeakKeyProtection_WithWhatToDo(int iterations)
+    {
+        var (tmp, service, keyPath) = Vault1();
+        using var _ = tmp;
+        File.WriteAllText(keyPath, CraftedKeyFile(iterations));
+        var error = Assert.Throws<PkiException>(() => service.Create(new NewEnrollmentRequest
+        {
+            Name = "Child", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Root"), KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256,
+        }));
+        Assert.Equal(PkiErrorIds.WeakKeyProtection, error.ErrorId);
+        Assert.Contains("'Root'", error.Message);
+        Assert.Contains("10,000", error.Message);
+        Assert.Contains("Re-encrypt", error.Message);
+    }
+
+    [Fact]
+    public void AKeyFileThatIsAFolder_IsPathIsDirectory_NamingThePath()
+    {
+        var (tmp, service, keyPath) = Vault1();
+        using var _ = tmp;
+        File.Delete(keyPath);
+        Directory.CreateDirectory(keyPath);
+        var error = Assert.Throws<PkiException>(() => service.Create(new NewEnrollmentRequest
+        {
+            Name = "Child", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("Root"), KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256,
+        }));
+        Assert.Equal(PkiErrorIds.PathIsDirectory, error.ErrorId);
+        Assert.Contains(keyPath, error.Message);
     }
 
     [Fact]

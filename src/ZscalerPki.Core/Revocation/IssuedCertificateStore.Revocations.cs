@@ -40,8 +40,7 @@ public sealed partial class IssuedCertificateStore
                 throw new PkiException(PkiErrorIds.SerialNotIssued, PkiErrorCategory.ObjectNotFound,
                     $"'{Ca.Name}' has no record of issuing serial {hex}. Check the serial (Get-IssuedCertificate -Issuer {Ca.Name}), or pass -Force to revoke it anyway (e.g. a certificate issued before the database existed).", hex);
             var changed = false;
-            long replacedBytes = 0;
-            using (var existing = Command(c, tx, "SELECT reason, released, length(entry) FROM revoked WHERE serial = $s"))
+            using (var existing = Command(c, tx, "SELECT reason, released FROM revoked WHERE serial = $s"))
             {
                 existing.Parameters.AddWithValue("$s", serial);
                 using var r = existing.ExecuteReader();
@@ -52,7 +51,6 @@ public sealed partial class IssuedCertificateStore
                         throw new PkiException(PkiErrorIds.AlreadyRevoked, PkiErrorCategory.InvalidOperation,
                             $"Serial {hex} of '{Ca.Name}' is already revoked ({current}). Only a certificateHold can be changed to a permanent reason.", hex);
                     changed = true;
-                    replacedBytes = r.GetInt64(2);
                 }
             }
             var seq = NextSequence(c, tx);
@@ -69,7 +67,6 @@ public sealed partial class IssuedCertificateStore
                 put.Parameters.AddWithValue("$entry", entry);
                 put.ExecuteNonQuery();
             }
-            AddEntryBytes(c, tx, entry.Length - replacedBytes);
             tx.Commit();
             return new RevocationOutcome(serial, revocationDate, reason, invalidityDate, notAfter is not null, changed);
         });
@@ -94,11 +91,11 @@ public sealed partial class IssuedCertificateStore
                             : $"Serial {hex} of '{Ca.Name}' is revoked for good ({(RevocationReason)(long)reason}); only a certificateHold can be lifted.", hex);
             }
             var seq = NextSequence(c, tx);
-            using (var put = Command(c, tx, "UPDATE revoked SET released = 1, seq = $seq WHERE serial = $s RETURNING length(entry)"))
+            using (var put = Command(c, tx, "UPDATE revoked SET released = 1, seq = $seq WHERE serial = $s"))
             {
                 put.Parameters.AddWithValue("$s", serial);
                 put.Parameters.AddWithValue("$seq", seq);
-                AddEntryBytes(c, tx, -(long)put.ExecuteScalar()!);
+                put.ExecuteNonQuery();
             }
             tx.Commit();
             return 0;
@@ -208,7 +205,6 @@ public sealed partial class IssuedCertificateStore
         {
             using var tx = Begin(c);
             var seq = NextSequence(c, tx);
-            long bytes = 0;
             using var put = Command(c, tx, "INSERT OR REPLACE INTO revoked(serial, revoked_at, reason, invalidity, not_after, seq, released, entry) " +
                                            "VALUES($s, $at, $reason, NULL, NULL, $seq, 0, $entry)");
             var ps = put.Parameters.Add("$s", SqliteType.Blob);
@@ -224,10 +220,8 @@ public sealed partial class IssuedCertificateStore
                 preason.Value = (int)reason;
                 var entry = CrlEncoder.EncodeEntry(normalized, at, reason, null);
                 pentry.Value = entry;
-                bytes += entry.Length;
                 put.ExecuteNonQuery();
             }
-            AddEntryBytes(c, tx, bytes);
             tx.Commit();
             Run(c, "PRAGMA wal_checkpoint(TRUNCATE)"); // a bulk load leaves a WAL as large as the table; fold it in
             return 0;
@@ -256,31 +250,6 @@ public sealed partial class IssuedCertificateStore
             Run(c, "PRAGMA wal_checkpoint(TRUNCATE)");
             return 0;
         });
-    }
-
-    /// <summary>
-    /// An upper bound of the bytes the entries of the next CRL take, so its buffer is sized once (AsnWriter grows in 1 KB
-    /// steps, which would copy a large CRL many times): the running total of unreleased entries for a base CRL, the changed
-    /// rows times the largest entry size for a delta.
-    /// </summary>
-    internal long EstimateEntryBytes(bool delta) => Execute(c =>
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = delta
-            ? "SELECT count(*) * 128 FROM revoked WHERE seq > coalesce((SELECT value FROM state WHERE key = 'base_seq'), 0)"
-            : "SELECT coalesce((SELECT value FROM state WHERE key = 'entry_bytes'), (SELECT count(*) * 128 FROM revoked WHERE released = 0))";
-        return Math.Max(0, (long)cmd.ExecuteScalar()!);
-    });
-
-    private static void AddEntryBytes(SqliteConnection c, SqliteTransaction tx, long delta)
-    {
-        using var update = Command(c, tx, "UPDATE state SET value = value + $d WHERE key = 'entry_bytes'");
-        update.Parameters.AddWithValue("$d", delta);
-        if (update.ExecuteNonQuery() > 0)
-            return;
-        // First use (or a database written before this counter existed): start it from the table, once.
-        using var insert = Command(c, tx, "INSERT INTO state(key, value) SELECT 'entry_bytes', coalesce(sum(length(entry)), 0) FROM revoked WHERE released = 0");
-        insert.ExecuteNonQuery();
     }
 
     /// <summary>

@@ -279,47 +279,81 @@ public static class CrlEncoder
 
     /// <summary>
     /// The cRLNumber of a DER CRL whose issuer name is <paramref name="issuerName"/> (raw DER), or null when the bytes are not
-    /// such a CRL. Walks only the TBS header and extensions: the revoked entries are skipped as one element, so a CRL of a
-    /// million entries is read in microseconds. The signature is not checked: this only keeps our own numbering increasing.
+    /// such a CRL. Reads only the TBS header and the extensions: the revoked entries, nearly all of a large CRL, are skipped
+    /// by seeking past them, so a CRL of a million entries costs a few small reads, not its size in memory. The signature
+    /// is not checked: this only keeps our own numbering increasing.
     /// </summary>
-    internal static long? ReadCrlNumber(ReadOnlyMemory<byte> der, ReadOnlySpan<byte> issuerName)
+    internal static long? ReadCrlNumber(Stream crl, ReadOnlySpan<byte> issuerName)
     {
         try
         {
-            var tbs = new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadSequence();
-            if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
-                tbs.ReadEncodedValue(); // version
-            tbs.ReadEncodedValue(); // signature AlgorithmIdentifier
-            if (!tbs.ReadEncodedValue().Span.SequenceEqual(issuerName))
+            if (ReadHeader(crl, 0) is not (0x30, var outerHeader, _))
                 return null;
-            tbs.ReadEncodedValue(); // thisUpdate
-            while (tbs.HasData)
+            if (ReadHeader(crl, outerHeader) is not (0x30, var tbsHeader, var tbsLength))
+                return null;
+            long position = outerHeader + tbsHeader;
+            var end = position + tbsLength;
+            var field = 0; // version (optional), signature, issuer, thisUpdate, then the rest
+            while (position < end && ReadHeader(crl, position) is var (tag, header, length))
             {
-                var tag = tbs.PeekTag();
-                if (!tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                if (field == 0 && tag != 0x02)
+                    field = 1; // no version: v1
+                if (field == 2 && !ReadBytes(crl, position, header + length).AsSpan().SequenceEqual(issuerName))
+                    return null;
+                if (tag == 0xA0 && field >= 4)
                 {
-                    tbs.ReadEncodedValue(); // nextUpdate, revokedCertificates
-                    continue;
+                    // crlExtensions [0] EXPLICIT Extensions: small whatever the number of entries.
+                    if (header + length > 1 << 20)
+                        return null;
+                    var extensions = new AsnReader(ReadBytes(crl, position, header + length), AsnEncodingRules.DER)
+                        .ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
+                    while (extensions.HasData)
+                    {
+                        var extension = extensions.ReadSequence();
+                        if (extension.ReadObjectIdentifier() != OidCrlNumber)
+                            continue;
+                        if (extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+                            extension.ReadBoolean();
+                        var value = new AsnReader(extension.ReadOctetString(), AsnEncodingRules.DER);
+                        return value.TryReadInt64(out var number) ? number : null;
+                    }
+                    return null;
                 }
-                var extensions = tbs.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
-                while (extensions.HasData)
-                {
-                    var extension = extensions.ReadSequence();
-                    if (extension.ReadObjectIdentifier() != OidCrlNumber)
-                        continue;
-                    if (extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
-                        extension.ReadBoolean();
-                    var value = new AsnReader(extension.ReadOctetString(), AsnEncodingRules.DER);
-                    return value.TryReadInt64(out var number) ? number : null;
-                }
-                return null;
+                position += header + length;
+                field++;
             }
             return null;
         }
-        catch (AsnContentException)
+        catch (Exception ex) when (ex is AsnContentException or IOException or EndOfStreamException)
         {
             return null;
         }
+    }
+
+    /// <summary>A DER element's one-byte tag, header length and content length at <paramref name="position"/>; null when malformed.</summary>
+    private static (byte Tag, int Header, long Length)? ReadHeader(Stream s, long position)
+    {
+        var b = ReadBytes(s, position, 2);
+        if (b[1] < 0x80)
+            return (b[0], 2, b[1]);
+        var octets = b[1] & 0x7F;
+        if (octets is 0 or > 7)
+            return null;
+        var n = ReadBytes(s, position + 2, octets);
+        long length = 0;
+        foreach (var o in n)
+            length = (length << 8) | o;
+        return (b[0], 2 + octets, length);
+    }
+
+    private static byte[] ReadBytes(Stream s, long position, long count)
+    {
+        if (count < 0 || position + count > s.Length)
+            throw new EndOfStreamException();
+        var buffer = new byte[count];
+        s.Position = position;
+        s.ReadExactly(buffer);
+        return buffer;
     }
 
     internal static DateTimeOffset Whole(DateTimeOffset t)

@@ -179,10 +179,10 @@ public sealed class CrlPublisher
             var file = Path.Combine(folder, FileName(ca.Name, delta));
             try
             {
-                var info = new FileInfo(file);
-                if (!info.Exists || info.Length > 256L << 20)
+                if (!File.Exists(file))
                     continue;
-                if (CrlEncoder.ReadCrlNumber(File.ReadAllBytes(file), ca.Certificate.SubjectName.RawData) is { } number)
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+                if (CrlEncoder.ReadCrlNumber(stream, ca.Certificate.SubjectName.RawData) is { } number)
                     highest = Math.Max(highest, number);
             }
             catch (IOException)

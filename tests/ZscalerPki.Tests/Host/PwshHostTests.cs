@@ -96,16 +96,7 @@ public sealed class PwshHostTests
         Assert.Equal("FileNotFound", Assert.Single(positional.Errors).ErrorId());
     }
 
-    private static X509Certificate2 Origin(string cn, bool ca = false)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var req = new CertificateRequest("CN=" + cn, key, HashAlgorithmName.SHA256);
-        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(cn);
-        req.CertificateExtensions.Add(san.Build());
-        return req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(90));
-    }
+    private static X509Certificate2 Origin(string cn, bool ca = false) => OriginCertificates.Origin(cn, ca);
 
     [Fact]
     public void PipedCertificates_OneBad_IsOneNonTerminatingError_AndErrorActionStopStopsAtIt()

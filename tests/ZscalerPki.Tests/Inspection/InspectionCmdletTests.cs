@@ -11,16 +11,7 @@ public sealed class InspectionCmdletTests
 {
     private static readonly System.Security.SecureString Pw = PwshHost.Secure("Insp3ction-cmdlets");
 
-    private static X509Certificate2 Origin(string cn, bool ca = false)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var req = new CertificateRequest("CN=" + cn, key, HashAlgorithmName.SHA256);
-        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(cn);
-        req.CertificateExtensions.Add(san.Build());
-        return req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(90));
-    }
+    private static X509Certificate2 Origin(string cn, bool ca = false) => OriginCertificates.Origin(cn, ca);
 
     [Fact]
     public void PipelineOfOrigins_OneBadOneGood_ThenCacheHit_ThenExports()

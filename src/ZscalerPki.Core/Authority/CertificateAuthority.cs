@@ -85,11 +85,49 @@ public sealed class CertificateAuthority
         if (secret.IsEmpty)
             throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
                 $"Signing with '{Name}' needs {(HsmKey is null ? "its key password" : "the PIN of the HSM that holds its key")}: pass the issuer's key password (-KeyPassword / -IssuerKeyPassword).", Name);
-        return keys.Open(Vault, Collection, Name, Certificate.PublicKey, secret);
+        return keys.Open(Vault, Collection, Name, HsmKey, Certificate.PublicKey, secret);
     }
 
     /// <summary>The issued-certificate database of this CA (created with the CA's first issuance).</summary>
     public IssuedCertificateStore OpenStore() => IssuedCertificateStore.Open(this);
+
+    /// <summary>
+    /// Issuing is one operation: <paramref name="sign"/> builds and signs the certificate with this CA's opened
+    /// <paramref name="key"/>, the certificate is recorded durably in this CA's issued-certificate store (committed and
+    /// flushed), and only then is it returned. When recording fails the certificate is disposed and the error propagates,
+    /// so nothing this CA signed reaches a caller without being listed by <c>Get-IssuedCertificate</c> and revocable.
+    /// Every vault CA issues this way: enrollment CAs below a vault parent, CSRs signed by <c>Submit-CertificateRequest</c>,
+    /// and the rotating "(t)" CA below an inspection issuer; forged server certificates are recorded in groups through
+    /// <see cref="Record"/> before any of them is handed out.
+    /// </summary>
+    public X509Certificate2 Issue(AsymmetricAlgorithm key, Func<CaCertificateBuilder.Signer, X509Certificate2> sign, string profile, DateTimeOffset issued)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(sign);
+        var certificate = sign(new CaCertificateBuilder.Signer(Certificate, key));
+        try
+        {
+            Record(new[] { (certificate, profile, issued) });
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+        return certificate;
+    }
+
+    /// <summary>
+    /// Records certificates this CA signed, in one transaction (group commit): all are durable when it returns, or none is
+    /// and it throws. A certificate another CA signed is <c>NotIssuedByCa</c>.
+    /// </summary>
+    public void Record(IReadOnlyList<(X509Certificate2 Certificate, string Profile, DateTimeOffset Issued)> items)
+    {
+        if (items.Count == 0)
+            return;
+        using var store = OpenStore();
+        store.RecordMany(items);
+    }
 
     /// <summary>The CDP and AIA extensions for certificates this CA issues (none when it has no URLs).</summary>
     public IEnumerable<X509Extension> IssuedCertificateExtensions() => CaUrls.Extensions(CrlDistributionPoints, AuthorityInfoAccess);

@@ -38,13 +38,13 @@ internal sealed class IssuedCertificateRecorder(Vault vault) : IIssuanceRecorder
         var first = records.FirstOrDefault();
         if (first is null || first.Issuer.IsRotating || CaKind.FromCollection(first.Issuer.Collection) is not { } kind)
             return;
-        using var store = new CaDirectory(vault).Resolve(kind, first.Issuer.Name).OpenStore();
+        var ca = new CaDirectory(vault).Resolve(kind, first.Issuer.Name);
 #pragma warning disable SYSLIB0057
         var certificates = records.Select(r => new System.Security.Cryptography.X509Certificates.X509Certificate2(r.CertificateDer)).ToList();
 #pragma warning restore SYSLIB0057
         try
         {
-            store.RecordMany(certificates.Select((c, i) => (c, records[i].Kind == "RotatingIssuer" ? RotatingIssuerProfile : IssuedProfiles.Server, records[i].NotBefore)).ToList());
+            ca.Record(certificates.Select((c, i) => (c, records[i].Kind == "RotatingIssuer" ? RotatingIssuerProfile : IssuedProfiles.Server, records[i].NotBefore)).ToList());
         }
         finally
         {

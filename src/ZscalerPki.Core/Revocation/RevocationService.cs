@@ -2,8 +2,6 @@ using ZscalerPki.Core.Authority;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core.Certificates;
-using ZscalerPki.Core.Enrollment;
-using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Revocation;
@@ -80,46 +78,9 @@ public sealed class RevocationService
                 && SerialNumbers.Normalize(cert.SerialNumberBytes.Span).AsSpan().SequenceEqual(serial);
         }
 
-        // Most revoked certificates are not CAs in the vault: look first without the vault lock, and lock only to change entries.
-        if (!_vault.ReadAll<EnrollmentEntry>(Collections.Enrollment).Any(e => Matches(e.CertificatePem))
-            && !_vault.ReadAll<IntermediateEntry>(Collections.Intermediate).Any(i => Matches(i.CertificatePem)))
-            return;
-        using (_vault.Lock())
-        {
-            foreach (var e in _vault.ReadAll<EnrollmentEntry>(Collections.Enrollment))
-            {
-                if (!Matches(e.CertificatePem) || (e.Status == EnrollmentStatus.Revoked) == revoked)
-                    continue;
-                if (revoked)
-                {
-                    _vault.Update(Collections.Enrollment, e.Name, e with { Status = EnrollmentStatus.Revoked, RevokedUtc = now, StatusBeforeRevocation = e.Status });
-                    warnings.Add($"The enrollment CA '{e.Name}' in the vault is this certificate; it is now marked Revoked{(e.Status == EnrollmentStatus.Active ? " (it was Active: certificates it issues will fail revocation checks)" : string.Empty)}.");
-                }
-                else
-                {
-                    _vault.Update(Collections.Enrollment, e.Name, e with { Status = e.StatusBeforeRevocation ?? EnrollmentStatus.Active, RevokedUtc = null, StatusBeforeRevocation = null });
-                    warnings.Add($"The enrollment CA '{e.Name}' in the vault is no longer marked Revoked.");
-                }
-            }
-            foreach (var i in _vault.ReadAll<IntermediateEntry>(Collections.Intermediate))
-            {
-                if (!Matches(i.CertificatePem) || (i.RevokedUtc is not null) == revoked)
-                    continue;
-                if (revoked)
-                {
-                    _vault.Update(Collections.Intermediate, i.Name, i with { RevokedUtc = now, Status = IntermediateStatus.Disabled, IsDefault = false, ModifiedUtc = now });
-                    if (i.IsDefault || i.Status == IntermediateStatus.Enabled)
-                        warnings.Add($"The SSL-inspection intermediate '{i.Name}' was {(i.IsDefault ? "the default and " : string.Empty)}{(i.Status == IntermediateStatus.Enabled ? "enabled" : "disabled")}; it is now marked Revoked, disabled{(i.IsDefault ? " and no longer the default" : string.Empty)}. Enable another intermediate (Set-IntermediateCertificate -Enabled -Default) before clients see the CRL.");
-                    else
-                        warnings.Add($"The SSL-inspection intermediate '{i.Name}' is now marked Revoked.");
-                }
-                else
-                {
-                    _vault.Update(Collections.Intermediate, i.Name, i with { RevokedUtc = null, ModifiedUtc = now });
-                    warnings.Add($"The SSL-inspection intermediate '{i.Name}' is no longer marked Revoked; it stays disabled until you enable it (Set-IntermediateCertificate -Enabled).");
-                }
-            }
-        }
+        // The CA's own certificate may be a vault entry of any kind: each kind marks (or unmarks) its entries.
+        foreach (var kind in CaKind.All)
+            warnings.AddRange(kind.MarkRevoked(_vault, Matches, revoked, now, () => _vault.Lock()));
     }
 
     /// <summary>
@@ -133,18 +94,12 @@ public sealed class RevocationService
         string stored;
         using (_vault.Lock())
         {
-            if (collection != Collections.Intermediate && _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, caName) is { } e)
-            {
-                stored = e.Name;
-                _vault.Update(Collections.Enrollment, e.Name, e with { CrlDistributionPoints = cdps ?? e.CrlDistributionPoints, AuthorityInfoAccess = aia ?? e.AuthorityInfoAccess });
-            }
-            else if (collection != Collections.Enrollment && _vault.TryRead<IntermediateEntry>(Collections.Intermediate, caName) is { } i)
-            {
-                stored = i.Name;
-                _vault.Update(Collections.Intermediate, i.Name, i with { CrlDistributionPoints = cdps ?? i.CrlDistributionPoints, AuthorityInfoAccess = aia ?? i.AuthorityInfoAccess, ModifiedUtc = DateTimeOffset.UtcNow });
-            }
-            else
-                throw Vault.NotFound(collection ?? Collections.Enrollment, caName);
+            // One kind when the caller says which (Set-EnrollmentCertificate, Set-IntermediateCertificate); else the name
+            // (or kind/name) must name one CA: a bare name two kinds share is AmbiguousIssuer, never a silent pick.
+            var (kind, name) = collection is not null
+                ? (CaKind.FromCollection(collection) ?? throw new ArgumentOutOfRangeException(nameof(collection), collection, null), caName)
+                : new CaDirectory(_vault).Locate(caName);
+            stored = kind.SetUrls(_vault, name, cdps, aia, DateTimeOffset.UtcNow) ?? throw Vault.NotFound(kind.Collection, caName);
         }
         var warnings = new List<string>();
         if (cdps is { Count: > 0 })

@@ -76,9 +76,20 @@ public sealed class CaDirectory
     }
 
     /// <summary>The CA of one kind by name; throws NotFound or IssuerNotReady.</summary>
-    public CertificateAuthority Resolve(CaKind kind, string name) =>
-        kind.TryOpen(_vault, _keys, name) ?? throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
+    public CertificateAuthority Resolve(CaKind kind, string name)
+    {
+        // A rotating issuing CA ("(t)") generation: kind/name/t/serial, found through the vault CA that issued it.
+        var marker = name.IndexOf(CertificateAuthority.RotatingMarker, StringComparison.Ordinal);
+        if (marker > 0)
+        {
+            var parent = Resolve(kind, name[..marker]);
+            var serial = name[(marker + CertificateAuthority.RotatingMarker.Length)..];
+            return parent.RotatingGeneration(serial) ?? throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
+                $"'{parent.Identity}' issued no rotating CA with serial '{serial}'. Run Get-IssuedCertificate -Issuer {parent.Identity} to list what it issued.", name);
+        }
+        return kind.TryOpen(_vault, _keys, name) ?? throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
             $"No {kind.Noun} named '{name}' is in the vault '{_vault.Root}'. Run {kind.ListCommand} to list the names.", name);
+    }
 
     /// <summary>The default SSL-inspection intermediate (enabled, ready, default); throws NoDefaultIntermediate.</summary>
     public CertificateAuthority DefaultIntermediate() =>

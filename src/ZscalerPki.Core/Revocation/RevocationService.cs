@@ -13,12 +13,25 @@ public sealed class RevocationService
 
     public RevocationService(Vault vault) => _vault = vault;
 
-    /// <summary>Rows of a CA's issued-certificate database matching <paramref name="query"/>, streamed.</summary>
+    /// <summary>
+    /// Rows of a CA's issued-certificate database matching <paramref name="query"/>, streamed; then those of the rotating
+    /// issuing CAs ("(t)") below it, whose rows name the generation as their issuer (<c>kind/name/t/serial</c>).
+    /// </summary>
     public IEnumerable<IssuedCertificateRecord> Get(string issuer, IssuedCertificateQuery query)
     {
-        using var store = IssuedCertificateStore.Open(_vault, issuer);
-        foreach (var record in store.Query(query))
-            yield return record;
+        CertificateAuthority ca;
+        using (var store = IssuedCertificateStore.Open(_vault, issuer))
+        {
+            ca = store.Ca;
+            foreach (var record in store.Query(query))
+                yield return record;
+        }
+        foreach (var generation in ca.RotatingGenerations())
+        {
+            using var store = generation.OpenStore();
+            foreach (var record in store.Query(query))
+                yield return record;
+        }
     }
 
     /// <summary>
@@ -30,6 +43,7 @@ public sealed class RevocationService
         var warnings = new List<string>();
         using var store = IssuedCertificateStore.Open(_vault, request.Issuer);
         var serial = SerialOf(request, store.Ca);
+        RequireRevocable(store, serial);
         var now = DateTimeOffset.UtcNow;
         var at = CrlEncoder.Whole(request.RevocationDate ?? now);
         if (request.InvalidityDate is { } inv && inv > at)
@@ -47,9 +61,28 @@ public sealed class RevocationService
         var warnings = new List<string>();
         using var store = IssuedCertificateStore.Open(_vault, request.Issuer);
         var serial = SerialOf(request, store.Ca);
+        RequireRevocable(store, serial);
         store.Release(serial);
         MarkVaultEntries(store.Ca, serial, revoked: false, DateTimeOffset.UtcNow, warnings);
         return new PkiResult<IssuedCertificateRecord?>(store.Find(serial), warnings);
+    }
+
+    /// <summary>
+    /// A rotating CA's server certificate is not revoked one by one (it carries no CDP): named through its generation, or
+    /// through the vault CA above it (which has no record of the serial), it is <c>RotatingCaHasNoCrl</c> saying what to revoke.
+    /// </summary>
+    private static void RequireRevocable(IssuedCertificateStore store, byte[] serial)
+    {
+        if (store.Ca.IsRotating)
+            throw store.Ca.RotatingHasNoCrl("revoke the certificates it signed one by one");
+        if (store.Find(serial) is not null)
+            return;
+        foreach (var generation in store.Ca.RotatingGenerations())
+        {
+            using var below = generation.OpenStore();
+            if (below.Find(serial) is not null)
+                throw generation.RotatingHasNoCrl($"revoke serial {SerialNumbers.ToHex(serial)}, which it signed,");
+        }
     }
 
     private static byte[] SerialOf(RevokeRequest request, CertificateAuthority ca)

@@ -43,10 +43,10 @@ public abstract class CaKind
 
     /// <summary>
     /// Sets the CDP and/or AIA URLs the entry <paramref name="name"/> embeds in what it issues from now on (null leaves a
-    /// list as it is; an empty list clears it). Returns the stored spelling of the name, or null when this kind has no
-    /// such entry. Called under the vault lock.
+    /// list as it is; an empty list clears it). Returns the stored spelling of the name and whether it had CDPs before, or
+    /// null when this kind has no such entry. Called under the vault lock.
     /// </summary>
-    internal abstract string? SetUrls(Vault vault, string name, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess, DateTimeOffset now);
+    internal abstract (string Name, bool HadCdps)? SetUrls(Vault vault, string name, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess, DateTimeOffset now);
 
     /// <summary>
     /// Marks (<paramref name="revoked"/>) or unmarks the entries of this kind whose certificate <paramref name="isCertificate"/>

@@ -27,12 +27,12 @@ internal sealed class EnrollmentCaKind : CaKind
     internal override IEnumerable<string> ReadyNames(Vault vault) =>
         vault.ReadAll<EnrollmentEntry>(Collection).Select(e => e.Name);
 
-    internal override string? SetUrls(Vault vault, string name, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess, DateTimeOffset now)
+    internal override (string Name, bool HadCdps)? SetUrls(Vault vault, string name, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess, DateTimeOffset now)
     {
         if (vault.TryRead<EnrollmentEntry>(Collection, name) is not { } e)
             return null;
         vault.Update(Collection, e.Name, e with { CrlDistributionPoints = crlDistributionPoints?.ToList() ?? e.CrlDistributionPoints, AuthorityInfoAccess = authorityInfoAccess?.ToList() ?? e.AuthorityInfoAccess });
-        return e.Name;
+        return (e.Name, e.CrlDistributionPoints is { Count: > 0 });
     }
 
     internal override IEnumerable<string> MarkRevoked(Vault vault, Func<string?, bool> isCertificate, bool revoked, DateTimeOffset now, Func<IDisposable> lockVault)
@@ -113,12 +113,12 @@ internal sealed class IntermediateCaKind : CaKind
     internal override IEnumerable<string> ReadyNames(Vault vault) =>
         vault.ReadAll<IntermediateEntry>(Collection).Where(e => e.CertificatePem is not null && e.State == IntermediateState.CertReady).Select(e => e.Name);
 
-    internal override string? SetUrls(Vault vault, string name, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess, DateTimeOffset now)
+    internal override (string Name, bool HadCdps)? SetUrls(Vault vault, string name, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess, DateTimeOffset now)
     {
         if (vault.TryRead<IntermediateEntry>(Collection, name) is not { } i)
             return null;
         vault.Update(Collection, i.Name, i with { CrlDistributionPoints = crlDistributionPoints?.ToList() ?? i.CrlDistributionPoints, AuthorityInfoAccess = authorityInfoAccess?.ToList() ?? i.AuthorityInfoAccess, ModifiedUtc = now });
-        return i.Name;
+        return (i.Name, i.CrlDistributionPoints is { Count: > 0 });
     }
 
     internal override IEnumerable<string> MarkRevoked(Vault vault, Func<string?, bool> isCertificate, bool revoked, DateTimeOffset now, Func<IDisposable> lockVault)

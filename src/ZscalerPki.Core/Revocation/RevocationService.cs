@@ -125,6 +125,7 @@ public sealed class RevocationService
         var cdps = crlDistributionPoints is null ? null : CaUrls.Validate(crlDistributionPoints, aia: false);
         var aia = authorityInfoAccess is null ? null : CaUrls.Validate(authorityInfoAccess, aia: true);
         string stored;
+        bool hadCdps;
         using (_vault.Lock())
         {
             // One kind when the caller says which (Set-EnrollmentCertificate, Set-IntermediateCertificate); else the name
@@ -132,10 +133,11 @@ public sealed class RevocationService
             var (kind, name) = collection is not null
                 ? (CaKind.FromCollection(collection) ?? throw new ArgumentOutOfRangeException(nameof(collection), collection, null), caName)
                 : new CaDirectory(_vault).Locate(caName);
-            stored = kind.SetUrls(_vault, name, cdps, aia, DateTimeOffset.UtcNow) ?? throw Vault.NotFound(kind.Collection, caName);
+            (stored, hadCdps) = kind.SetUrls(_vault, name, cdps, aia, DateTimeOffset.UtcNow) ?? throw Vault.NotFound(kind.Collection, caName);
         }
         var warnings = new List<string>();
-        if (cdps is { Count: > 0 })
+        // Only certificates issued under earlier CDPs need those kept served; a CA that had none has nothing to keep.
+        if (cdps is not null && hadCdps)
             warnings.Add($"Certificates '{stored}' issued before now keep their old CRL distribution points; keep publishing its CRL there too until they expire.");
         return new PkiResult<string>(stored, warnings);
     }

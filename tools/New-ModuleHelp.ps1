@@ -283,7 +283,8 @@ foreach ($cmd in $commands) {
     foreach ($entry in $src.Inputs.GetEnumerator() | Where-Object Key -ne 'None') {
         $w.WriteStartElement('command', 'inputType', $ns.command); Write-Type $entry.Key; Write-Paragraphs maml description $entry.Value; $w.WriteEndElement()
     }
-    foreach ($p in $pipelineParameters) {
+    # -VaultPath binds by property name on every cmdlet (objects carry their vault); its description says so, not the list.
+    foreach ($p in $pipelineParameters | Where-Object Name -ne 'VaultPath') {
         $byValue = [bool]($p.ParameterSets.Values | Where-Object ValueFromPipeline)
         $byName = [bool]($p.ParameterSets.Values | Where-Object ValueFromPipelineByPropertyName)
         $names = (@($p.Name) + @($p.Aliases)) -join ' or '
@@ -292,7 +293,7 @@ foreach ($cmd in $commands) {
                 else { "Bound to -$($p.Name) from the property $names of any piped object." }
         $w.WriteStartElement('command', 'inputType', $ns.command); Write-Type $p.ParameterType.FullName; Write-Paragraphs maml description @($text); $w.WriteEndElement()
     }
-    if ($pipelineParameters.Count -eq 0) {
+    if (@($pipelineParameters | Where-Object Name -ne 'VaultPath').Count -eq 0) {
         $w.WriteStartElement('command', 'inputType', $ns.command); Write-Type 'None'; Write-Paragraphs maml description @('This cmdlet takes no pipeline input.'); $w.WriteEndElement()
     }
     $w.WriteEndElement()
@@ -316,7 +317,10 @@ foreach ($cmd in $commands) {
         $w.WriteStartElement('command', 'example', $ns.command)
         Write-Element maml title "-------------------------- $($ex.Heading) --------------------------"
         Write-Element dev code $ex.Code
-        Write-Paragraphs dev remarks $ex.Remarks
+        # An empty paragraph last, so Get-Help leaves a blank line before the next example's title.
+        $w.WriteStartElement('dev', 'remarks', $ns.dev)
+        foreach ($p in @($ex.Remarks) + @('')) { Write-Element maml para $p }
+        $w.WriteEndElement()
         $w.WriteEndElement()
     }
     $w.WriteEndElement()

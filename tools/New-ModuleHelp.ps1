@@ -133,6 +133,34 @@ foreach ($name in $sourceFiles.Keys | Sort-Object) {
     if ($name -notin $commands.Name) { $problems.Add("$($sourceFiles[$name]): documents $name, which the module does not export (rename or remove the file)") }
 }
 
+# Parameters named in prose ("-Name" outside code blocks) must exist: a parameter or alias of one of the module's cmdlets, a
+# common parameter, or a parameter of the PowerShell command named before it on the line (Read-Host -AsSecureString), so a
+# renamed parameter cannot linger in the words either.
+$moduleParameters = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
+foreach ($c in $commands) { foreach ($p in $c.Parameters.Values) { [void]$moduleParameters.Add($p.Name); foreach ($a in $p.Aliases) { [void]$moduleParameters.Add($a) } } }
+foreach ($p in $common + $shouldProcess) { [void]$moduleParameters.Add($p) }
+$otherCommands = @{}
+function Find-UnknownMention([string] $File) {
+    $inCode = $false; $lineNo = 0
+    foreach ($line in [System.IO.File]::ReadAllLines($File)) {
+        $lineNo++
+        if ($line -match '^\s*```') { $inCode = -not $inCode; continue }
+        if ($inCode) { continue }
+        foreach ($m in [regex]::Matches($line, '(?<![\w-])-(?<p>[A-Z][A-Za-z0-9]+)\b')) {
+            $mentioned = $m.Groups['p'].Value
+            if ($moduleParameters.Contains($mentioned)) { continue }
+            $before = [regex]::Matches($line.Substring(0, $m.Index), '\b(?<c>[A-Z][a-z]+-[A-Z][A-Za-z]+)\b')
+            $owner = if ($before.Count) { $before[$before.Count - 1].Groups['c'].Value }
+            if ($owner -and -not $otherCommands.ContainsKey($owner)) {
+                $found = Get-Command $owner -CommandType Cmdlet, Function -ErrorAction SilentlyContinue | Select-Object -First 1
+                $otherCommands[$owner] = if ($found) { @($found.Parameters.Values | ForEach-Object { $_.Name; $_.Aliases }) } else { @() }
+            }
+            if ($owner -and $otherCommands[$owner] -contains $mentioned) { continue }
+            $problems.Add("$($File):$($lineNo): the text names -$mentioned, which no cmdlet of the module has (renamed or removed?)")
+        }
+    }
+}
+
 foreach ($cmd in $commands) {
     $name = $cmd.Name
     if (-not $sourceFiles.ContainsKey($name)) {
@@ -141,6 +169,7 @@ foreach ($cmd in $commands) {
     }
     $file = $sourceFiles[$name]
     $src = Read-HelpSource $file
+    Find-UnknownMention $file
     if ($src.Title -ne $name) { $problems.Add("$($file): the first heading is '# $($src.Title)', expected '# $name'") }
     $synopsis = if ($src.Sections.Contains('SYNOPSIS')) { $src.Sections['SYNOPSIS'] -join ' ' } else { '' }
     if (-not $synopsis) { $problems.Add("$($name): no SYNOPSIS in $file") }
@@ -273,7 +302,8 @@ foreach ($cmd in $commands) {
         Write-Paragraphs maml description $words
         if ($p.ParameterType -ne [switch]) { Write-Element command parameterValue $p.ParameterType.Name @{ required = 'true' } }
         Write-Type $p.ParameterType.FullName
-        $default = Get-DefaultValue $instance $p
+        # A parameter mandatory everywhere has no default a user meets.
+        $default = if ($attributes.required -eq 'true') { $null } else { Get-DefaultValue $instance $p }
         if ($null -ne $default) { Write-Element dev defaultValue $default } elseif ($p.ParameterType -eq [switch]) { Write-Element dev defaultValue 'False' } else { Write-Element dev defaultValue 'None' }
         $w.WriteEndElement()
     }

@@ -245,11 +245,13 @@ public sealed class ContractTests
         foreach (var f in Directory.GetFiles(Path.Combine(RepoRoot, "docs", "help"), "*.md"))
             File.Copy(f, Path.Combine(source, Path.GetFileName(f)));
         // Two descriptions gone from two cmdlets, one for a parameter the code lacks, an example with a renamed parameter,
-        // one that does not parse, and a cmdlet without a file.
+        // one that does not parse, prose naming a parameter no cmdlet has (beside one of Read-Host's), and a cmdlet without
+        // a file.
         Edit("Publish-Crl.md", s => Regex.Replace(s, @"### -Delta\n.*?\n\n", string.Empty, RegexOptions.Singleline));
         Edit("Get-PkiVault.md", s => Regex.Replace(s, @"(### -VaultPath\n).*?\n\n", "### -Colour\nA parameter of no cmdlet.\n\n$1\n", RegexOptions.Singleline));
         Edit("Export-EnrollmentCertificate.md", s => Regex.Replace(s, @"(?m)^(Export-EnrollmentCertificate .*?)-IncludeChain\b", "$1-WithChain"));
         Edit("Get-IssuedCertificate.md", s => Regex.Replace(s, @"(?m)^(### Example 2: .*\n```powershell\n)", "$1(Get-IssuedCertificate\n"));
+        Edit("Revoke-Certificate.md", s => s.Replace("## DESCRIPTION\n", "## DESCRIPTION\nSee -RevocationReason and Read-Host -AsSecureString.\n\n"));
         File.Delete(Path.Combine(source, "Set-PkiVault.md"));
 
         var (run, output) = GenerateHelp(tmp, source);
@@ -261,6 +263,8 @@ public sealed class ContractTests
         Assert.Contains("calls Export-EnrollmentCertificate -WithChain, which the cmdlet does not have", message);
         Assert.Contains("example 2 does not parse", message);
         Assert.Contains("Set-PkiVault: no help source", message);
+        Assert.Contains("the text names -RevocationReason, which no cmdlet of the module has", message);
+        Assert.DoesNotContain("-AsSecureString", message);
         Assert.False(File.Exists(output), "no help file is written while anything is missing");
 
         void Edit(string file, Func<string, string> change)

@@ -85,3 +85,55 @@ Describe 'Get-Help <_>' -ForEach $names {
         @($help.returnValues.returnValue.type.name) | Should -Be $declared
     }
 }
+
+Describe 'Code in the other user documents' {
+    BeforeAll {
+        $script:ours = @{}
+        foreach ($c in Get-Command -Module ZscalerPki) { $ours[$c.Name] = $c }
+
+        # The problems of one piece of code: parse errors, and parameters our cmdlets do not have (name, alias or prefix).
+        function Test-DocumentCode([string] $Code, [string] $Where) {
+            $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref]$null, [ref]$errors)
+            foreach ($e in @($errors)) { "$($Where): does not parse: $($e.Message)" }
+            foreach ($call in $ast.FindAll({ param($a) $a -is [System.Management.Automation.Language.CommandAst] }, $true)) {
+                $command = $ours[[string]$call.GetCommandName()]
+                if (-not $command) { continue }
+                foreach ($given in $call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] }) {
+                    $matching = @($command.Parameters.Values | Where-Object {
+                            $_.Name -eq $given.ParameterName -or $_.Aliases -contains $given.ParameterName -or $_.Name -like "$($given.ParameterName)*" })
+                    if ($matching.Count -eq 0) { "$($Where): $($command.Name) has no parameter -$($given.ParameterName)" }
+                }
+            }
+        }
+    }
+
+    It 'README.md: every powershell block parses and passes our cmdlets only parameters they have' {
+        $readme = Get-Content -Raw (Join-Path $PSScriptRoot '..' 'README.md')
+        $blocks = [regex]::Matches($readme, '(?ms)^(?<indent>[ ]*)```powershell\r?\n(?<code>.*?)^\k<indent>```')
+        $blocks.Count | Should -BeGreaterOrEqual 6
+        $problems = foreach ($b in $blocks) {
+            $line = ($readme.Substring(0, $b.Index) -split "`n").Count
+            Test-DocumentCode $b.Groups['code'].Value "README.md:$line"
+        }
+        $problems | Should -BeNullOrEmpty
+    }
+
+    It 'about_ZscalerPki: every code block (indented 8 spaces) parses and passes our cmdlets only parameters they have' {
+        $about = Get-Content -LiteralPath (Join-Path $PSScriptRoot '..' 'en-US' 'about_ZscalerPki.help.txt')
+        # A block starts at a line indented exactly 8 spaces after a blank or less indented line, and runs while lines
+        # stay indented 8 or more (the tables' wrapped columns start deeper, never at 8).
+        $blocks = [System.Collections.Generic.List[string]]::new()
+        $current = $null
+        foreach ($line in $about) {
+            $indent = $line.Length - $line.TrimStart().Length
+            if ($null -ne $current -and $line.Trim() -and $indent -ge 8) { $current += "`n" + $line; continue }
+            if ($null -ne $current) { $blocks.Add($current); $current = $null }
+            if ($line.Trim() -and $indent -eq 8) { $current = $line }
+        }
+        if ($null -ne $current) { $blocks.Add($current) }
+        @($blocks | Where-Object { $_ -match 'Test-CertificateChain' }).Count | Should -BeGreaterOrEqual 2
+        $problems = foreach ($b in $blocks) { Test-DocumentCode $b "about_ZscalerPki: $(($b -split "`n")[0].Trim())" }
+        $problems | Should -BeNullOrEmpty
+    }
+}

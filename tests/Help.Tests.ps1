@@ -32,8 +32,8 @@ Describe 'Get-Help <_>' -ForEach $names {
     }
 
     It 'shows the syntax Get-Command -Syntax shows: every parameter set, switches without a type, -WhatIf/-Confirm where the cmdlet writes' {
-        $rendered = ConvertTo-Lines (Get-Help $name | Select-Object -ExpandProperty syntax | Out-String -Width 100000)
-        $expected = ConvertTo-Lines (Get-Command $name -Syntax | Out-String -Width 100000)
+        $rendered = @(ConvertTo-Lines (Get-Help $name | Select-Object -ExpandProperty syntax | Out-String -Width 100000))
+        $expected = @(ConvertTo-Lines (Get-Command $name -Syntax | Out-String -Width 100000))
         $rendered.Count | Should -Be $command.ParameterSets.Count
         for ($i = 0; $i -lt $expected.Count; $i++) { $rendered[$i] | Should -BeExactly $expected[$i] }
         $rendered -join ' ' | Should -Not -Match 'SwitchParameter'

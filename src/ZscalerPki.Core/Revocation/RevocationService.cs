@@ -38,7 +38,7 @@ public sealed class RevocationService
             warnings.Add($"The invalidity date {inv.UtcDateTime:u} is after the revocation date {at.UtcDateTime:u}; RFC 5280 means it as the time the key was (suspected) compromised, which is normally earlier.");
         var outcome = store.Revoke(serial, request.Reason, at, request.InvalidityDate is { } i ? CrlEncoder.Whole(i) : null, request.Force);
         if (!outcome.Known)
-            warnings.Add($"'{store.Ca.Name}' has no record of serial {SerialNumbers.ToHex(serial)}; it was revoked anyway (-Force) and will be listed in its CRLs.");
+            warnings.Add($"'{store.Ca.Name}' has no record of serial {SerialNumbers.ToHex(serial)}; it was revoked anyway (-AllowUnknownSerial) and will be listed in its CRLs.");
         MarkVaultEntries(store.Ca, serial, revoked: true, now, warnings);
         return new PkiResult<IssuedCertificateRecord?>(store.Find(serial), warnings);
     }
@@ -131,23 +131,27 @@ public sealed class RevocationService
         var cdps = crlDistributionPoints is null ? null : CaUrls.Validate(crlDistributionPoints, aia: false);
         var aia = authorityInfoAccess is null ? null : CaUrls.Validate(authorityInfoAccess, aia: true);
         string stored;
+        var hadCdps = false;
         using (_vault.Lock())
         {
             if (collection != Collections.Intermediate && _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, caName) is { } e)
             {
                 stored = e.Name;
+                hadCdps = e.CrlDistributionPoints is { Count: > 0 };
                 _vault.Update(Collections.Enrollment, e.Name, e with { CrlDistributionPoints = cdps ?? e.CrlDistributionPoints, AuthorityInfoAccess = aia ?? e.AuthorityInfoAccess });
             }
             else if (collection != Collections.Enrollment && _vault.TryRead<IntermediateEntry>(Collections.Intermediate, caName) is { } i)
             {
                 stored = i.Name;
+                hadCdps = i.CrlDistributionPoints is { Count: > 0 };
                 _vault.Update(Collections.Intermediate, i.Name, i with { CrlDistributionPoints = cdps ?? i.CrlDistributionPoints, AuthorityInfoAccess = aia ?? i.AuthorityInfoAccess, ModifiedUtc = DateTimeOffset.UtcNow });
             }
             else
                 throw Vault.NotFound(collection ?? Collections.Enrollment, caName);
         }
         var warnings = new List<string>();
-        if (cdps is { Count: > 0 })
+        // Only certificates issued under earlier CDPs need those kept served; a CA that had none has nothing to keep.
+        if (cdps is not null && hadCdps)
             warnings.Add($"Certificates '{stored}' issued before now keep their old CRL distribution points; keep publishing its CRL there too until they expire.");
         return new PkiResult<string>(stored, warnings);
     }

@@ -108,9 +108,9 @@ Describe 'Revoke-Certificate and Restore-Certificate' {
         (Get-IssuedCertificate 'Rev-Root' -SerialNumber $b.SerialNumber -VaultPath "$vault").Status | Should -Be 'Revoked'
     }
 
-    It 'revokes an unknown serial with -Force, refuses it twice' {
-        Revoke-Certificate 'Rev-Root' '0BADC0DE' -Force -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue
-        { Revoke-Certificate 'Rev-Root' '0BADC0DE' -Force -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw -ErrorId 'AlreadyRevoked*'
+    It 'revokes an unknown serial with -AllowUnknownSerial, refuses it twice' {
+        Revoke-Certificate 'Rev-Root' '0BADC0DE' -AllowUnknownSerial -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue
+        { Revoke-Certificate 'Rev-Root' '0BADC0DE' -AllowUnknownSerial -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw -ErrorId 'AlreadyRevoked*'
     }
 
     It 'puts a certificate on hold and lifts it again' {
@@ -127,7 +127,7 @@ Describe 'Revoke-Certificate and Restore-Certificate' {
     }
 
     It 'refuses an unknown reason and a missing target' {
-        { Revoke-Certificate 'Rev-Root' '01' -Reason Stolen -Force -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw
+        { Revoke-Certificate 'Rev-Root' '01' -Reason Stolen -AllowUnknownSerial -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw
         { Revoke-Certificate 'Rev-Root' -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw -ErrorId 'RevocationTargetRequired*'
     }
 }

@@ -249,7 +249,7 @@ public static class PkiErrorIds
     /// <summary>An unexpected failure inside ZscalerPki; please report it with the message.</summary>
     public const string InternalError = "InternalError";
 
-    // ---- validation (issue 11) ----
+    // ---- chain validation ----
     /// <summary>An imported chain does not validate for a reason without its own import ErrorId (the message lists the validator's problem codes).</summary>
     public const string ChainValidationFailed = "ChainValidationFailed";
 

@@ -43,8 +43,10 @@ public sealed class SerialNumberCompleter : IArgumentCompleter
         var serials = Serials(fakeBoundParameters?["VaultPath"] as string, fakeBoundParameters?["Issuer"], wordToComplete);
         if (serials.Count == 0)
         {
-            // An empty answer would make PowerShell fall back to completing file names, which are never serial numbers.
-            return new[] { new CompletionResult(wordToComplete ?? string.Empty, "(no serial numbers: name the -Issuer first)", CompletionResultType.ParameterValue, "Get-IssuedCertificate -Issuer <CA> lists what a vault CA issued.") };
+            // An empty answer would make PowerShell fall back to completing file names, which are never serial numbers: the
+            // one result keeps what was typed (an empty word stays an empty quoted string) and says why nothing is offered.
+            var keep = string.IsNullOrEmpty(wordToComplete) ? "''" : wordToComplete;
+            return new[] { new CompletionResult(keep, "(no serial numbers: name the -Issuer first)", CompletionResultType.ParameterValue, "Get-IssuedCertificate -Issuer <CA> lists the serial numbers a vault CA issued.") };
         }
         return serials.Select(r => new CompletionResult(r.Serial, r.Serial, CompletionResultType.ParameterValue, r.Subject));
     }

@@ -83,21 +83,27 @@ Describe 'One parameter vocabulary, the old names as aliases' {
         Get-EnrollmentCertificate -VaultPath $vault | Where-Object Name -eq 'S-Weak' | Should -BeNullOrEmpty
     }
 
-    It 'fails at once with KeyPasswordRequired in pwsh -NonInteractive instead of waiting at a prompt' {
+    It 'fails at once with KeyPasswordRequired in pwsh -NonInteractive, or with its input redirected, instead of waiting at a prompt' {
         $manifest = (Get-Module ZscalerPki).Path
         $script = "Import-Module '$manifest'; New-EnrollmentCertificate -Name NoPw -VaultPath '$(Join-Path $work 'noni')' -ErrorAction Stop"
-        $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        $first = [Environment]::GetCommandLineArgs()[0]
-        if ($first -like '*.dll') { $psi.ArgumentList.Add($first) }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $script) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.RedirectStandardInput = $true
-        $p = [System.Diagnostics.Process]::Start($psi)
-        $err = $p.StandardError.ReadToEndAsync()
-        $out = $p.StandardOutput.ReadToEndAsync()
-        if (-not $p.WaitForExit(90000)) { $p.Kill(); throw 'pwsh -NonInteractive waited for a password' }
-        $p.ExitCode | Should -Not -Be 0
-        ($err.Result + $out.Result) | Should -Match 'KeyPassword'
-        ($err.Result + $out.Result) | Should -Match 'non-interactive'
+        foreach ($case in @(@{ Switches = @('-NonInteractive'); Says = 'non-interactive' }, @{ Switches = @(); Says = 'redirected' })) {
+            $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+            $first = [Environment]::GetCommandLineArgs()[0]
+            if ($first -like '*.dll') { $psi.ArgumentList.Add($first) }
+            foreach ($a in @('-NoProfile') + $case.Switches + @('-Command', $script)) { $psi.ArgumentList.Add($a) }
+            # The input stays open and empty: a prompt reading it would wait for ever.
+            $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.RedirectStandardInput = $true
+            $p = [System.Diagnostics.Process]::Start($psi)
+            try {
+                $err = $p.StandardError.ReadToEndAsync()
+                $out = $p.StandardOutput.ReadToEndAsync()
+                if (-not $p.WaitForExit(90000)) { $p.Kill(); throw "pwsh $($case.Switches) waited for a password" }
+                $p.ExitCode | Should -Not -Be 0
+                ($err.Result + $out.Result) | Should -Match 'KeyPasswordRequired|-KeyPassword'
+                ($err.Result + $out.Result) | Should -Match $case.Says
+            }
+            finally { $p.Dispose() }
+        }
     }
 }
 

@@ -62,7 +62,13 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
             return given;
         var why = "the session is non-interactive";
         SecureString? answer = null;
-        if (!IsNonInteractive())
+        // pwsh's console host with its input redirected (CI, a pipe, a scheduled task) would read the "password" from
+        // that input, or wait on it forever: that is not a person at a prompt either.
+        if (IsNonInteractive())
+            why = "the session is non-interactive";
+        else if (string.Equals(Host.Name, "ConsoleHost", StringComparison.Ordinal) && Console.IsInputRedirected)
+            why = "the input of this PowerShell is redirected (no one can type at a prompt)";
+        else
         {
             try
             {

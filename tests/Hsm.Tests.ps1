@@ -68,7 +68,7 @@ public static string Get(string name) { return System.Runtime.InteropServices.Ma
             -Cdp 'http://pki.contoso.test/hsm-root.crl' -VaultPath $vault
         $root.ProtectionType | Should -Be 'Hsm'
         $root.KeyReference | Should -Match "^pkcs11:token=$token;object=Hsm-Root;id=%[0-9A-F]{2}.*\(module $([regex]::Escape($module))\)$"
-        (Get-EnrollmentCertificate -VaultPath $vault | Format-Table | Out-String) | Should -Match 'Hsm-Root\s+Root\s+None\s+Active\s+Hsm'
+        (Get-EnrollmentCertificate -VaultPath $vault | Format-Table | Out-String) | Should -Match 'Hsm-Root\s+Root\s+None\s+Active\s+\d{4}-'
         Export-EnrollmentCertificate -Name 'Hsm-Root' -Path $rootPem -VaultPath $vault
         Invoke-OpenSsl verify -x509_strict -CAfile $rootPem $rootPem | Should -Match 'OK'
         (Get-ChildItem -Recurse -File $vault -Filter key.p8) | Should -BeNullOrEmpty

@@ -145,7 +145,7 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
                 New-InspectionCertificate -DnsName 'x.pester.test' -Issuer $leaf -VaultPath "$vault" -ErrorAction Stop } }
         @{ Case = 'rotation below path length 0'; Id = 'RotationNotAllowed'; Run = { New-InspectionCertificate -DnsName 'x.pester.test' -Issuer NoRoom -RotatingIssuer -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorAction Stop } }
         @{ Case = 'a bad host name'; Id = 'InvalidSiteName'; Run = { New-InspectionCertificate -DnsName 'not a host' -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorAction Stop } }
-        @{ Case = 'a vault without a default intermediate'; Id = 'NoDefaultIntermediate'; Run = { New-InspectionCertificate -DnsName 'x.pester.test' -IssuerKeyPassword $pw -VaultPath (Join-Path $work 'empty-vault') -ErrorAction Stop } }
+        @{ Case = 'a vault without a default intermediate'; Id = 'NoDefaultIntermediate'; Run = { New-Item -ItemType Directory -Force -Path (Join-Path $work 'empty-vault') | Out-Null; New-InspectionCertificate -DnsName 'x.pester.test' -IssuerKeyPassword $pw -VaultPath (Join-Path $work 'empty-vault') -ErrorAction Stop } }
     ) {
         $Run | Should -Throw -ErrorId "$Id*"
     }

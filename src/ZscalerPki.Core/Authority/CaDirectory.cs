@@ -83,8 +83,18 @@ public sealed class CaDirectory
         {
             foreach (var name in kind.ReadyNames(_vault))
             {
-                if (kind.TryOpen(_vault, _keys, name) is { } ca
-                    && string.Equals(ca.Certificate.Thumbprint, certificate.Thumbprint, StringComparison.OrdinalIgnoreCase))
+                CertificateAuthority? ca;
+                try
+                {
+                    ca = kind.TryOpen(_vault, _keys, name);
+                }
+                catch (PkiException)
+                {
+                    // An entry that cannot be opened (corrupt, its parent removed) is not the one asked for; Resolve by
+                    // name still reports it.
+                    continue;
+                }
+                if (ca is not null && string.Equals(ca.Certificate.Thumbprint, certificate.Thumbprint, StringComparison.OrdinalIgnoreCase))
                     return ca;
             }
         }

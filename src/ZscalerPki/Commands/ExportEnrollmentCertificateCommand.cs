@@ -53,6 +53,9 @@ public sealed class ExportEnrollmentCertificateCommand : ExportCmdlet
         if (IncludeChain.IsPresent && ExcludeChain.IsPresent)
             throw new PkiException(PkiErrorIds.FormatCannotHoldChain, PkiErrorCategory.InvalidArgument,
                 "-IncludeChain and -ExcludeChain contradict each other. The chain is included by default; pass -ExcludeChain for the certificate alone.", Name);
+        if (IncludeChain.IsPresent && Format == ExportFormat.Der)
+            throw new PkiException(PkiErrorIds.FormatCannotHoldChain, PkiErrorCategory.InvalidArgument,
+                "DER holds exactly one certificate, so -IncludeChain cannot be met. Use -Format Pem or Pfx for the chain.", Name);
         // A key in an HSM is never exported: the engine says so; nothing is asked for first.
         if (IncludePrivateKey.IsPresent && new EnrollmentService(Vault).GetOne(Name).ProtectionType != KeyProtectionType.Hsm)
         {

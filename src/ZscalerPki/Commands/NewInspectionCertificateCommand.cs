@@ -114,13 +114,13 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
 
         var (issuerName, issuerCert) = Issuer is null || string.IsNullOrWhiteSpace(Issuer.ToString()) ? (null, null) : Issuer.VaultOrOutside(Vault);
         // Revealed once for the whole pipeline (the batch below outlives this record) and zeroed in End or Dispose.
-        _password ??= Reveal(IssuerKeyPassword);
-        var password = _password;
         var service = ServiceFor(Vault);
         ForEachInput(sites, site =>
         {
             if (!Confirm(site.DisplayName, $"Forge a server certificate ({KeyAlgorithm}{(KeyReuse.IsPresent ? ", shared key" : string.Empty)}) signed by {(issuerName ?? issuerCert?.Subject ?? "the default SSL-inspection intermediate")}{(RotatingIssuer.IsPresent ? " through its rotating issuing CA" : string.Empty)}"))
                 return;
+            // Asked for once (after -WhatIf and confirmation) when a vault CA signs and no -IssuerKeyPassword was given.
+            var password = _password ??= Reveal(IssuerKeyPassword ?? (issuerCert is null ? PromptIssuerSecret(issuerName) : null));
             _batch.Add(new ForgeRequest
             {
                 Site = site,
@@ -208,6 +208,26 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
         _password = null;
     }
 
+
+    /// <summary>
+    /// The issuer's key password (or PIN), asked for at the prompt; null when the vault CA needs none (a Windows key storage
+    /// provider key) or cannot be found (the engine then reports NotFound / NoDefaultIntermediate with its own words).
+    /// </summary>
+    private System.Security.SecureString? PromptIssuerSecret(string? issuerName)
+    {
+        Core.Authority.CertificateAuthority ca;
+        try
+        {
+            ca = new Core.Authority.CaDirectory(Vault).ResolveOrDefault(issuerName);
+        }
+        catch (PkiException)
+        {
+            return null;
+        }
+        if (ca.HsmKey is not null and not Core.Hsm.Pkcs11KeyReference)
+            return null;
+        return RequireSecret(null, nameof(IssuerKeyPassword), $"The key password (or HSM PIN) of '{ca.Identity}'", ca.Identity);
+    }
 
     /// <summary>
     /// The sites in one input: a file or bundle with several certificates, such as an openssl s_client -showcerts capture,

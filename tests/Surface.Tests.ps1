@@ -265,6 +265,25 @@ Describe 'Inputs as users have them' {
     }
 }
 
+Describe 'Warnings only for what needs attention' {
+    It 'sets the first CRL distribution point without a warning, and warns when earlier certificates keep an old one' {
+        Set-EnrollmentCertificate 'S-Sub' -CrlDistributionPoint 'http://pki.surface.test/sub.crl' -VaultPath $vault -Confirm:$false -WarningVariable first -WarningAction SilentlyContinue
+        $first | Should -BeNullOrEmpty
+        Set-EnrollmentCertificate 'S-Sub' -CrlDistributionPoint 'http://pki2.surface.test/sub.crl' -VaultPath $vault -Confirm:$false -WarningVariable second -WarningAction SilentlyContinue
+        "$second" | Should -Match 'keep their old CRL distribution points'
+        (Get-EnrollmentCertificate 'S-Sub' -VaultPath $vault).CrlDistributionPoint | Should -Be 'http://pki2.surface.test/sub.crl'
+    }
+
+    It 'says a new default intermediate on the information stream, not as a warning' {
+        Set-IntermediateCertificate 'S-Inspect-A' -Enabled:$false -VaultPath $vault -Confirm:$false -WarningAction SilentlyContinue
+        Set-IntermediateCertificate 'S-Inspect-B' -Enabled -VaultPath $vault -Confirm:$false -WarningVariable warned -InformationVariable info
+        "$info" | Should -Match "'S-Inspect-B' is now the default intermediate"
+        "$warned" | Should -Not -Match 'now the default'
+        Set-IntermediateCertificate 'S-Inspect-B' -Enabled:$false -VaultPath $vault -Confirm:$false -WarningAction SilentlyContinue
+        Set-IntermediateCertificate 'S-Inspect-A' -Enabled -Default -VaultPath $vault -Confirm:$false
+    }
+}
+
 Describe 'Chain results read as text' {
     It 'Format-List * shows elements and problems as lines, "revoked" once, and -Online soft-fails a leaf without a CDP' {
         $leaf = Join-Path $work 'capture-leaf.pem'

@@ -115,7 +115,7 @@ Describe 'Revoke-Certificate and Restore-Certificate' {
 
     It 'puts a certificate on hold and lifts it again' {
         $file = Join-Path $root 'hold.pem'
-        Export-EnrollmentCertificate 'Rev-Hold' -Path "$file" -VaultPath "$vault"
+        Export-EnrollmentCertificate 'Rev-Hold' -Path "$file" -ExcludeChain -VaultPath "$vault"
         Revoke-Certificate -Issuer 'Rev-Root' -Certificate "$file" -Reason CertificateHold -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue
         (Get-EnrollmentCertificate 'Rev-Hold' -VaultPath "$vault").Status | Should -Be 'Revoked'
         $restored = Get-IssuedCertificate 'Rev-Root' -Revoked -VaultPath "$vault" | Where-Object Status -eq 'OnHold' |
@@ -226,7 +226,7 @@ Describe 'Test-CertificateChain -Online' {
         New-EnrollmentCertificate -Name 'On-Root' -Subject 'CN=Pester Online Root' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -CrlDistributionPoint $cdp -VaultPath "$vault" | Out-Null
         New-EnrollmentCertificate -Name 'On-Leaf' -Parent 'On-Root' -KeyAlgorithm EcdsaP256 -PathLength 0 -KeyPassword $pw -VaultPath "$vault" | Out-Null
         $script:onRoot = Join-Path $root 'on-root.pem'; Export-EnrollmentCertificate 'On-Root' -Path "$onRoot" -VaultPath "$vault"
-        $script:onLeaf = Join-Path $root 'on-leaf.pem'; Export-EnrollmentCertificate 'On-Leaf' -Path "$onLeaf" -VaultPath "$vault"
+        $script:onLeaf = Join-Path $root 'on-leaf.pem'; Export-EnrollmentCertificate 'On-Leaf' -Path "$onLeaf" -ExcludeChain -VaultPath "$vault"
         Publish-Crl 'On-Root' -Path "$www" -KeyPassword $pw -VaultPath "$vault" | Out-Null
     }
 

@@ -153,22 +153,22 @@ Describe 'Default views: property-named headers that fit 80 columns' {
     }
 
     It 'has a sample object for every table view of the format file' {
-        $tables = @($formatFile.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl })
+        $tables = @($formatFile.Configuration.ViewDefinitions.View | Where-Object { $_.SelectSingleNode('TableControl') })
         $tables.Count | Should -Be $samples.Count
         foreach ($view in $tables) { $samples.Keys | Should -Contain $view.ViewSelectedBy.TypeName }
     }
 
-    It 'names each column after a property: Where-Object <header> finds the row; the widths fit 80 columns' {
-        foreach ($view in @($formatFile.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl })) {
+    It 'names each column after a property (Where-Object on the header finds the row), and the widths fit 80 columns' {
+        foreach ($view in @($formatFile.Configuration.ViewDefinitions.View | Where-Object { $_.SelectSingleNode('TableControl') })) {
             $type = $view.ViewSelectedBy.TypeName
             $row = $samples[$type]
             $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
-            $width = ($headers | ForEach-Object { if ($_.Width) { [int]$_.Width } else { 0 } } | Measure-Object -Sum).Sum + $headers.Count - 1
+            $width = ($headers | ForEach-Object { if ($_.SelectSingleNode('Width')) { [int]$_.Width } else { 0 } } | Measure-Object -Sum).Sum + $headers.Count - 1
             $width | Should -BeLessOrEqual 80 -Because "$type's columns (and the spaces between them) fit 80 columns"
             foreach ($h in $headers) {
                 $label = $h.Label
                 $row.PSObject.Properties[$label] | Should -Not -BeNullOrEmpty -Because "$type shows a column '$label', which scripts filter on"
-                if ($h.Width) { [int]$h.Width | Should -BeGreaterOrEqual $label.Length -Because "the header '$label' is not cut" }
+                if ($h.SelectSingleNode('Width')) { [int]$h.Width | Should -BeGreaterOrEqual $label.Length -Because "the header '$label' is not cut" }
                 @($row | Where-Object $label -eq $row.$label).Count | Should -Be 1 -Because "Where-Object $label -eq <its value> returns the row of $type"
             }
             $text = $row | Format-Table | Out-String -Width 80
@@ -243,7 +243,7 @@ Describe 'Inputs as users have them' {
             # Without an -Issuer there is nothing to offer, and still no file names.
             $line = "Revoke-Certificate -VaultPath '$vault' -SerialNumber "
             $none = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
-            $none.ResultType | Should -Not -Contain 'ProviderItem'
+            @($none | ForEach-Object ResultType) | Should -Not -Contain 'ProviderItem'
         }
         finally { Pop-Location }
     }

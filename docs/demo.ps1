@@ -43,7 +43,7 @@ try {
     Step '2. The SSL-inspection intermediate: key pair and CSR (Zscaler''s "Software Protection Intermediate CA" fields)'
     New-IntermediateCsr -Name Inspection-Demo -CommonName 'Contoso SSL Inspection CA' -Organization Contoso `
         -Department IT -City Seattle -State Washington -Country US -PathLength 1 `
-        -Path ./inspection.csr -PublicKeyPath ./inspection.pub.pem -KeyPassword $pw | Format-List Name, State, ApiState | Out-Host
+        -OutFile ./inspection.csr -PublicKeyOutFile ./inspection.pub.pem -KeyPassword $pw | Format-List Name, State, ApiState | Out-Host
     Check-OpenSsl @('req', '-in', './inspection.csr', '-noout', '-verify')
 
     Step '3. Signed by the root (SubCA profile), then the validated import'
@@ -66,7 +66,7 @@ try {
 
     Step '6. Revoke the intermediate at the root and publish the CRL'
     Get-IssuedCertificate Contoso-Root -Subject '*SSL Inspection*' | Revoke-Certificate -Reason KeyCompromise -Confirm:$false -WarningAction SilentlyContinue
-    Publish-Crl Contoso-Root -Path ./pki -KeyPassword $pw | Out-Null
+    Publish-Crl Contoso-Root -Path ./pki -IssuerKeyPassword $pw | Out-Null
     Check-OpenSsl @('crl', '-inform', 'DER', '-in', './pki/Contoso-Root.crl', '-noout', '-CAfile', './root.pem')
     $revoked = Test-CertificateChain ./inspection.pem -TrustedRoot ./root.pem -Crl ./pki/Contoso-Root.crl
     $revoked | Format-List IsValid, Problems | Out-Host

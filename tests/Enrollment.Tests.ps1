@@ -57,8 +57,10 @@ Describe 'New-EnrollmentCertificate' {
 
     It 'keeps only one active AppProtection CA and says which it replaced' {
         New-EnrollmentCertificate -Name 'AppProt-1' -ClientCertificateType AppProtection -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $vault | Out-Null
-        New-EnrollmentCertificate -Name 'AppProt-2' -ClientCertificateType AppProtection -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $vault -WarningVariable replaced -WarningAction SilentlyContinue | Out-Null
+        New-EnrollmentCertificate -Name 'AppProt-2' -ClientCertificateType AppProtection -KeyAlgorithm EcdsaP256 -KeyPassword $pw -VaultPath $vault -WarningVariable warned -InformationVariable replaced | Out-Null
+        # Replacing is what was asked for: said on the information stream, not as a warning (issue 20).
         "$replaced" | Should -Match 'AppProt-1'
+        "$warned" | Should -Not -Match 'AppProt-1'
         $app = Get-EnrollmentCertificate -ClientCertificateType AppProtection -VaultPath $vault
         ($app | Where-Object Status -eq 'Active').Name | Should -Be 'AppProt-2'
         ($app | Where-Object Status -eq 'Replaced').Name | Should -Be 'AppProt-1'
@@ -129,8 +131,8 @@ Describe 'Get-EnrollmentCertificate' {
 
     It 'shows the table the format file promises' {
         $text = Get-EnrollmentCertificate -Name 'Pester-ZCC' -VaultPath $vault | Out-String -Width 200
-        $text | Should -Match 'Name\s+Type\s+ClientType\s+Status\s+Key\s+NotAfter\s+Parent\s+Subject'
-        $text | Should -Match 'Pester-ZCC\s+Intermediate\s+ClientConnector\s+Active\s+Software\s+\d{4}-\d{2}-\d{2}\s+Pester-Root'
+        $text | Should -Match 'Name\s+Type\s+ClientCertificateType\s+Status\s+NotAfter'
+        $text | Should -Match 'Pester-ZCC\s+Intermediate\s+ClientConnector\s+Active\s+\d{4}-\d{2}-\d{2}'
     }
 
     It 'completes vault names with Tab, from the vault on the command line' {
@@ -253,9 +255,9 @@ Describe 'Certificate store parents' {
         }
     }
 
-    It 'lists nothing from a vault that does not exist, and does not create it' {
+    It 'says a vault that does not exist is missing (VaultNotFound), and does not create it' {
         $missing = Join-Path $work 'not-yet'
-        Get-EnrollmentCertificate -VaultPath $missing | Should -BeNullOrEmpty
+        { Get-EnrollmentCertificate -VaultPath $missing -ErrorAction Stop } | Should -Throw -ErrorId 'VaultNotFound,*'
         Test-Path $missing | Should -BeFalse
     }
 }

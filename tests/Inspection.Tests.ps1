@@ -80,10 +80,10 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
         $result.IsValid | Should -BeTrue -Because ($result | Out-String)
     }
 
-    It 'returns the cached certificate (no new signature) until -Force' {
+    It 'returns the cached certificate (no new signature) until -BypassCache' {
         $a = New-InspectionCertificate -Path "$rsaOrigin" -IssuerKeyPassword $pw -VaultPath "$vault"
         $a.FromCache | Should -BeTrue
-        $b = New-InspectionCertificate -Path "$rsaOrigin" -IssuerKeyPassword $pw -VaultPath "$vault" -Force
+        $b = New-InspectionCertificate -Path "$rsaOrigin" -IssuerKeyPassword $pw -VaultPath "$vault" -BypassCache
         $b.FromCache | Should -BeFalse
         $b.SerialNumber | Should -Not -Be $a.SerialNumber
     }
@@ -101,13 +101,15 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
     }
 
     It 'forges for names only, with a shared RSA key and the rotating issuing CA' {
-        $a = New-InspectionCertificate -DnsName 'intranet.pester.test' -IPAddress '10.9.8.7' -KeyAlgorithm Rsa2048 -KeyReuse -RotatingIssuer -IssuerKeyPassword $pw -VaultPath "$vault" -WarningVariable warn -WarningAction SilentlyContinue
+        $a = New-InspectionCertificate -DnsName 'intranet.pester.test' -IPAddress '10.9.8.7' -KeyAlgorithm Rsa2048 -KeyReuse -RotatingIssuer -IssuerKeyPassword $pw -VaultPath "$vault" -WarningVariable warn -WarningAction SilentlyContinue -InformationVariable info
         $b = New-InspectionCertificate -DnsName 'wiki.pester.test' -KeyAlgorithm Rsa2048 -KeyReuse -RotatingIssuer -IssuerKeyPassword $pw -VaultPath "$vault"
         $a.Issuer | Should -Match 'CN=Pester SSL Inspection CA \(t\)'
         $a.Chain.Count | Should -Be 3
         $a.KeyReuse | Should -BeTrue
         $a.Certificate.PublicKey.EncodedKeyValue.RawData | Should -Be $b.Certificate.PublicKey.EncodedKeyValue.RawData
-        ($warn | Out-String) | Should -Match 'rotating issuing CA'
+        # A new rotating CA is normal operation: said on the information stream, not as a warning (issue 20).
+        ($info | Out-String) | Should -Match 'rotating issuing CA'
+        ($warn | Out-String) | Should -Not -Match 'rotating issuing CA'
     }
 
     It 'reports one clear error per bad input and forges the others' {
@@ -143,7 +145,7 @@ Describe 'New-InspectionCertificate' -Skip:(-not (Get-Command openssl -ErrorActi
                 New-InspectionCertificate -DnsName 'x.pester.test' -Issuer $leaf -VaultPath "$vault" -ErrorAction Stop } }
         @{ Case = 'rotation below path length 0'; Id = 'RotationNotAllowed'; Run = { New-InspectionCertificate -DnsName 'x.pester.test' -Issuer NoRoom -RotatingIssuer -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorAction Stop } }
         @{ Case = 'a bad host name'; Id = 'InvalidSiteName'; Run = { New-InspectionCertificate -DnsName 'not a host' -IssuerKeyPassword $pw -VaultPath "$vault" -ErrorAction Stop } }
-        @{ Case = 'a vault without a default intermediate'; Id = 'NoDefaultIntermediate'; Run = { New-InspectionCertificate -DnsName 'x.pester.test' -IssuerKeyPassword $pw -VaultPath (Join-Path $work 'empty-vault') -ErrorAction Stop } }
+        @{ Case = 'a vault without a default intermediate'; Id = 'NoDefaultIntermediate'; Run = { New-Item -ItemType Directory -Force -Path (Join-Path $work 'empty-vault') | Out-Null; New-InspectionCertificate -DnsName 'x.pester.test' -IssuerKeyPassword $pw -VaultPath (Join-Path $work 'empty-vault') -ErrorAction Stop } }
     ) {
         $Run | Should -Throw -ErrorId "$Id*"
     }

@@ -53,8 +53,8 @@ Describe 'New-IntermediateCsr' {
 
     It 'shows the table the format file promises' {
         $text = Get-IntermediateCertificate -VaultPath $vault | Out-String -Width 200
-        $text | Should -Match 'Name\s+State\s+Status\s+Default\s+Key\s+Region\s+NotAfter\s+Chain\s+Subject'
-        $text | Should -Match 'Inspection\s+CsrGenDone\s+Enabled\s+False\s+Software\s+Global'
+        $text | Should -Match 'Name\s+State\s+Status\s+IsDefault\s+ProtectionType\s+NotAfter'
+        $text | Should -Match 'Inspection\s+CsrGenDone\s+Enabled\s+False\s+Software'
     }
 
     It 'refuses bad input with one ErrorRecord naming the rule' -TestCases @(
@@ -89,7 +89,7 @@ Describe 'Submit-CertificateRequest' {
         $issued.Subject | Should -Match $cn
         $issued.Chain.Count | Should -Be 1
         $text = $issued | Out-String -Width 200
-        $text | Should -Match 'Subject\s+IssuedBy\s+RequestId\s+NotAfter\s+Thumbprint'
+        $text | Should -Match 'Subject\s+IssuedBy\s+RequestId\s+NotAfter'
         $script:issued = $issued
     }
 

@@ -108,14 +108,14 @@ Describe 'Revoke-Certificate and Restore-Certificate' {
         (Get-IssuedCertificate 'Rev-Root' -SerialNumber $b.SerialNumber -VaultPath "$vault").Status | Should -Be 'Revoked'
     }
 
-    It 'revokes an unknown serial with -Force, refuses it twice' {
-        Revoke-Certificate 'Rev-Root' '0BADC0DE' -Force -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue
-        { Revoke-Certificate 'Rev-Root' '0BADC0DE' -Force -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw -ErrorId 'AlreadyRevoked*'
+    It 'revokes an unknown serial with -AllowUnknownSerial, refuses it twice' {
+        Revoke-Certificate 'Rev-Root' '0BADC0DE' -AllowUnknownSerial -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue
+        { Revoke-Certificate 'Rev-Root' '0BADC0DE' -AllowUnknownSerial -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw -ErrorId 'AlreadyRevoked*'
     }
 
     It 'puts a certificate on hold and lifts it again' {
         $file = Join-Path $root 'hold.pem'
-        Export-EnrollmentCertificate 'Rev-Hold' -Path "$file" -VaultPath "$vault"
+        Export-EnrollmentCertificate 'Rev-Hold' -Path "$file" -ExcludeChain -VaultPath "$vault"
         Revoke-Certificate -Issuer 'Rev-Root' -Certificate "$file" -Reason CertificateHold -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue
         (Get-EnrollmentCertificate 'Rev-Hold' -VaultPath "$vault").Status | Should -Be 'Revoked'
         $restored = Get-IssuedCertificate 'Rev-Root' -Revoked -VaultPath "$vault" | Where-Object Status -eq 'OnHold' |
@@ -127,7 +127,7 @@ Describe 'Revoke-Certificate and Restore-Certificate' {
     }
 
     It 'refuses an unknown reason and a missing target' {
-        { Revoke-Certificate 'Rev-Root' '01' -Reason Stolen -Force -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw
+        { Revoke-Certificate 'Rev-Root' '01' -Reason Stolen -AllowUnknownSerial -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw
         { Revoke-Certificate 'Rev-Root' -Confirm:$false -VaultPath "$vault" -ErrorAction Stop } | Should -Throw -ErrorId 'RevocationTargetRequired*'
     }
 }
@@ -226,7 +226,7 @@ Describe 'Test-CertificateChain -Online' {
         New-EnrollmentCertificate -Name 'On-Root' -Subject 'CN=Pester Online Root' -KeyAlgorithm EcdsaP256 -KeyPassword $pw -CrlDistributionPoint $cdp -VaultPath "$vault" | Out-Null
         New-EnrollmentCertificate -Name 'On-Leaf' -Parent 'On-Root' -KeyAlgorithm EcdsaP256 -PathLength 0 -KeyPassword $pw -VaultPath "$vault" | Out-Null
         $script:onRoot = Join-Path $root 'on-root.pem'; Export-EnrollmentCertificate 'On-Root' -Path "$onRoot" -VaultPath "$vault"
-        $script:onLeaf = Join-Path $root 'on-leaf.pem'; Export-EnrollmentCertificate 'On-Leaf' -Path "$onLeaf" -VaultPath "$vault"
+        $script:onLeaf = Join-Path $root 'on-leaf.pem'; Export-EnrollmentCertificate 'On-Leaf' -Path "$onLeaf" -ExcludeChain -VaultPath "$vault"
         Publish-Crl 'On-Root' -Path "$www" -KeyPassword $pw -VaultPath "$vault" | Out-Null
     }
 

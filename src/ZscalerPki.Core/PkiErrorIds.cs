@@ -102,6 +102,10 @@ public static class PkiErrorIds
     public const string InvalidCrlDistributionPoint = "InvalidCrlDistributionPoint";
     /// <summary>A certificate store location that is not Cert:\&lt;CurrentUser|LocalMachine&gt;\&lt;store&gt;.</summary>
     public const string InvalidStoreLocation = "InvalidStoreLocation";
+    /// <summary>-Issuer (or -Parent) was given something that names no CA: not a name, kind/name, CA object or certificate.</summary>
+    public const string InvalidIssuer = "InvalidIssuer";
+    /// <summary>A certificate given as -Issuer is not the certificate of a CA in this vault.</summary>
+    public const string IssuerNotInVault = "IssuerNotInVault";
     /// <summary>A parent location names no or several certificates.</summary>
     public const string InvalidParent = "InvalidParent";
     /// <summary>Neither a vault CA nor an AD CS CA was named to sign a request.</summary>
@@ -114,6 +118,12 @@ public static class PkiErrorIds
     public const string ExportPasswordRequired = "ExportPasswordRequired";
     /// <summary>A key password is required and was not given.</summary>
     public const string KeyPasswordRequired = "KeyPasswordRequired";
+    /// <summary>A password for a new CA key is shorter than the minimum (8 characters).</summary>
+    public const string KeyPasswordTooShort = "KeyPasswordTooShort";
+    /// <summary>-VaultPath names a folder that does not exist (only commands that create entries create it).</summary>
+    public const string VaultNotFound = "VaultNotFound";
+    /// <summary>A binary export format (DER, PFX) holds one item per file, and a second item was sent to the same file.</summary>
+    public const string ExportOneItemPerFile = "ExportOneItemPerFile";
 
     // ---- keys ----
     /// <summary>The key password does not decrypt the vault entry's private key.</summary>

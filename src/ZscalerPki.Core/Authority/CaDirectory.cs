@@ -103,6 +103,34 @@ public sealed class CaDirectory
         string.IsNullOrWhiteSpace(text) ? DefaultIntermediate() : Resolve(text);
 
     /// <summary>
+    /// The vault CA whose certificate is <paramref name="certificate"/> (same thumbprint), of either kind; null when the
+    /// certificate is not a CA of this vault (e.g. an external CA whose key is in a certificate store).
+    /// </summary>
+    public CertificateAuthority? ByCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        foreach (var kind in CaKind.All)
+        {
+            foreach (var name in kind.ReadyNames(_vault))
+            {
+                CertificateAuthority? ca;
+                try
+                {
+                    ca = kind.TryOpen(_vault, _keys, name);
+                }
+                catch (PkiException)
+                {
+                    // An entry that cannot be opened (corrupt, its parent removed) is not the one asked for; Resolve by
+                    // name still reports it.
+                    continue;
+                }
+                if (ca is not null && string.Equals(ca.Certificate.Thumbprint, certificate.Thumbprint, StringComparison.OrdinalIgnoreCase))
+                    return ca;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
     /// The ready vault CA whose certificate subject is <paramref name="dn"/> (so a certificate's Issuer finds its CA); null
     /// when none matches; AmbiguousIssuer when several do (then the identity must be given).
     /// </summary>

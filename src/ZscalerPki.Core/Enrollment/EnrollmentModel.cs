@@ -50,6 +50,8 @@ public sealed record NewEnrollmentRequest
     public string? Description { get; init; }
     public CaType Type { get; init; } = CaType.Root;
     public EnrollmentParent? Parent { get; init; }
+    /// <summary>Called once every check has passed, just before the key is generated (the slow step): where progress may start.</summary>
+    public Action? OnKeyGeneration { get; init; }
     public ClientCertificateType ClientCertificateType { get; init; } = ClientCertificateType.None;
     /// <summary>X.500 subject; default <c>CN=&lt;Name&gt;</c>.</summary>
     public string? Subject { get; init; }
@@ -160,12 +162,6 @@ public sealed class EnrollmentCertificate : CertificateFacts
 }
 
 /// <summary>File formats for exports.</summary>
-public enum ExportFormat
-{
-    Pem,
-    Der,
-    Pfx,
-}
 
 /// <summary>Everything Export-EnrollmentCertificate asks for.</summary>
 public sealed record ExportEnrollmentRequest

@@ -41,6 +41,7 @@ public sealed class EnrollmentService
     public PkiResult<EnrollmentCertificate> Create(NewEnrollmentRequest request)
     {
         var warnings = new List<string>();
+        var information = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
         VaultNames.Validate(request.Name);
         var hsm = request.Protection == KeyProtectionType.Hsm;
@@ -138,12 +139,15 @@ public sealed class EnrollmentService
                         $"The parent allows at most {limit - 1} CA level(s) below the new CA, so -PathLength {wanted} is too large. Pass -PathLength {limit - 1} or less.", wanted);
                 if (notAfter > parentCert.NotAfter.ToUniversalTime())
                 {
-                    warnings.Add($"The requested end of validity {notAfter.UtcDateTime:u} is after the parent's ({parentCert.NotAfter.ToUniversalTime():u}); an intermediate never outlives its parent, so it ends with the parent.");
+                    // Said as a warning only when the end was asked for; the default validity simply ends with the parent.
+                    (request.NotAfter is not null || request.ValidityDays is not null ? warnings : information).Add($"The {(request.NotAfter is not null || request.ValidityDays is not null ? "requested" : "default")} end of validity {notAfter.UtcDateTime:u} is after the parent's ({parentCert.NotAfter.ToUniversalTime():u}); an intermediate never outlives its parent, so it ends with the parent.");
                     notAfter = parentCert.NotAfter.ToUniversalTime();
                 }
             }
 
             // The new CA's key: generated here and encrypted into the vault, or made (or found) in an HSM and only referenced.
+            // Every check passed: the slow part starts; a caller may show progress from here on.
+            request.OnKeyGeneration?.Invoke();
             hsmKey = hsm ? _hsm.CreateOrOpen(request.Hsm!, request.Name, request.KeyAlgorithm) : null;
             key = hsmKey?.Key ?? Keys.Generate(request.KeyAlgorithm);
             var keyAlgorithm = hsmKey?.Algorithm ?? request.KeyAlgorithm;
@@ -187,7 +191,7 @@ public sealed class EnrollmentService
                             && !string.Equals(previous.Name, request.Name, StringComparison.OrdinalIgnoreCase))
                         {
                             _vault.Update(Collections.Enrollment, previous.Name, previous with { Status = EnrollmentStatus.Replaced, ReplacedUtc = now, ReplacedBy = request.Name });
-                            warnings.Add($"The AppProtection CA '{previous.Name}' was replaced by '{request.Name}'; it stays in the vault with status Replaced.");
+                            information.Add($"The AppProtection CA '{previous.Name}' was replaced by '{request.Name}'; it stays in the vault with status Replaced.");
                         }
                     }
                 }
@@ -196,7 +200,7 @@ public sealed class EnrollmentService
             if (request.CertStoreLocation is { } store)
                 store.AddWithPrivateKey(Keys.WithKey(certificate, key));
 
-            return new PkiResult<EnrollmentCertificate>(ToObject(entry), warnings);
+            return new PkiResult<EnrollmentCertificate>(ToObject(entry), warnings) { Information = information };
         }
         catch (Exception ex)
         {

@@ -9,7 +9,7 @@ namespace ZscalerPki.Core.Inspection;
 /// <summary>Export-InspectionCertificate's engine: PEM (leaf, chain leaf-first root-last, encrypted key) and PFX.</summary>
 public static class InspectionExport
 {
-    public static byte[] Export(InspectionCertificate forged, InspectionExportFormat format, bool includeChain, bool includeKey, ReadOnlySpan<char> password)
+    public static byte[] Export(InspectionCertificate forged, ExportFormat format, bool includeChain, bool includeKey, ReadOnlySpan<char> password)
     {
         if (includeKey && !forged.HasPrivateKey)
             throw new PkiException(PkiErrorIds.PrivateKeyNotIncluded, PkiErrorCategory.InvalidArgument,
@@ -19,7 +19,12 @@ public static class InspectionExport
             certs.AddRange(forged.Chain);
         switch (format)
         {
-            case InspectionExportFormat.Pem:
+            case ExportFormat.Der:
+                if (certs.Count > 1 || includeKey)
+                    throw new PkiException(PkiErrorIds.FormatCannotHoldChain, PkiErrorCategory.InvalidArgument,
+                        "DER holds exactly one certificate and no key. Use -Format Pem or Pfx for the chain or -IncludePrivateKey.", forged.Name);
+                return forged.Certificate.RawData;
+            case ExportFormat.Pem:
             {
                 var sb = new StringBuilder();
                 foreach (var c in certs)
@@ -34,7 +39,7 @@ public static class InspectionExport
                 }
                 return Encoding.ASCII.GetBytes(sb.ToString());
             }
-            case InspectionExportFormat.Pfx:
+            case ExportFormat.Pfx:
             {
                 if (password.IsEmpty)
                     throw new PkiException(PkiErrorIds.ExportPasswordRequired, PkiErrorCategory.InvalidArgument,

@@ -73,14 +73,6 @@ public sealed class InspectionCertificate : CertificateFacts
     public override string ToString() => Name;
 }
 
-/// <summary>File formats of Export-InspectionCertificate.</summary>
-public enum InspectionExportFormat
-{
-    /// <summary>Leaf, then chain (leaf first, root last), then the key as an encrypted PKCS#8 PEM when included.</summary>
-    Pem,
-    /// <summary>PKCS#12 with the leaf's key and the chain.</summary>
-    Pfx,
-}
 
 /// <summary>One site's outcome in <see cref="InspectionService.ForgeMany"/>: its certificate, or the error that site met.</summary>
 public sealed record ForgeOutcome(PkiResult<InspectionCertificate>? Result, Exception? Error);

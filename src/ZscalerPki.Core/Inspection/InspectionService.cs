@@ -160,7 +160,7 @@ public sealed class InspectionService
             }
             outcomes[i] = new ForgeOutcome(new PkiResult<InspectionCertificate>(
                 new InspectionCertificate(step.Result, step.Record is null, requests[i].IncludePrivateKey, step.Opened.Name, step.Opened.Collection is null ? null : _vault.Root),
-                step.Warnings), null);
+                step.Warnings) { Information = step.Information }, null);
         }
         if (!DeferPersistence)
             Flush();
@@ -171,7 +171,7 @@ public sealed class InspectionService
 
     /// <summary>A site on its way: its certificate from the cache, or newly signed with the record still to be written.</summary>
     private sealed record Step(OpenedIssuer Opened, Forger Forger, KeyChoice Choice, string CacheKey, DateTimeOffset Now,
-        ForgedCertificate Result, IssuanceRecord? Record, List<string> Warnings);
+        ForgedCertificate Result, IssuanceRecord? Record, List<string> Warnings, List<string> Information);
 
     private Step Prepare(ForgeRequest request, bool reopened)
     {
@@ -186,18 +186,19 @@ public sealed class InspectionService
             RotatingIssuerService.CheckPeriod(request.RotationPeriod);
 
         var opened = Open(request);
-        var forger = opened.ForgerFor(request, now, _publication, _recorder, warnings);
+        var information = new List<string>();
+        var forger = opened.ForgerFor(request, now, _publication, _recorder, information);
         var choice = new KeyChoice(request.KeyAlgorithm, request.KeyReuse);
         var cacheKey = ForgeCache.KeyOf(forger.Issuer.Id, choice, request.Site);
 
         if (!request.Force && forger.Cache.TryGet(cacheKey, now, out var hit))
-            return new Step(opened, forger, choice, cacheKey, now, hit, null, warnings);
+            return new Step(opened, forger, choice, cacheKey, now, hit, null, warnings, information);
         if (!request.Force && opened.Store is { } store && store.ReadForgery(cacheKey) is { } persisted
             && persisted.IssuerId == forger.Issuer.Id && now < persisted.RenewAfter)
         {
             var restored = Restore(persisted, forger, store, request.Site, choice);
             forger.Remember(restored, choice);
-            return new Step(opened, forger, choice, cacheKey, now, restored, null, warnings);
+            return new Step(opened, forger, choice, cacheKey, now, restored, null, warnings, information);
         }
 
         ForgedCertificate result;
@@ -226,7 +227,7 @@ public sealed class InspectionService
             warnings.Add($"The certificate for {request.Site.DisplayName} is valid only until {result.NotAfter.UtcDateTime:u}, because {(request.Site.OriginNotAfter == result.NotAfter ? "the origin certificate expires then" : "its issuer expires then")}.");
         else if (forger.Issuer.NotAfter == result.NotAfter && request.Site.OriginNotAfter is { } ona && ona > result.NotAfter)
             warnings.Add($"The certificate for {request.Site.DisplayName} ends on {result.NotAfter.UtcDateTime:u} with its issuer, before the origin certificate ({ona.UtcDateTime:u}). Renew the issuer to forge longer-lived certificates.");
-        return new Step(opened, forger, choice, cacheKey, now, result, record, warnings);
+        return new Step(opened, forger, choice, cacheKey, now, result, record, warnings, information);
     }
 
     private static ForgedCertificate Restore(PersistedForgery p, Forger forger, InspectionStore store, SiteProfile site, KeyChoice choice)

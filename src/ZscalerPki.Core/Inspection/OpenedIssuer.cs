@@ -40,7 +40,7 @@ internal sealed class OpenedIssuer : IDisposable
     public IssuerReference ReferenceFor(X509Certificate2 signing) =>
         new(Collection ?? "external", Name ?? _certificate.Subject, signing, !ReferenceEquals(signing, _certificate));
 
-    public Forger ForgerFor(ForgeRequest request, DateTimeOffset now, IIssuerPublicationSource publication, IIssuanceRecorder recorder, List<string> warnings)
+    public Forger ForgerFor(ForgeRequest request, DateTimeOffset now, IIssuerPublicationSource publication, IIssuanceRecorder recorder, List<string> information)
     {
         var options = new ForgeOptions { MaxValidity = request.MaxValidity ?? ForgeOptions.MaximumTlsValidity(now) };
         if (!request.RotatingIssuer)
@@ -82,7 +82,7 @@ internal sealed class OpenedIssuer : IDisposable
             }));
         if (issued)
         {
-            warnings.Add($"A new rotating issuing CA '{cert.Subject}' was issued by {_label}; it signs server certificates until {(now + request.RotationPeriod).UtcDateTime:u}.");
+            information.Add($"A new rotating issuing CA '{cert.Subject}' was issued by {_label}; it signs server certificates until {(now + request.RotationPeriod).UtcDateTime:u}.");
         }
         var generationStart = new DateTimeOffset(cert.NotBefore.ToUniversalTime()) + Certificates.CaCertificateBuilder.Backdate;
         var rotatingIssuer = new ForgingIssuer(cert, key, new[] { _certificate }.Concat(_chain).ToList(),

@@ -76,6 +76,8 @@ public sealed record NewIntermediateCsrRequest
     /// <summary>Protection Hsm: where the RSA key is made (or which existing key is used) and the PIN.</summary>
     public HsmKeyOptions? Hsm { get; init; }
     public DateTimeOffset? Now { get; init; }
+    /// <summary>Called once every check has passed, just before the key is generated (the slow step): where progress may start.</summary>
+    public Action? OnKeyGeneration { get; init; }
 }
 
 /// <summary>A certificate (and chain) an intermediate used before a later import replaced it.</summary>

@@ -41,6 +41,8 @@ public sealed partial class IntermediateService
 
         HsmKey? hsmKey = null;
         RSA key;
+        // Every check passed: the slow part (key generation) starts; a caller may show progress from here on.
+        request.OnKeyGeneration?.Invoke();
         if (hsm)
         {
             // The key pair is made inside the HSM (or is one the HSM's tools made); the vault keeps only its reference.

@@ -19,6 +19,7 @@ public sealed partial class IntermediateService
     public PkiResult<IntermediateCertificate> Import(ImportSignedIntermediateRequest request)
     {
         var warnings = new List<string>();
+        var information = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
         using (_vault.Lock())
         {
@@ -119,10 +120,10 @@ public sealed partial class IntermediateService
             if (updated.Status == IntermediateStatus.Enabled && !updated.IsDefault && !all.Any(e => e.IsDefault && e.Name != entry.Name))
             {
                 updated = updated with { IsDefault = true };
-                warnings.Add($"'{entry.Name}' is now the default intermediate: it is enabled and ready, and no other intermediate was the default.");
+                information.Add($"'{entry.Name}' is now the default intermediate: it is enabled and ready, and no other intermediate was the default.");
             }
             _vault.Update(Collections.Intermediate, entry.Name, updated);
-            return new PkiResult<IntermediateCertificate>(ToObject(updated), warnings);
+            return new PkiResult<IntermediateCertificate>(ToObject(updated), warnings) { Information = information };
         }
     }
 

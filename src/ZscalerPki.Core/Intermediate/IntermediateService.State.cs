@@ -18,6 +18,7 @@ public sealed partial class IntermediateService
     public PkiResult<IntermediateCertificate> Set(SetIntermediateRequest request)
     {
         var warnings = new List<string>();
+        var information = new List<string>();
         var now = request.Now ?? DateTimeOffset.UtcNow;
         using (_vault.Lock())
         {
@@ -62,7 +63,7 @@ public sealed partial class IntermediateService
             if (request.Default is null && enabled && !wasEnabled && ready && !isDefault && !others.Any(e => e.IsDefault))
             {
                 isDefault = true;
-                warnings.Add($"'{entry.Name}' is now the default intermediate: it is enabled and ready, and no other intermediate was the default.");
+                information.Add($"'{entry.Name}' is now the default intermediate: it is enabled and ready, and no other intermediate was the default.");
             }
 
             if (clearOthers)
@@ -70,7 +71,7 @@ public sealed partial class IntermediateService
                 foreach (var previous in others.Where(e => e.IsDefault))
                 {
                     _vault.Update(Collections.Intermediate, previous.Name, previous with { IsDefault = false, ModifiedUtc = now });
-                    warnings.Add($"'{previous.Name}' is no longer the default intermediate; '{entry.Name}' is.");
+                    information.Add($"'{previous.Name}' is no longer the default intermediate; '{entry.Name}' is.");
                 }
             }
 
@@ -82,7 +83,7 @@ public sealed partial class IntermediateService
                 ModifiedUtc = now,
             };
             _vault.Update(Collections.Intermediate, entry.Name, updated);
-            return new PkiResult<IntermediateCertificate>(ToObject(updated), warnings);
+            return new PkiResult<IntermediateCertificate>(ToObject(updated), warnings) { Information = information };
         }
     }
 

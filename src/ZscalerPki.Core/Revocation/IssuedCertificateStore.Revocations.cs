@@ -38,7 +38,7 @@ public sealed partial class IssuedCertificateStore
             }
             if (notAfter is null && !force)
                 throw new PkiException(PkiErrorIds.SerialNotIssued, PkiErrorCategory.ObjectNotFound,
-                    $"'{Ca.Name}' has no record of issuing serial {hex}. Check the serial (Get-IssuedCertificate -Issuer {Ca.Name}), or pass -Force to revoke it anyway (e.g. a certificate issued before the database existed).", hex);
+                    $"'{Ca.Name}' has no record of issuing serial {hex}. Check the serial (Get-IssuedCertificate -Issuer {Ca.Name}), or pass -AllowUnknownSerial to revoke it anyway (e.g. a certificate issued before the database existed).", hex);
             var changed = false;
             using (var existing = Command(c, tx, "SELECT reason, released FROM revoked WHERE serial = $s"))
             {

@@ -74,6 +74,13 @@ public sealed record ChainValidationRequest
     /// <summary>When true, a certificate whose revocation status cannot be determined makes the chain invalid; otherwise it is a warning.</summary>
     public bool UnknownRevocationIsFailure { get; init; }
 
+    /// <summary>
+    /// When true, a certificate that names no CRL distribution point (nowhere to look its status up) has an unknown
+    /// revocation status as a warning even with <see cref="UnknownRevocationIsFailure"/>: the soft-fail browsers apply
+    /// when they check revocation online (Test-CertificateChain -Online).
+    /// </summary>
+    public bool SoftFailWithoutDistributionPoint { get; init; }
+
     /// <summary>RFC 5280 user-initial-policy-set (OIDs); null or empty means anyPolicy.</summary>
     public IReadOnlyList<string>? InitialPolicySet { get; init; }
 

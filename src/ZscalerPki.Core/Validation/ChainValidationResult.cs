@@ -47,6 +47,13 @@ public sealed record ChainElementResult
 
     /// <summary>True when this element has no error-severity problems.</summary>
     public bool IsValid => Problems.All(p => p.Severity != ChainProblemSeverity.Error);
+
+    /// <summary>
+    /// One readable line (as Format-List shows the elements of a result): index, subject, and the problem codes, instead of a
+    /// record's member dump with collection type names.
+    /// </summary>
+    public override string ToString() =>
+        $"[{Index}] {Subject}{(IsTrustAnchor ? " (trust anchor)" : string.Empty)}{(Problems.Count == 0 ? string.Empty : ": " + string.Join(", ", Problems.Select(p => p.Code).Distinct()))}";
 }
 
 /// <summary>Output of <see cref="ChainValidator.Validate(ChainValidationRequest)"/>.</summary>
@@ -71,6 +78,13 @@ public sealed record ChainValidationResult
 
     /// <summary>How many candidate paths were examined.</summary>
     public int CandidatePathsTried { get; init; }
+
+    /// <summary>"Valid", or "Invalid: " and the error codes: a readable value where a result is shown as text.</summary>
+    public override string ToString()
+    {
+        var errors = Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.Code).Distinct().ToList();
+        return IsValid ? "Valid" : errors.Count == 0 ? "Invalid" : "Invalid: " + string.Join(", ", errors);
+    }
 
     /// <summary>Draws the chain as an indented tree, trust anchor at the top, with ✔/✘ per element and its problems.</summary>
     public string ToTreeString()

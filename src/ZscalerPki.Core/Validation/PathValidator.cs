@@ -345,7 +345,10 @@ internal sealed class PathValidator
             }
             else if (status == RevocationStatus.Unknown)
             {
-                Add(index, code, message, unknownSeverity);
+                if (Request.SoftFailWithoutDistributionPoint && _path[index].CrlDistributionPoints is not { Count: > 0 })
+                    Add(index, code, message + " The certificate names no CRL distribution point, so, as browsers do, its revocation status is left unknown without failing the chain.", ChainProblemSeverity.Warning);
+                else
+                    Add(index, code, message, unknownSeverity);
             }
         }
     }

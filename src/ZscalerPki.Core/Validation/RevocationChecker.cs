@@ -129,7 +129,7 @@ internal sealed class RevocationChecker
                 if (status is { } s && s != ParsedCrl.ReasonRemoveFromCrl)
                 {
                     revoked = true;
-                    revokedMsg = $"Revoked (reason: {ReasonName(s)}) according to the CRL issued by \"{crl.Issuer}\" at {crl.ThisUpdate:u}" + (delta is not null ? " and its delta CRL." : ".");
+                    revokedMsg = $"The certificate was revoked (reason: {ReasonName(s)}) according to the CRL issued by \"{crl.Issuer}\" at {crl.ThisUpdate:u}" + (delta is not null ? " and its delta CRL." : ".");
                 }
                 reasonsMask |= interim;
             }

@@ -1,92 +1,86 @@
 using System.Management.Automation;
 using System.Security;
-using System.Text;
 using ZscalerPki.Core;
+using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Hsm;
 using ZscalerPki.Infrastructure;
 
 namespace ZscalerPki.Commands;
 
 /// <summary>
-/// <para type="synopsis">Exports an enrollment certificate (optionally with its chain and private key) as PEM, DER or PFX.</para>
+/// <para type="synopsis">Exports an enrollment certificate (with its chain by default, optionally with its private key) as PEM, DER or PFX.</para>
 /// </summary>
 [Cmdlet(VerbsData.Export, "EnrollmentCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ToTextSet, HelpUri = HelpLinks.Base + "Export-EnrollmentCertificate.md")]
 [OutputType(typeof(string), ParameterSetName = new[] { ToTextSet })]
 [OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet, LiteralPathSet })]
-public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet
+public sealed class ExportEnrollmentCertificateCommand : ExportCmdlet
 {
-    private const string ToTextSet = "ToText";
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
+    private SecureString? _keyPassword;
+    private SecureString? _password;
 
+    /// <summary>Name of the enrollment CA (also by property name from the pipeline).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EnrollmentNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
-    public string Path { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    public string LiteralPath { get; set; } = string.Empty;
-
-    [Parameter]
-    public ExportFormat Format { get; set; } = ExportFormat.Pem;
-
-    /// <summary>Append the issuers up to the root, leaf first.</summary>
-    [Parameter]
+    /// <summary>Accepted for scripts written before the chain became the default; the chain is included unless -ExcludeChain.</summary>
+    [Parameter(DontShow = true)]
     public SwitchParameter IncludeChain { get; set; }
 
+    /// <summary>Include the private key (PEM: encrypted PKCS#8 after the certificates; PFX). A key in an HSM never leaves it.</summary>
     [Parameter]
     public SwitchParameter IncludePrivateKey { get; set; }
 
-    /// <summary>Encrypts the exported key or PFX.</summary>
+    /// <summary>Protects the written file: encrypts the exported key, or the PFX. Prompted for when needed and not given.</summary>
     [Parameter]
     public SecureString? Password { get; set; }
 
-    /// <summary>Opens the key in the vault (with -IncludePrivateKey).</summary>
+    /// <summary>Opens the CA's key in the vault (with -IncludePrivateKey); prompted for when not given.</summary>
     [Parameter]
     public SecureString? KeyPassword { get; set; }
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
-    public SwitchParameter PassThru { get; set; }
 
     /// <summary>With -Format Pfx: 3DES and a SHA-1 MAC for importers that predate AES in PKCS#12 (Windows Server 2016 and older).</summary>
     [Parameter]
     public SwitchParameter Legacy { get; set; }
 
-    protected override void Process()
+    protected override string ItemLabel => $"'{Name}'";
+
+    protected override bool IncludesPrivateKey => IncludePrivateKey.IsPresent;
+
+    protected override void Validate()
     {
-        var toText = ParameterSetName == ToTextSet;
-        if (toText && Format != ExportFormat.Pem)
-            throw new PkiException(PkiErrorIds.PathRequired, PkiErrorCategory.InvalidArgument,
-                $"-Format {Format} is binary: pass -Path to write it to a file (only PEM is written to the pipeline).", Name);
-        using var keyPassword = Reveal(KeyPassword);
-        using var password = Reveal(Password);
-        var request = new ExportEnrollmentRequest
+        if (IncludeChain.IsPresent && ExcludeChain.IsPresent)
+            throw new PkiException(PkiErrorIds.FormatCannotHoldChain, PkiErrorCategory.InvalidArgument,
+                "-IncludeChain and -ExcludeChain contradict each other. The chain is included by default; pass -ExcludeChain for the certificate alone.", Name);
+        if (IncludeChain.IsPresent && Format == ExportFormat.Der)
+            throw new PkiException(PkiErrorIds.FormatCannotHoldChain, PkiErrorCategory.InvalidArgument,
+                "DER holds exactly one certificate, so -IncludeChain cannot be met. Use -Format Pem or Pfx for the chain.", Name);
+        // A key in an HSM is never exported: the engine says so; nothing is asked for first.
+        if (IncludePrivateKey.IsPresent && new EnrollmentService(Vault).GetOne(Name).ProtectionType != KeyProtectionType.Hsm)
+        {
+            _keyPassword ??= RequireSecret(KeyPassword, nameof(KeyPassword), $"The key password of '{Name}'", Name);
+            _password ??= RequireSecret(Password, nameof(Password), "A password to protect the exported key", Name, PkiErrorIds.ExportPasswordRequired);
+        }
+        else if (Format == ExportFormat.Pfx)
+        {
+            _password ??= RequireSecret(Password, nameof(Password), "A password to protect the PFX file", Name, PkiErrorIds.ExportPasswordRequired);
+        }
+    }
+
+    protected override byte[] ExportItem()
+    {
+        using var keyPassword = Reveal(_keyPassword ?? KeyPassword);
+        using var password = Reveal(_password ?? Password);
+        return new EnrollmentService(Vault).Export(new ExportEnrollmentRequest
         {
             Name = Name,
             Format = Format,
-            IncludeChain = IncludeChain.IsPresent,
+            IncludeChain = ChainIncluded,
             IncludePrivateKey = IncludePrivateKey.IsPresent,
             KeyPassword = keyPassword.Memory,
             Password = password.Memory,
             LegacyPfx = Legacy.IsPresent,
-        };
-        var service = new EnrollmentService(Vault);
-
-        if (toText)
-        {
-            WriteResult(Encoding.ASCII.GetString(service.Export(request)));
-            return;
-        }
-
-        ExportToFile(ParameterSetName == LiteralPathSet ? LiteralPath : Path,
-            $"Export '{Name}' as {Format}{(request.IncludeChain ? " with chain" : string.Empty)}{(request.IncludePrivateKey ? " with private key" : string.Empty)}",
-            () => service.Export(request), Force.IsPresent, PassThru.IsPresent, secret: request.IncludePrivateKey || Format == ExportFormat.Pfx);
+        });
     }
 }

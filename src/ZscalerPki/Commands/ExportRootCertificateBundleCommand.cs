@@ -25,11 +25,12 @@ public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
     [Alias("PSPath", "LP")]
     public string LiteralPath { get; set; } = string.Empty;
 
-    /// <summary>Vault CAs (SSL-inspection intermediates or enrollment CAs) whose roots go in the bundle; default: the default intermediate.</summary>
+    /// <summary>Vault CAs (SSL-inspection intermediates or enrollment CAs, by name, kind/name, object or certificate) whose roots go in the bundle; default: the default intermediate.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Issuer")]
-    [ArgumentCompleter(typeof(IntermediateNameCompleter))]
-    public string[]? Name { get; set; }
+    [Alias("Name")]
+    [IssuerTransformation]
+    [ArgumentCompleter(typeof(CaNameCompleter))]
+    public IssuerArgument[]? Issuer { get; set; }
 
     /// <summary>Root certificates to bundle instead (X509Certificate2, files, PEM text).</summary>
     [Parameter]
@@ -56,9 +57,9 @@ public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
             });
             return;
         }
-        ForEachInput(Name is { Length: > 0 } ? Name : new string?[] { null }, issuer =>
+        ForEachInput(Issuer is { Length: > 0 } ? Issuer : new IssuerArgument?[] { null }, issuer =>
         {
-            _roots.Add(RootBundle.RootOf(Vault, issuer));
+            _roots.Add(RootBundle.RootOf(Vault, issuer?.VaultIdentity(Vault)));
         });
     }
 

@@ -13,13 +13,15 @@ public sealed class GetIssuedCertificateCommand : ZscalerPkiCmdlet
 {
     private bool? _revoked;
 
-    /// <summary>The vault CA: its name, or its object from Get-EnrollmentCertificate / Get-IntermediateCertificate (pipeline).</summary>
+    /// <summary>The vault CA: its name or kind/name, its object from Get-EnrollmentCertificate / Get-IntermediateCertificate (pipeline), or its certificate.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [IssuerTransformation]
     [ArgumentCompleter(typeof(CaNameCompleter))]
-    public object Issuer { get; set; } = null!;
+    public IssuerArgument Issuer { get; set; } = null!;
 
     /// <summary>Exact serial number, hex.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(SerialNumberCompleter))]
     public string? SerialNumber { get; set; }
 
     /// <summary>Subject, wildcards allowed (e.g. 'CN=*.contoso.com*').</summary>
@@ -53,7 +55,7 @@ public sealed class GetIssuedCertificateCommand : ZscalerPkiCmdlet
             ExpiringBefore = ToInstant(ExpiringBefore),
             IssuedAfter = ToInstant(IssuedAfter),
         };
-        foreach (var record in new RevocationService(Vault).Get(IssuerInput.Name(Issuer), query))
+        foreach (var record in new RevocationService(Vault).Get(Issuer.VaultIdentity(Vault), query))
             WriteResult(record);
     }
 }

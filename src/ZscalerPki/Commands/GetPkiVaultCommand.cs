@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ZscalerPki.Core;
 using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Infrastructure;
 
@@ -11,5 +12,12 @@ namespace ZscalerPki.Commands;
 [OutputType(typeof(PkiVaultInfo))]
 public sealed class GetPkiVaultCommand : ZscalerPkiCmdlet
 {
-    protected override void Process() => WriteResult(new PkiVaultService(Vault).Get());
+    protected override void Process()
+    {
+        // A folder that is not there is not an empty vault: say so (the default folder too, before its first entry).
+        if (!Directory.Exists(Vault.Root))
+            throw new PkiException(PkiErrorIds.VaultNotFound, PkiErrorCategory.ObjectNotFound,
+                $"There is no vault at '{Vault.Root}' yet. Check -VaultPath ($env:ZSCALERPKI_VAULT); New-EnrollmentCertificate, New-IntermediateCsr or Set-PkiVault create it.", Vault.Root);
+        WriteResult(new PkiVaultService(Vault).Get());
+    }
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using ZscalerPki.Core;
 using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Enrollment;
+using ZscalerPki.Core.Hsm;
 using ZscalerPki.Infrastructure;
 
 namespace ZscalerPki.Commands;
@@ -22,14 +23,19 @@ public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
     [Parameter]
     public string? Description { get; set; }
 
-    /// <summary>Root or Intermediate; default Intermediate when -Parent is given, else Root.</summary>
+    /// <summary>Root or Intermediate; default Intermediate when -Issuer is given, else Root.</summary>
     [Parameter]
     public CaType? Type { get; set; }
 
-    /// <summary>A vault name, an enrollment certificate (pipeline), or an X509Certificate2 with its private key.</summary>
+    /// <summary>
+    /// The CA that signs the new one (its parent): a vault enrollment CA by name or object (pipeline), its certificate, or an
+    /// outside CA's X509Certificate2 with its private key (e.g. Cert:\CurrentUser\My\THUMBPRINT). Omitted: a root.
+    /// </summary>
     [Parameter(ValueFromPipeline = true)]
+    [Alias("Parent")]
+    [IssuerTransformation]
     [ArgumentCompleter(typeof(EnrollmentNameCompleter))]
-    public object? Parent { get; set; }
+    public IssuerArgument? Issuer { get; set; }
 
     [Parameter]
     public ClientCertificateType ClientCertificateType { get; set; } = ClientCertificateType.None;
@@ -44,9 +50,11 @@ public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
     [Parameter]
     public SignatureHash? HashAlgorithm { get; set; }
 
+    /// <summary>The end of validity, as a date (instead of -ValidityDays); never after the issuer's.</summary>
     [Parameter]
     public DateTime? NotAfter { get; set; }
 
+    /// <summary>Validity in days from now; default 7300 for a root, 1825 for an intermediate, never after the issuer's.</summary>
     [Parameter]
     [ValidateRange(1, 36500)]
     public int? ValidityDays { get; set; }
@@ -55,13 +63,10 @@ public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
     [ValidateRange(0, 32)]
     public int? PathLength { get; set; }
 
-    /// <summary>Encrypts the new key in the vault (Software protection; required then).</summary>
+    /// <summary>Opens the issuer's (parent's) key in the vault: its key password, or its HSM's PIN; default -KeyPassword.</summary>
     [Parameter]
-    public SecureString? KeyPassword { get; set; }
-
-    /// <summary>Opens the parent's key: its key password, or its HSM's PIN; default -KeyPassword (or -Pin for an HSM-protected new CA).</summary>
-    [Parameter]
-    public SecureString? ParentKeyPassword { get; set; }
+    [Alias("ParentKeyPassword")]
+    public SecureString? IssuerKeyPassword { get; set; }
 
     [Parameter]
     public string? CertStoreLocation { get; set; }
@@ -76,17 +81,23 @@ public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
     [Alias("Aia")]
     public string[]? AuthorityInfoAccess { get; set; }
 
+    protected override bool CreatesVault => true;
+
     protected override void Process()
     {
-        var parent = ResolveParent(Parent);
+        var parent = ResolveParent(Issuer);
         var type = Type ?? (parent is null ? CaType.Root : CaType.Intermediate);
         var store = CertStoreLocation is null ? null : Core.Certificates.CertStoreLocation.Parse(CertStoreLocation);
         if (!Confirm(Name, $"Create {type} enrollment CA certificate ({KeyAlgorithm}, {HashAlgorithm?.ToString() ?? "hash matched to the signing key"}) in vault '{Vault.Root}', its key {KeyLocation(Vault.Root)}"))
             return;
 
-        using var password = Reveal(KeyPassword);
-        using var pin = Reveal(Pin);
-        using var parentPassword = Reveal(ParentKeyPassword);
+        // Asked for after -WhatIf and confirmation, before any key work; the issuer's key opens with it too unless
+        // -IssuerKeyPassword is given.
+        var secret = NewKeySecret(Name);
+        var software = Protection == KeyProtectionType.Software;
+        using var password = Reveal(software ? secret : null);
+        using var pin = Reveal(software ? null : secret);
+        using var parentPassword = Reveal(IssuerKeyPassword);
         var request = new NewEnrollmentRequest
         {
             Name = Name,
@@ -103,42 +114,32 @@ public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
             KeyPassword = password.Memory,
             Protection = Protection,
             Hsm = HsmOptions(pin.Memory),
-            ParentKeyPassword = ParentKeyPassword is null ? (ReadOnlyMemory<char>?)null : parentPassword.Memory,
+            ParentKeyPassword = IssuerKeyPassword is null ? (ReadOnlyMemory<char>?)null : parentPassword.Memory,
             CertStoreLocation = store,
             CrlDistributionPoints = CrlDistributionPoint,
             AuthorityInfoAccess = AuthorityInfoAccess,
         };
 
         const string activity = "New-EnrollmentCertificate";
-        Progress(1, activity, $"Generating {KeyAlgorithm} key, signing and encrypting '{Name}'", 10);
+        request = request with { OnKeyGeneration = () => Progress(1, activity, $"Generating {KeyAlgorithm} key {(software ? "and signing '" + Name + "' (the key is encrypted in the vault)" : "in the HSM and signing '" + Name + "'")}", 10) };
         var result = new EnrollmentService(Vault).Create(request);
         ProgressDone(1, activity);
         WriteResult(Deliver(result));
     }
 
-    /// <summary>-Parent 'Cert:\CurrentUser\My\THUMBPRINT': the one CA certificate at that store path.</summary>
-    private static EnrollmentParent FromStore(string path)
+    /// <summary>
+    /// The parent from -Issuer: a vault CA (by name, object or its own certificate) signs from the vault; any other
+    /// certificate must carry its private key (a store certificate, a PFX).
+    /// </summary>
+    private EnrollmentParent? ResolveParent(IssuerArgument? issuer)
     {
-        var found = CertificateInput.FromStore(path);
-        if (found.Count != 1)
-            throw new PkiException(PkiErrorIds.InvalidParent, PkiErrorCategory.InvalidArgument,
-                $"-Parent '{path}' names {found.Count} certificates. Name one by its thumbprint, like Cert:\\CurrentUser\\My\\<thumbprint>.", path);
-        return EnrollmentParent.FromCertificate(found[0]);
-    }
-
-    private static EnrollmentParent? ResolveParent(object? value)
-    {
-        value = CertificateInput.Unwrap(value);
-        return value switch
-        {
-            null => null,
-            string s when string.IsNullOrWhiteSpace(s) => null,
-            string s when Core.Certificates.CertStoreLocation.LooksLikeStorePath(s) => FromStore(s),
-            string s => EnrollmentParent.FromVault(s.Trim()),
-            EnrollmentCertificate e => EnrollmentParent.FromVault(e.Name),
-            X509Certificate2 c => EnrollmentParent.FromCertificate(c),
-            _ => throw new PkiException(PkiErrorIds.InvalidParent, PkiErrorCategory.InvalidArgument,
-                $"-Parent takes a vault name, an enrollment certificate, or an X509Certificate2 with its private key, not a {value.GetType().Name}.", value),
-        };
+        if (issuer is null || (issuer.Identity is null && issuer.Certificate is null && string.IsNullOrWhiteSpace(issuer.ToString())))
+            return null;
+        var (identity, outside) = issuer.VaultOrOutside(Vault);
+        if (outside is not null)
+            return EnrollmentParent.FromCertificate(outside);
+        // The parent of an enrollment CA is an enrollment CA: enrollment/Name is its identity, a bare name is looked up there.
+        var (kind, name) = Core.Authority.CaDirectory.Parse(identity!);
+        return EnrollmentParent.FromVault(kind == Core.Authority.CaKind.Enrollment ? name : identity!);
     }
 }

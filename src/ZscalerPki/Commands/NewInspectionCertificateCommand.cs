@@ -27,7 +27,7 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
     [Alias("OriginCertificate")]
     public object[] Certificate { get; set; } = Array.Empty<object>();
 
-    /// <summary>Origin certificate files (PEM, DER, P7B); wildcards allowed.</summary>
+    /// <summary>Origin certificate files (PEM, DER, P7B, or an openssl s_client -showcerts capture: the leaf is forged, its CAs are taken as its chain); wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
     public string[] Path { get; set; } = Array.Empty<string>();
 
@@ -46,12 +46,13 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
     [AllowEmptyCollection]
     public string[]? IPAddress { get; set; }
 
-    /// <summary>The signing CA: a vault name (SSL-inspection intermediate, else enrollment CA), one of our objects, or an X509Certificate2 with its key. Default: the vault's default intermediate.</summary>
+    /// <summary>The signing CA: a vault name (SSL-inspection intermediate, else enrollment CA) or kind/name, one of our objects, a vault CA's certificate, or an outside CA's X509Certificate2 with its key. Default: the vault's default intermediate.</summary>
     [Parameter]
-    [ArgumentCompleter(typeof(IntermediateNameCompleter))]
-    public object? Issuer { get; set; }
+    [IssuerTransformation]
+    [ArgumentCompleter(typeof(CaNameCompleter))]
+    public IssuerArgument? Issuer { get; set; }
 
-    /// <summary>Opens the issuer's key in the vault.</summary>
+    /// <summary>Opens the issuer's key in the vault (its key password, or its HSM's PIN).</summary>
     [Parameter]
     [Alias("KeyPassword")]
     public SecureString? IssuerKeyPassword { get; set; }
@@ -63,21 +64,26 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
     [Parameter]
     public SwitchParameter KeyReuse { get; set; }
 
-    /// <summary>Sign with a short-lived issuing CA "(t)" below the issuer, re-issued every -RotationPeriod.</summary>
+    /// <summary>Sign with a short-lived issuing CA "(t)" below the issuer, re-issued every -RotationDays.</summary>
     [Parameter]
     public SwitchParameter RotatingIssuer { get; set; }
 
+    /// <summary>With -RotatingIssuer: the validity in days of each rotating issuing CA (default 7); a TimeSpan of whole days is accepted too.</summary>
     [Parameter]
-    public TimeSpan RotationPeriod { get; set; } = RotatingIssuerService.DefaultPeriod;
-
-    /// <summary>Longest validity of a forged certificate, in days; default the browsers' limit on the day (CA/Browser Forum SC-081: 199 from 2026-03-15, 99 from 2027-03-15, 46 from 2029-03-15).</summary>
-    [Parameter]
+    [Alias("RotationPeriod")]
+    [DaysTransformation]
     [ValidateRange(1, 3650)]
-    public int? MaxValidityDays { get; set; }
+    public int RotationDays { get; set; } = (int)RotatingIssuerService.DefaultPeriod.TotalDays;
+
+    /// <summary>Validity of a forged certificate in days, at most; never beyond the origin's or the issuer's end. Default: the browsers' limit on the day (CA/Browser Forum SC-081: 199 from 2026-03-15, 99 from 2027-03-15, 46 from 2029-03-15).</summary>
+    [Parameter]
+    [Alias("MaxValidityDays")]
+    [ValidateRange(1, 3650)]
+    public int? ValidityDays { get; set; }
 
     /// <summary>Forge anew even when the cache holds a good certificate for the site.</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter BypassCache { get; set; }
 
     /// <summary>Return the certificate joined with its private key (for a TLS server, or Export-InspectionCertificate -IncludePrivateKey).</summary>
     [Parameter]
@@ -96,25 +102,25 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
             var origins = new List<X509Certificate2>();
             if (ParameterSetName == CertificateSet)
             {
-                ForEachInput(Certificate, item => origins.AddRange(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false))), DeliverBeforeError);
+                ForEachInput(Certificate, item => origins.AddRange(Leaves(CertificateInput.Resolve(item, p => ResolveInputPaths(p, literal: false)), "the input")), DeliverBeforeError);
             }
             else
             {
                 var literal = ParameterSetName == LiteralPathSet;
-                ForEachInput(literal ? LiteralPath : Path, p => origins.AddRange(ResolveInputPaths(p, literal).SelectMany(CertificateReader.ReadFile)), DeliverBeforeError);
+                ForEachInput(literal ? LiteralPath : Path, p => origins.AddRange(ResolveInputPaths(p, literal).SelectMany(f => Leaves(CertificateReader.ReadFile(f), $"'{f}'"))), DeliverBeforeError);
             }
             ForEachInput(origins, origin => sites.Add(SiteProfile.FromOrigin(origin)), DeliverBeforeError);
         }
 
-        var (issuerName, issuerCert) = ResolveIssuer(Issuer);
+        var (issuerName, issuerCert) = Issuer is null || string.IsNullOrWhiteSpace(Issuer.ToString()) ? (null, null) : Issuer.VaultOrOutside(Vault);
         // Revealed once for the whole pipeline (the batch below outlives this record) and zeroed in End or Dispose.
-        _password ??= Reveal(IssuerKeyPassword);
-        var password = _password;
         var service = ServiceFor(Vault);
         ForEachInput(sites, site =>
         {
             if (!Confirm(site.DisplayName, $"Forge a server certificate ({KeyAlgorithm}{(KeyReuse.IsPresent ? ", shared key" : string.Empty)}) signed by {(issuerName ?? issuerCert?.Subject ?? "the default SSL-inspection intermediate")}{(RotatingIssuer.IsPresent ? " through its rotating issuing CA" : string.Empty)}"))
                 return;
+            // Asked for once (after -WhatIf and confirmation) when a vault CA signs and no -IssuerKeyPassword was given.
+            var password = _password ??= Reveal(IssuerKeyPassword ?? (issuerCert is null ? PromptIssuerSecret(issuerName) : null));
             _batch.Add(new ForgeRequest
             {
                 Site = site,
@@ -124,9 +130,9 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
                 KeyAlgorithm = KeyAlgorithm,
                 KeyReuse = KeyReuse.IsPresent,
                 RotatingIssuer = RotatingIssuer.IsPresent,
-                RotationPeriod = RotationPeriod,
-                MaxValidity = MaxValidityDays is { } days ? TimeSpan.FromDays(days) : null,
-                Force = Force.IsPresent,
+                RotationPeriod = TimeSpan.FromDays(RotationDays),
+                MaxValidity = ValidityDays is { } days ? TimeSpan.FromDays(days) : null,
+                Force = BypassCache.IsPresent,
                 IncludePrivateKey = IncludePrivateKey.IsPresent,
             });
         });
@@ -203,18 +209,43 @@ public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposa
     }
 
 
-    private static (string? Name, X509Certificate2? Certificate) ResolveIssuer(object? value)
+    /// <summary>
+    /// The issuer's key password (or PIN), asked for at the prompt; null when the vault CA needs none (a Windows key storage
+    /// provider key) or cannot be found (the engine then reports NotFound / NoDefaultIntermediate with its own words).
+    /// </summary>
+    private System.Security.SecureString? PromptIssuerSecret(string? issuerName)
     {
-        value = CertificateInput.Unwrap(value);
-        return value switch
+        Core.Authority.CertificateAuthority ca;
+        try
         {
-            null => (null, null),
-            string s when string.IsNullOrWhiteSpace(s) => (null, null),
-            string s => (s.Trim(), null),
-            IntermediateCertificate or EnrollmentCertificate => (IssuerInput.Name(value), null),
-            X509Certificate2 c => (null, c),
-            _ => throw new PkiException(PkiErrorIds.InvalidParent, PkiErrorCategory.InvalidArgument,
-                $"-Issuer takes a vault name, an intermediate or enrollment certificate, or an X509Certificate2 with its private key, not a {value.GetType().Name}.", value),
-        };
+            ca = new Core.Authority.CaDirectory(Vault).ResolveOrDefault(issuerName);
+        }
+        catch (PkiException)
+        {
+            return null;
+        }
+        if (ca.HsmKey is not null and not Core.Hsm.Pkcs11KeyReference)
+            return null;
+        return RequireSecret(null, nameof(IssuerKeyPassword), $"The key password (or HSM PIN) of '{ca.Identity}'", ca.Identity);
     }
+
+    /// <summary>
+    /// The sites in one input: a file or bundle with several certificates, such as an openssl s_client -showcerts capture,
+    /// holds the site's certificate and its CAs; the CAs are the leaf's chain, not sites (a CA alone is still refused as
+    /// an origin, with OriginIsCa).
+    /// </summary>
+    private IEnumerable<X509Certificate2> Leaves(IReadOnlyList<X509Certificate2> certificates, string source)
+    {
+        if (certificates.Count < 2)
+            return certificates;
+        var leaves = certificates.Where(c => !IsCa(c)).ToList();
+        if (leaves.Count == 0)
+            return certificates.Take(1);
+        if (leaves.Count < certificates.Count)
+            Verbose($"{source}: {certificates.Count - leaves.Count} CA certificate(s) taken as the chain of {string.Join(", ", leaves.Select(l => l.Subject))}, not forged.");
+        return leaves;
+    }
+
+    private static bool IsCa(X509Certificate2 c) =>
+        c.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { CertificateAuthority: true };
 }

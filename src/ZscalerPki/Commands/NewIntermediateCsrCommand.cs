@@ -3,6 +3,7 @@ using System.Security;
 using System.Text;
 using ZscalerPki.Core;
 using ZscalerPki.Core.Certificates;
+using ZscalerPki.Core.Hsm;
 using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Infrastructure;
 
@@ -11,13 +12,10 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Creates an SSL-inspection intermediate CA: generates its RSA key (stored encrypted in the vault) and a CSR to have signed as a subordinate CA.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "IntermediateCsr", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Base + "New-IntermediateCsr.md")]
+[Cmdlet(VerbsCommon.New, "IntermediateCsr", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "New-IntermediateCsr.md")]
 [OutputType(typeof(IntermediateCertificate))]
 public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
     /// <summary>Name of the intermediate in the vault (letters, digits, '.', '-', '_').</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [AllowEmptyString]
@@ -64,51 +62,54 @@ public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
     [Alias("C")]
     public string? Country { get; set; }
 
-    /// <summary>RSA key size: 2048 (default), 3072 or 4096.</summary>
+    /// <summary>The key: Rsa2048 (default), Rsa3072 or Rsa4096 (Zscaler takes RSA intermediates); the old -KeySize 2048/3072/4096 maps to these.</summary>
     [Parameter]
-    [ValidateSet("2048", "3072", "4096")]
-    public int KeySize { get; set; } = 2048;
+    [Alias("KeySize")]
+    [KeySizeTransformation]
+    public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.Rsa2048;
 
     /// <summary>Digest of the CSR signature: SHA256 (default), SHA384 or SHA512.</summary>
     [Parameter]
-    public SignatureHash SignatureAlgorithm { get; set; } = SignatureHash.Sha256;
+    [Alias("SignatureAlgorithm")]
+    public SignatureHash HashAlgorithm { get; set; } = SignatureHash.Sha256;
 
     /// <summary>Requested path-length constraint: 0 (default) or 1.</summary>
     [Parameter]
     [ValidateRange(0, 1)]
     public int PathLength { get; set; }
 
-    /// <summary>File to write the CSR to (PEM); the seed's "CSR File Name". Optional: the CSR is also in the output's Csr property.</summary>
-    [Parameter(ParameterSetName = PathSet)]
-    [Alias("CsrPath")]
-    public string? Path { get; set; }
-
-    /// <summary>File to write the CSR to, taken literally (no wildcard characters).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    public string? LiteralPath { get; set; }
-
-    /// <summary>File to write the public key to (SubjectPublicKeyInfo PEM); the seed's "Download Public Key".</summary>
+    /// <summary>File to write the CSR to (PEM), taken literally; the seed's "CSR File Name". Optional: the CSR is also in the output's Csr property.</summary>
     [Parameter]
-    public string? PublicKeyPath { get; set; }
+    [Alias("Path", "CsrPath", "LiteralPath")]
+    public string? OutFile { get; set; }
+
+    /// <summary>File to write the public key to (SubjectPublicKeyInfo PEM), taken literally; the seed's "Download Public Key".</summary>
+    [Parameter]
+    [Alias("PublicKeyPath")]
+    public string? PublicKeyOutFile { get; set; }
 
     /// <summary>AD CS certificate template (e.g. SubCA), requested in the CSR; default none.</summary>
     [Parameter]
     public string? CertificateTemplate { get; set; }
 
-    /// <summary>Password that encrypts the private key in the vault (Software protection; required then).</summary>
-    [Parameter]
-    public SecureString? KeyPassword { get; set; }
-
-    /// <summary>Replace existing -Path and -PublicKeyPath files.</summary>
+    /// <summary>Replace existing -OutFile and -PublicKeyOutFile files.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    protected override bool CreatesVault => true;
+
     protected override void Process()
     {
-        var csrFile = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
-        var csrPath = string.IsNullOrEmpty(csrFile) ? null : ResolveOutputPath(csrFile);
-        var publicKeyPath = string.IsNullOrEmpty(PublicKeyPath) ? null : ResolveOutputPath(PublicKeyPath);
+        var keySize = KeyAlgorithm switch
+        {
+            KeyAlgorithm.Rsa2048 => 2048,
+            KeyAlgorithm.Rsa3072 => 3072,
+            KeyAlgorithm.Rsa4096 => 4096,
+            _ => throw new PkiException(PkiErrorIds.InvalidKeySize, PkiErrorCategory.InvalidArgument,
+                $"-KeyAlgorithm {KeyAlgorithm}: Zscaler's SSL-inspection intermediate CA is RSA. Pass -KeyAlgorithm Rsa2048, Rsa3072 or Rsa4096.", KeyAlgorithm),
+        };
+        var csrPath = string.IsNullOrEmpty(OutFile) ? null : ResolveOutputPath(OutFile);
+        var publicKeyPath = string.IsNullOrEmpty(PublicKeyOutFile) ? null : ResolveOutputPath(PublicKeyOutFile);
         foreach (var p in new[] { csrPath, publicKeyPath })
         {
             if (p is not null && File.Exists(p) && !Force.IsPresent)
@@ -116,11 +117,13 @@ public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
                     $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
         var where = KeyLocation(Vault.Root);
-        if (!Confirm(Name, $"Generate an RSA {KeySize} key and a CSR for CN={CommonName} (path length {PathLength}) {where}"))
+        if (!Confirm(Name, $"Generate an RSA {keySize} key and a CSR for CN={CommonName} (path length {PathLength}) {where}"))
             return;
 
-        using var password = Reveal(KeyPassword);
-        using var pin = Reveal(Pin);
+        var secret = NewKeySecret(Name);
+        var software = Protection == KeyProtectionType.Software;
+        using var password = Reveal(software ? secret : null);
+        using var pin = Reveal(software ? null : secret);
         var request = new NewIntermediateCsrRequest
         {
             Name = Name,
@@ -133,8 +136,8 @@ public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
             City = City,
             State = State,
             Country = Country,
-            KeySize = KeySize,
-            SignatureAlgorithm = SignatureAlgorithm,
+            KeySize = keySize,
+            SignatureAlgorithm = HashAlgorithm,
             PathLength = PathLength,
             CertificateTemplate = CertificateTemplate,
             CsrPath = csrPath,
@@ -144,7 +147,7 @@ public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
             Hsm = HsmOptions(pin.Memory),
         };
         const string activity = "New-IntermediateCsr";
-        Progress(1, activity, $"Generating RSA {KeySize} key and CSR for '{Name}'", 10);
+        request = request with { OnKeyGeneration = () => Progress(1, activity, $"Generating RSA {keySize} key {(software ? string.Empty : "in the HSM ")}and CSR for '{Name}'", 10) };
         var result = new IntermediateService(Vault).CreateCsr(request);
         ProgressDone(1, activity);
         if (csrPath is not null)

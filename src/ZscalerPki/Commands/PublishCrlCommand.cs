@@ -15,10 +15,11 @@ public sealed class PublishCrlCommand : ZscalerPkiCmdlet
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
 
-    /// <summary>The vault CA: its name, or its object from Get-EnrollmentCertificate / Get-IntermediateCertificate (pipeline).</summary>
+    /// <summary>The vault CA whose CRL this is: its name or kind/name, its object from Get-EnrollmentCertificate / Get-IntermediateCertificate (pipeline), or its certificate.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [IssuerTransformation]
     [ArgumentCompleter(typeof(CaNameCompleter))]
-    public object Issuer { get; set; } = null!;
+    public IssuerArgument Issuer { get; set; } = null!;
 
     /// <summary>Output folder (created when missing); the CRL is written as &lt;Issuer&gt;.crl, a delta as &lt;Issuer&gt;-delta.crl.</summary>
     [Parameter(Position = 1, ParameterSetName = PathSet)]
@@ -29,15 +30,18 @@ public sealed class PublishCrlCommand : ZscalerPkiCmdlet
     [Alias("PSPath", "LP")]
     public string? LiteralPath { get; set; }
 
-    /// <summary>Opens the CA's key in the vault to sign the CRL.</summary>
+    /// <summary>Opens the issuer's key in the vault to sign the CRL (its key password, or its HSM's PIN); prompted for when missing.</summary>
     [Parameter]
-    public SecureString? KeyPassword { get; set; }
+    [Alias("KeyPassword")]
+    public SecureString? IssuerKeyPassword { get; set; }
 
-    /// <summary>Time until nextUpdate; default 7 days.</summary>
+    /// <summary>Days until nextUpdate; default 7. (The old -Validity TimeSpan is accepted in whole days; for another time pass -NextUpdate.)</summary>
     [Parameter]
-    public TimeSpan Validity { get; set; } = TimeSpan.FromDays(7);
+    [Alias("Validity")]
+    [DaysTransformation]
+    public int ValidityDays { get; set; } = 7;
 
-    /// <summary>The nextUpdate date (instead of -Validity).</summary>
+    /// <summary>The nextUpdate date (instead of -ValidityDays); keeps RFC 5280's name.</summary>
     [Parameter]
     public DateTime? NextUpdate { get; set; }
 
@@ -55,18 +59,18 @@ public sealed class PublishCrlCommand : ZscalerPkiCmdlet
 
     protected override void Process()
     {
-        var issuer = IssuerInput.Name(Issuer);
+        var issuer = Issuer.VaultIdentity(Vault);
         var folder = ResolveOutputPath((ParameterSetName == LiteralPathSet ? LiteralPath : Path) ?? ".");
         var kind = Delta.IsPresent ? "delta" : "base";
         if (!Confirm(System.IO.Path.Combine(folder, CrlPublisher.FileName(issuer, Delta.IsPresent)), $"Publish the {kind} CRL of '{issuer}'"))
             return;
-        using var password = Reveal(KeyPassword);
+        using var password = Reveal(RequireSecret(IssuerKeyPassword, nameof(IssuerKeyPassword), $"The key password (or HSM PIN) of '{issuer}'", issuer));
         var result = new CrlPublisher(Vault).Publish(new PublishCrlRequest
         {
             Issuer = issuer,
             Folder = folder,
             KeyPassword = password.Memory,
-            Validity = Validity,
+            Validity = TimeSpan.FromDays(ValidityDays),
             NextUpdate = ToInstant(NextUpdate),
             IncludeExpired = IncludeExpired.IsPresent,
             Delta = Delta.IsPresent,

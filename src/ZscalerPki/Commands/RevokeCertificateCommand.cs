@@ -24,9 +24,9 @@ public sealed class RevokeCertificateCommand : RevocationTargetCmdlet
     [Parameter]
     public DateTime? InvalidityDate { get; set; }
 
-    /// <summary>Revoke a serial number the CA has no record of issuing.</summary>
+    /// <summary>Revoke a serial number the CA has no record of issuing (e.g. a certificate signed before the vault recorded issuance).</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter AllowUnknownSerial { get; set; }
 
     protected override string TargetDescription => "to revoke";
 
@@ -38,6 +38,6 @@ public sealed class RevokeCertificateCommand : RevocationTargetCmdlet
             Reason = Reason,
             RevocationDate = ToInstant(RevocationDate),
             InvalidityDate = ToInstant(InvalidityDate),
-            Force = Force.IsPresent,
+            Force = AllowUnknownSerial.IsPresent,
         });
 }

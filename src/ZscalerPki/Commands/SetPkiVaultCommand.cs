@@ -20,6 +20,8 @@ public sealed class SetPkiVaultCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    protected override bool CreatesVault => true;
+
     protected override void Process()
     {
         var limits = IntermediateLimits.For(Subscription);

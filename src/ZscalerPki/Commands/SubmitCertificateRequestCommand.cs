@@ -34,12 +34,13 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CsrSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public object Csr { get; set; } = null!;
 
-    /// <summary>Vault CA (enrollment certificate name) that signs the CSR.</summary>
+    /// <summary>The vault CA that signs the CSR: its name or kind/name, its object from Get-EnrollmentCertificate, or its certificate.</summary>
     [Parameter]
-    [ArgumentCompleter(typeof(EnrollmentNameCompleter))]
-    public string? Issuer { get; set; }
+    [IssuerTransformation]
+    [ArgumentCompleter(typeof(CaNameCompleter))]
+    public IssuerArgument? Issuer { get; set; }
 
-    /// <summary>Opens the key of the -Issuer CA in the vault.</summary>
+    /// <summary>Opens the key of the -Issuer CA in the vault (its key password, or its HSM's PIN); prompted for when missing.</summary>
     [Parameter]
     public SecureString? IssuerKeyPassword { get; set; }
 
@@ -65,7 +66,7 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
     [Parameter]
     public string Template { get; set; } = "SubCA";
 
-    /// <summary>Also write the issued certificate to this file (PEM).</summary>
+    /// <summary>Also write the issued certificate to this file (PEM), taken literally.</summary>
     [Parameter]
     public string? OutFile { get; set; }
 
@@ -77,14 +78,16 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    private SecureString? _issuerKeyPassword;
+
     protected override void Begin()
     {
-        if (string.IsNullOrEmpty(Issuer) == string.IsNullOrEmpty(ConfigString))
-            throw new PkiException(string.IsNullOrEmpty(Issuer) ? PkiErrorIds.SignerRequired : PkiErrorIds.SignerConflict, PkiErrorCategory.InvalidArgument,
-                "Pass exactly one signer: -Issuer <vault CA name> (with -IssuerKeyPassword) or -ConfigString 'HOST\\CA Name' (AD CS on Windows).", Issuer ?? ConfigString);
-        if (!string.IsNullOrEmpty(Issuer) && IssuerKeyPassword is null)
-            throw new PkiException(PkiErrorIds.KeyPasswordRequired, PkiErrorCategory.InvalidArgument,
-                $"Signing with '{Issuer}' needs its key password: pass -IssuerKeyPassword.", Issuer);
+        var hasIssuer = Issuer is not null && !string.IsNullOrWhiteSpace(Issuer.ToString());
+        if (!hasIssuer)
+            Issuer = null;
+        if (hasIssuer == !string.IsNullOrEmpty(ConfigString))
+            throw new PkiException(!hasIssuer ? PkiErrorIds.SignerRequired : PkiErrorIds.SignerConflict, PkiErrorCategory.InvalidArgument,
+                "Pass exactly one signer: -Issuer <vault CA name> (with -IssuerKeyPassword) or -ConfigString 'HOST\\CA Name' (AD CS on Windows).", (object?)Issuer ?? ConfigString);
         if (!string.IsNullOrEmpty(ConfigString))
         {
             CertReqArguments.ValidateConfigString(ConfigString);
@@ -104,7 +107,8 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
 
     private void Sign(CsrInfo csr, string source)
     {
-        var signer = Issuer ?? ConfigString!;
+        var issuerIdentity = Issuer?.VaultIdentity(Vault);
+        var signer = issuerIdentity ?? ConfigString!;
         var outFile = string.IsNullOrEmpty(OutFile) ? null : ResolveOutputPath(OutFile);
         var chainFile = string.IsNullOrEmpty(ChainOutFile) ? null : ResolveOutputPath(ChainOutFile);
         foreach (var p in new[] { outFile, chainFile })
@@ -112,17 +116,19 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
             if (p is not null && File.Exists(p) && !Force.IsPresent)
                 throw new PkiException(PkiErrorIds.FileExists, PkiErrorCategory.ResourceExists, $"The file '{p}' already exists. Pass -Force to replace it, or choose another path.", p);
         }
-        if (!Confirm(csr.Subject.Name, $"Sign the CSR from {source} as a subordinate CA with {(Issuer is not null ? $"vault CA '{Issuer}'" : $"AD CS '{ConfigString}' (template {Template})")}"))
+        if (!Confirm(csr.Subject.Name, $"Sign the CSR from {source} as a subordinate CA with {(issuerIdentity is not null ? $"vault CA '{issuerIdentity}'" : $"AD CS '{ConfigString}' (template {Template})")}"))
             return;
 
         IssuedCertificate issued;
-        if (Issuer is not null)
+        if (issuerIdentity is not null)
         {
-            using var password = Reveal(IssuerKeyPassword);
+            // Asked for once, after -WhatIf and confirmation, when it was not given.
+            _issuerKeyPassword ??= RequireSecret(IssuerKeyPassword, nameof(IssuerKeyPassword), $"The key password (or HSM PIN) of '{issuerIdentity}'", issuerIdentity);
+            using var password = Reveal(_issuerKeyPassword);
             var result = new CsrSigningService(Vault).SignWithVaultCa(new SignWithVaultCaRequest
             {
                 Csr = csr,
-                Issuer = Issuer,
+                Issuer = issuerIdentity,
                 IssuerKeyPassword = password.Memory,
                 ValidityDays = ValidityDays,
                 HashAlgorithm = HashAlgorithm,

@@ -33,11 +33,12 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
 
     /// <summary>Trust anchors: certificates, files, vault names, or a store such as Cert:\LocalMachine\Root.</summary>
     [Parameter(Mandatory = true, Position = 1)]
-    [ArgumentCompleter(typeof(EnrollmentNameCompleter))]
+    [ArgumentCompleter(typeof(CertificateSourceCompleter))]
     public object[] TrustedRoot { get; set; } = Array.Empty<object>();
 
     /// <summary>Untrusted intermediates to build the path from (certificates, files, vault names, stores).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(CertificateSourceCompleter))]
     public object[]? Intermediate { get; set; }
 
     /// <summary>CRLs (PEM or DER files, or bytes); with CRLs, revocation is checked for every certificate below the anchor.</summary>
@@ -70,7 +71,11 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    /// <summary>Fetch the CRLs named in each certificate's CRL distribution points (http and https only) and missing issuers named in AIA caIssuers, then check revocation with them.</summary>
+    /// <summary>
+    /// Fetch the CRLs named in each certificate's CRL distribution points (http and https only) and missing issuers named in
+    /// AIA caIssuers, then check revocation with them. A certificate that names no CRL distribution point soft-fails as in
+    /// browsers: its revocation status is unknown (a warning), not a failure.
+    /// </summary>
     [Parameter]
     public SwitchParameter Online { get; set; }
 
@@ -126,6 +131,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
                 Profile = Profile,
                 RevocationMode = _crls.Count > 0 ? RevocationMode.Check : RevocationMode.None,
                 UnknownRevocationIsFailure = !AllowUnknownRevocation.IsPresent,
+                SoftFailWithoutDistributionPoint = Online.IsPresent,
             };
             IReadOnlyList<ChainProblem> fetchProblems = Array.Empty<ChainProblem>();
             if (Online.IsPresent)

@@ -47,9 +47,29 @@ public abstract class HsmKeyCmdlet : ZscalerPkiCmdlet
     [Parameter]
     public string? ExistingKey { get; set; }
 
-    /// <summary>Hsm: the token's user PIN; never logged, never stored, never on a command line.</summary>
+    /// <summary>
+    /// The secret of the new key: Software, the password that encrypts it in the vault (at least 8 characters); Hsm with
+    /// PKCS#11, the token's user PIN (alias -Pin). Never logged or stored. Prompted for when missing.
+    /// </summary>
     [Parameter]
-    public SecureString? Pin { get; set; }
+    [Alias("Pin")]
+    public SecureString? KeyPassword { get; set; }
+
+    /// <summary>
+    /// The new key's secret, asked for at the prompt when missing: the key password (Software; refused under 8 characters),
+    /// or the token's PIN (PKCS#11). A key storage provider (Windows) needs none: empty then.
+    /// </summary>
+    protected SecureString? NewKeySecret(string target)
+    {
+        if (Protection == KeyProtectionType.Software)
+        {
+            var password = RequireSecret(KeyPassword, nameof(KeyPassword), $"A password to encrypt the key of '{target}' in the vault", target);
+            RequireStrongKeyPassword(password, "-KeyPassword", target);
+            return password;
+        }
+        var pkcs11 = !string.IsNullOrWhiteSpace(Pkcs11Module) || (ExistingKey?.StartsWith("pkcs11:", StringComparison.OrdinalIgnoreCase) ?? false);
+        return pkcs11 ? RequireSecret(KeyPassword, nameof(KeyPassword), $"The user PIN of the HSM token{(string.IsNullOrEmpty(Token) ? string.Empty : $" '{Token}'")}", target, PkiErrorIds.PinRequired) : KeyPassword;
+    }
 
     /// <summary>Where the key will be, for -WhatIf and confirmation.</summary>
     protected string KeyLocation(string vaultRoot)
@@ -61,7 +81,7 @@ public abstract class HsmKeyCmdlet : ZscalerPkiCmdlet
         return string.IsNullOrEmpty(KeyStorageProvider) ? $"in HSM token '{Token}'" : $"in key storage provider '{KeyStorageProvider}'";
     }
 
-    /// <summary>The HSM options for the engine (null for Software); <paramref name="pin"/> is the revealed -Pin.</summary>
+    /// <summary>The HSM options for the engine (null for Software); <paramref name="pin"/> is the revealed -KeyPassword (the PIN).</summary>
     protected HsmKeyOptions? HsmOptions(ReadOnlyMemory<char> pin) => Protection != KeyProtectionType.Hsm ? null : new HsmKeyOptions
     {
         Pkcs11Module = string.IsNullOrWhiteSpace(Pkcs11Module) ? null : ResolveOutputPath(Pkcs11Module),

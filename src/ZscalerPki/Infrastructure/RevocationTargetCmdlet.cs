@@ -11,13 +11,15 @@ namespace ZscalerPki.Infrastructure;
 /// </summary>
 public abstract class RevocationTargetCmdlet : ZscalerPkiCmdlet
 {
-    /// <summary>The vault CA that issued the certificates (also its subject DN, or by property name from piped objects).</summary>
+    /// <summary>The vault CA that issued the certificates: its name, kind/name or subject DN, its object or certificate (also by property name from piped rows of Get-IssuedCertificate).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [IssuerTransformation]
     [ArgumentCompleter(typeof(CaNameCompleter))]
-    public string Issuer { get; set; } = string.Empty;
+    public IssuerArgument Issuer { get; set; } = null!;
 
     /// <summary>Serial number(s), hex as Get-IssuedCertificate or openssl shows them.</summary>
     [Parameter(Position = 1)]
+    [ArgumentCompleter(typeof(SerialNumberCompleter))]
     public string[]? SerialNumber { get; set; }
 
     /// <summary>The certificate(s): objects from Get-IssuedCertificate, X509Certificate2, or certificate files (pipeline).</summary>
@@ -44,13 +46,14 @@ public abstract class RevocationTargetCmdlet : ZscalerPkiCmdlet
             throw new PkiException(PkiErrorIds.RevocationTargetRequired, PkiErrorCategory.InvalidArgument,
                 $"Name the certificate {TargetDescription}: pass -SerialNumber, or -Certificate (a file, an X509Certificate2, or objects from Get-IssuedCertificate).", null);
         var service = new RevocationService(Vault);
+        var named = Issuer.VaultIdentity(Vault);
         ForEachInput(targets, target =>
         {
             // A piped row binds -Issuer by property name to its CA's bare name; the row also knows the CA's identity
             // (kind/name), which stays unambiguous when an enrollment CA and an intermediate share the name.
             var issuer = target.IssuerIdentity is { } identity
-                && string.Equals(CaDirectory.Parse(identity).Name, CaDirectory.Parse(Issuer).Name, StringComparison.OrdinalIgnoreCase)
-                ? identity : Issuer;
+                && string.Equals(CaDirectory.Parse(identity).Name, CaDirectory.Parse(named).Name, StringComparison.OrdinalIgnoreCase)
+                ? identity : named;
             if (!Confirm($"{target.Label} issued by '{issuer}'", Action))
                 return;
             var row = Deliver(Apply(service, new RevokeRequest { Issuer = issuer, SerialNumber = target.Serial, Certificate = target.Certificate }));

@@ -32,11 +32,74 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
         {
             if (_vault is null || !string.Equals(_vaultOpenedFor, VaultPath, StringComparison.Ordinal))
             {
-                _vault = Vault.Open(VaultPath is null ? null : ResolveOutputPath(VaultPath));
+                var path = VaultPath is null ? null : ResolveOutputPath(VaultPath);
+                // A -VaultPath that names no folder is a typo far more often than a new vault: only commands that create
+                // entries (New-EnrollmentCertificate, New-IntermediateCsr, Set-PkiVault) create it.
+                if (path is not null && !CreatesVault && !Directory.Exists(path) && !File.Exists(path))
+                    throw new PkiException(PkiErrorIds.VaultNotFound, PkiErrorCategory.ObjectNotFound,
+                        $"The vault folder '{path}' does not exist. Check -VaultPath; a new vault is created by New-EnrollmentCertificate, New-IntermediateCsr or Set-PkiVault.", path);
+                _vault = Vault.Open(path);
                 _vaultOpenedFor = VaultPath;
             }
             return _vault;
         }
+    }
+
+    /// <summary>True for commands that may create the vault folder (the first entry); the others require it to exist.</summary>
+    protected virtual bool CreatesVault => false;
+
+    /// <summary>The shortest password accepted for a new CA key encrypted in the vault.</summary>
+    public const int MinimumKeyPasswordLength = 8;
+
+    /// <summary>
+    /// A secret the command cannot go on without: the one given, else asked for at the prompt as Read-Host -AsSecureString
+    /// and Get-Credential do (the host's ReadLineAsSecureString). A host that cannot prompt (pwsh -NonInteractive, a job, a
+    /// runspace without UI) fails at once with <c>KeyPasswordRequired</c> naming the parameter, instead of waiting.
+    /// </summary>
+    protected SecureString RequireSecret(SecureString? given, string parameter, string what, object? target, string errorId = PkiErrorIds.KeyPasswordRequired)
+    {
+        if (given is { Length: > 0 })
+            return given;
+        var why = "the session is non-interactive";
+        SecureString? answer = null;
+        // pwsh's console host with its input redirected (CI, a pipe, a scheduled task) would read the "password" from
+        // that input, or wait on it forever: that is not a person at a prompt either.
+        if (IsNonInteractive())
+            why = "the session is non-interactive";
+        else if (string.Equals(Host.Name, "ConsoleHost", StringComparison.Ordinal) && Console.IsInputRedirected)
+            why = "the input of this PowerShell is redirected (no one can type at a prompt)";
+        else
+        {
+            try
+            {
+                Host.UI.Write($"{what} (-{parameter}): ");
+                answer = Host.UI.ReadLineAsSecureString();
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                why = $"the host cannot prompt: {ex.Message}";
+                answer = null;
+            }
+            if (answer is { Length: > 0 })
+                return answer;
+            if (answer is not null)
+                why = "nothing was entered";
+        }
+        throw new PkiException(errorId, PkiErrorCategory.InvalidArgument,
+            $"{what} is required and {why}. Pass -{parameter} (for example -{parameter} (Read-Host -AsSecureString)).", target);
+    }
+
+    /// <summary>pwsh -NonInteractive (any abbreviation PowerShell accepts, from -noni on): prompting would fail or hang.</summary>
+    private static bool IsNonInteractive() =>
+        Environment.GetCommandLineArgs().Skip(1).Any(a =>
+            a.Length >= 5 && a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase) && "-noninteractive".StartsWith(a, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Refuses a password for a new CA key shorter than <see cref="MinimumKeyPasswordLength"/> characters.</summary>
+    protected static void RequireStrongKeyPassword(SecureString password, string parameter, object? target)
+    {
+        if (password.Length < MinimumKeyPasswordLength)
+            throw new PkiException(PkiErrorIds.KeyPasswordTooShort, PkiErrorCategory.InvalidArgument,
+                $"The {parameter} for a new CA key has {password.Length} character(s); it must have at least {MinimumKeyPasswordLength}. Choose a longer password (a passphrase of several words is easiest to type).", target);
     }
 
     protected sealed override void BeginProcessing() => Run(Begin, terminating: true);
@@ -107,13 +170,21 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
 
     protected void Warn(string message) => WriteWarning(message);
 
-    /// <summary>An engine result reaches the host here: its warnings are written, its item is returned.</summary>
+    /// <summary>
+    /// An engine result reaches the host here: its warnings (what needs attention) on the warning stream, its notes (what
+    /// happened as asked: a new default, a replaced CA) on the information stream; its item is returned.
+    /// </summary>
     protected T Deliver<T>(Core.PkiResult<T> result)
     {
         foreach (var warning in result.Warnings)
             Warn(warning);
+        foreach (var note in result.Information)
+            Inform(note);
         return result.Item;
     }
+
+    /// <summary>A note for the information stream (shown with -InformationAction Continue, kept in -InformationVariable).</summary>
+    protected void Inform(string message) => WriteInformation(message, new[] { "ZscalerPki" });
 
     protected void Verbose(string message) => WriteVerbose(message);
 
@@ -246,7 +317,14 @@ public abstract class ZscalerPkiCmdlet : PSCmdlet
             return;
         WriteFile(target, content(), force, secret);
         if (passThru)
-            WriteResult(new FileInfo(target));
+            WriteFileItem(target);
+    }
+
+    /// <summary>-PassThru: the written file as Get-Item returns it (read after writing, so Length and Mode are filled in).</summary>
+    protected void WriteFileItem(string path)
+    {
+        foreach (var item in InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true))
+            WriteResult(item);
     }
 
     /// <summary>A date from the prompt as an instant: PowerShell's [datetime] '2027-01-01' is unspecified, meaning local time.</summary>

@@ -197,7 +197,8 @@ public sealed class EnrollmentEndToEndTests
         service.Create(new NewEnrollmentRequest { Name = "Other", ClientCertificateType = ClientCertificateType.IsolationClient, KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
         var result = service.Create(new NewEnrollmentRequest { Name = "AppProt-2026", ClientCertificateType = ClientCertificateType.AppProtection, KeyPassword = Password, KeyAlgorithm = KeyAlgorithm.EcdsaP256 });
 
-        Assert.Contains(result.Warnings, w => w.Contains("'AppProt-2025' was replaced by 'AppProt-2026'"));
+        Assert.Contains(result.Information, w => w.Contains("'AppProt-2025' was replaced by 'AppProt-2026'"));
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("was replaced by"));
         var app = service.Get(clientType: ClientCertificateType.AppProtection);
         Assert.Equal(2, app.Count);
         Assert.Single(app, a => a.Status == EnrollmentStatus.Active && a.Name == "AppProt-2026");

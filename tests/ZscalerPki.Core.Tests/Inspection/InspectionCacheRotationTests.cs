@@ -86,7 +86,7 @@ public sealed class InspectionCacheRotationTests : IClassFixture<InspectionFixtu
         var t = forged.Chain[0];
         Assert.Equal(0, t.Extensions.OfType<X509BasicConstraintsExtension>().Single().PathLengthConstraint);
         Assert.InRange((t.NotAfter.ToUniversalTime() - now.UtcDateTime).TotalDays, 13.9, 14.01);
-        Assert.Contains(result.Warnings, w => w.Contains("rotating issuing CA"));
+        Assert.Contains(result.Information, w => w.Contains("rotating issuing CA"));
         Assert.Contains(recorder.Records, r => r.Kind == "RotatingIssuer");
 
         using (var tmp = new TempDir())

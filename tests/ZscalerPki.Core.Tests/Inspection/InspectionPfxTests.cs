@@ -1,3 +1,4 @@
+using ZscalerPki.Core.Certificates;
 using ZscalerPki.Core.Inspection;
 using ZscalerPki.Core.Tests.Support;
 
@@ -22,7 +23,7 @@ public sealed class InspectionPfxTests : IClassFixture<InspectionFixture>
         }).Item;
         var tmp = new TempDir();
         var path = tmp.File(key ? "site.pfx" : "chain.pfx");
-        File.WriteAllBytes(path, InspectionExport.Export(forged, InspectionExportFormat.Pfx, includeChain: true, includeKey: key, ExportPassword));
+        File.WriteAllBytes(path, InspectionExport.Export(forged, ExportFormat.Pfx, includeChain: true, includeKey: key, ExportPassword));
         return (tmp, path);
     }
 

@@ -83,7 +83,7 @@ public sealed class InspectionSessionTests : IClassFixture<InspectionFixture>
         // Had the (t) CA been written, this call would find it current and issue (and record) none.
         var recorder = new CountingRecorder();
         var result = _f.Service(recorder: recorder, session: session).Forge(request);
-        Assert.Contains(result.Warnings, w => w.Contains("rotating issuing CA"));
+        Assert.Contains(result.Information, w => w.Contains("rotating issuing CA"));
         var rotating = Assert.Single(recorder.Records, r => r.Kind == "RotatingIssuer");
         Assert.Equal(result.Item.Chain[0].SerialNumber, rotating.SerialNumber);
     }

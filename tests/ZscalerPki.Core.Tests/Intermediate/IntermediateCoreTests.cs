@@ -149,7 +149,7 @@ public sealed class IntermediateRulesTests
         // Moving the default: the old one is cleared, only one default remains.
         var moved = service.Set(new SetIntermediateRequest { Name = "I3", Default = true });
         Assert.True(moved.Item.IsDefault);
-        Assert.Contains(moved.Warnings, w => w.Contains("'I0' is no longer the default", StringComparison.Ordinal));
+        Assert.Contains(moved.Information, w => w.Contains("'I0' is no longer the default", StringComparison.Ordinal));
         Assert.Equal(new[] { "I3" }, service.Get().Where(e => e.IsDefault).Select(e => e.Name));
 
         var downgrade = Assert.Throws<PkiException>(() => new PkiVaultService(vault).SetSubscription(Subscription.Software));

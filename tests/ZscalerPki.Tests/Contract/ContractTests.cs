@@ -120,7 +120,7 @@ public sealed class ContractTests
     }
 
     [Theory]
-    [InlineData("New-EnrollmentCertificate", "Parent", "ValueFromPipeline")]
+    [InlineData("New-EnrollmentCertificate", "Issuer", "ValueFromPipeline")]
     [InlineData("Get-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]
     [InlineData("Remove-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]
     [InlineData("Export-EnrollmentCertificate", "Name", "ValueFromPipelineByPropertyName")]

@@ -102,6 +102,12 @@ public sealed class PwshHost : IDisposable
 
     public void SetVariable(string name, object? value) => _runspace.SessionStateProxy.SetVariable(name, value);
 
+    /// <summary>The host answers the next secret prompts (Read-Host -AsSecureString) with these, in order.</summary>
+    public void AnswerSecrets(params string[] answers) => _host.AnswerSecrets(answers);
+
+    /// <summary>How many secret prompts the host answered.</summary>
+    public int SecretsRead => _host.SecretsRead;
+
     private PwshResult Invoke(PowerShell ps, IEnumerable? input)
     {
         var result = new PwshResult();

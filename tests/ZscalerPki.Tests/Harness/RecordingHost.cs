@@ -32,6 +32,19 @@ internal sealed class RecordingHost : PSHost
 
     public void ClearLines() => _ui.Lines.Clear();
 
+    /// <summary>
+    /// Secrets a person would type at a Read-Host -AsSecureString prompt, answered in order; a read with none queued still
+    /// fails the test (nothing may wait for a person).
+    /// </summary>
+    public void AnswerSecrets(params string[] answers)
+    {
+        foreach (var a in answers)
+            _ui.SecretAnswers.Enqueue(a);
+    }
+
+    /// <summary>How many secrets were read from the queue.</summary>
+    public int SecretsRead => _ui.SecretsRead;
+
     public override void EnterNestedPrompt() => throw new NotSupportedException("The test host has no nested prompt.");
 
     public override void ExitNestedPrompt() => throw new NotSupportedException("The test host has no nested prompt.");
@@ -53,6 +66,10 @@ internal sealed class RecordingHost : PSHost
         private string _partial = string.Empty;
 
         public List<string> Lines { get; } = new();
+
+        public Queue<string> SecretAnswers { get; } = new();
+
+        public int SecretsRead { get; private set; }
 
         // No console behind this host: the engine checks for null before it uses RawUI.
         public override PSHostRawUserInterface? RawUI => null;
@@ -97,7 +114,19 @@ internal sealed class RecordingHost : PSHost
 
         public override string ReadLine() => throw Unattended("Read-Host");
 
-        public override SecureString ReadLineAsSecureString() => throw Unattended("Read-Host -AsSecureString (pass the password as a parameter)");
+        public override SecureString ReadLineAsSecureString()
+        {
+            if (!SecretAnswers.TryDequeue(out var answer))
+                throw Unattended("Read-Host -AsSecureString (pass the password as a parameter)");
+            SecretsRead++;
+            // What the person typed ends the prompt line, as the console shows it (masked).
+            WriteLine(new string('*', answer.Length));
+            var secure = new SecureString();
+            foreach (var c in answer)
+                secure.AppendChar(c);
+            secure.MakeReadOnly();
+            return secure;
+        }
 
         private static InvalidOperationException Unattended(string what) =>
             new($"The test host cannot answer a {what}; the command must not wait for a person.");

@@ -57,6 +57,7 @@ public sealed class InspectionCmdletTests
     {
         using var tmp = new TempDir();
         using var pwsh = new PwshHost(tmp.Path);
+        Directory.CreateDirectory(tmp.Vault);
         var empty = pwsh.Run("New-InspectionCertificate", new() { ["DnsName"] = Array.Empty<string>(), ["IssuerKeyPassword"] = Pw, ["VaultPath"] = tmp.Vault });
         Assert.Equal("NoSiteNames", Assert.Single(empty.Errors).ErrorId());
         var noPw = pwsh.Run("New-InspectionCertificate", new() { ["DnsName"] = "a.contoso.test", ["VaultPath"] = tmp.Vault });

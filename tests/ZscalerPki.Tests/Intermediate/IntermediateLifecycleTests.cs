@@ -90,6 +90,9 @@ public sealed class IntermediateLifecycleTests
         using var tmp = new TempDir();
         using var pwsh = new PwshHost(tmp.Path);
         using var ca = new MemoryCa("Limits Root");
+        // A folder that is not there is not shown as an empty vault (issue 20).
+        Assert.Equal("VaultNotFound", Assert.Single(pwsh.Run("Get-PkiVault", new() { ["VaultPath"] = tmp.Vault }).Errors).ErrorId());
+        Directory.CreateDirectory(tmp.Vault);
         var vault = pwsh.Run("Get-PkiVault", new() { ["VaultPath"] = tmp.Vault });
         var info = Assert.IsType<PkiVaultInfo>(Assert.Single(vault.Output));
         Assert.Equal(Subscription.Software, info.Subscription);
@@ -149,7 +152,9 @@ public sealed class IntermediateLifecycleTests
         // Enabling B (ready) when no default exists makes it the default.
         var enable = pwsh.Run("Set-IntermediateCertificate", new() { ["Name"] = "B", ["VaultPath"] = tmp.Vault, ["Enabled"] = true });
         Assert.Empty(enable.Errors);
-        Assert.Contains(enable.Warnings, w => w.Contains("now the default", StringComparison.Ordinal));
+        // Normal success is information, not a warning (issue 20).
+        Assert.Contains(enable.Information, i => i.MessageData.ToString()!.Contains("now the default", StringComparison.Ordinal));
+        Assert.DoesNotContain(enable.Warnings, w => w.Contains("now the default", StringComparison.Ordinal));
         Assert.True(Get(pwsh, tmp, "B").IsDefault);
         var defaults = pwsh.Run("Get-IntermediateCertificate", new() { ["VaultPath"] = tmp.Vault, ["Default"] = true });
         Assert.Equal("B", Assert.IsType<IntermediateCertificate>(Assert.Single(defaults.Output)).Name);

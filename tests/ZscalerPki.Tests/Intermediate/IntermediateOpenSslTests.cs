@@ -77,7 +77,9 @@ public sealed class IntermediateOpenSslTests
         Assert.Equal(IntermediateState.CertReady, ready.State);
         Assert.Equal("CERT_READY", ready.ApiState);
         Assert.True(ready.IsDefault); // first enabled + ready intermediate, no default before
-        Assert.Contains(pem.Warnings, w => w.Contains("now the default", StringComparison.Ordinal));
+        // Normal success is information, not a warning (issue 20).
+        Assert.Contains(pem.Information, i => i.MessageData.ToString()!.Contains("now the default", StringComparison.Ordinal));
+        Assert.DoesNotContain(pem.Warnings, w => w.Contains("now the default", StringComparison.Ordinal));
         // The seed's extfile: CA:TRUE without critical and without pathlen, keyUsage without critical. Accepted, with one warning
         // saying what differs and the strict extfile lines.
         var lax = Assert.Single(pem.Warnings, w => w.Contains("differs from its CSR", StringComparison.Ordinal));

@@ -147,10 +147,29 @@ internal static class CertificateFields
             if (!rdn.HasMultipleElements)
             {
                 _ = rdn.GetSingleElementType().Value;
-                _ = rdn.GetSingleElementValue();
+                // .NET cannot return a T61String (TeletexString) value as text; the engine's own parser below reads it
+                // (as Latin-1, as OpenSSL and browsers do), and Mozilla roots shipped by Debian use it (Entrust 2048).
+                if (!IsT61Value(rdn.RawData))
+                    _ = rdn.GetSingleElementValue();
             }
         }
         DistinguishedName.Parse(name.RawData);
+    }
+
+    /// <summary>Whether a single-valued RDN (SET { SEQUENCE { type, value } }) has a T61String value.</summary>
+    private static bool IsT61Value(ReadOnlyMemory<byte> rdn)
+    {
+        try
+        {
+            var set = new AsnReader(rdn, AsnEncodingRules.BER).ReadSetOf(skipSortOrderValidation: true);
+            var attribute = set.ReadSequence();
+            attribute.ReadObjectIdentifier();
+            return attribute.PeekTag().HasSameClassAndValue(new Asn1Tag(UniversalTagNumber.T61String));
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

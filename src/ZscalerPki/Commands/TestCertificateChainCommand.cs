@@ -176,6 +176,12 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
         foreach (var raw in values)
         {
             var value = CertificateInput.Unwrap(raw);
+            if (parameter == "-TrustedRoot" && value is string store && !store.Contains("-----BEGIN", StringComparison.Ordinal)
+                && !CertStoreLocation.LooksLikeStorePath(store) && TrustStoreReader.IsStore(ResolveOutputPath(store)))
+            {
+                result.AddRange(ReadTrustStore(ResolveOutputPath(store)));
+                continue;
+            }
             if (value is string s && !s.Contains("-----BEGIN", StringComparison.Ordinal) && !CertStoreLocation.LooksLikeStorePath(s)
                 && !File.Exists(ResolveOutputPath(s)) && VaultNames.Problem(s) is null)
             {
@@ -185,6 +191,19 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
             result.AddRange(CertificateInput.Resolve(value, p => ResolveInputPaths(p, literal: false)));
         }
         return result;
+    }
+
+    /// <summary>
+    /// A root store as the OS ships it (a bundle such as /etc/ssl/certs/ca-certificates.crt, or a folder of hashed
+    /// certificates): every usable root; what cannot be used is said once, on the verbose stream (roots are resolved once per run).
+    /// </summary>
+    private IReadOnlyList<X509Certificate2> ReadTrustStore(string path)
+    {
+        var contents = TrustStoreReader.Read(path);
+        Verbose($"-TrustedRoot {path}: {contents.Certificates.Count} roots read, {contents.Skipped.Count} set aside.");
+        foreach (var line in contents.Skipped)
+            Verbose(line);
+        return contents.Certificates;
     }
 
     /// <summary>An enrollment CA, or a ready SSL-inspection intermediate (with its imported chain), by vault name.</summary>

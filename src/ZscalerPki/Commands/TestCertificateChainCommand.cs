@@ -7,6 +7,7 @@ using ZscalerPki.Core.Enrollment;
 using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Core.Storage;
 using ZscalerPki.Core.Validation;
+using ZscalerPki.Core.Validation.Clients;
 using ZscalerPki.Infrastructure;
 
 namespace ZscalerPki.Commands;
@@ -25,6 +26,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     private int _tested;
     private bool _trustResolved;
     private string? _trustResolvedFor;
+    private IReadOnlyList<IClientProfile> _clients = Array.Empty<IClientProfile>();
 
     /// <summary>The certificate to test: X509Certificate2, an object with a Certificate property, a path, PEM text, or a vault name. A bundle's first certificate is the leaf, the rest are intermediates.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -74,8 +76,18 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Online { get; set; }
 
+    /// <summary>
+    /// Adds each named client's verdict and its own reason (openssl, openssl-strict, go, java, nss, node, chrome, windows,
+    /// apple, rustls; python and azure-cli mean openssl-strict), or All. The result's IsValid stays the -Profile verdict.
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    public string[]? Client { get; set; }
+
     protected override void Begin()
     {
+        if (Client is { Length: > 0 })
+            _clients = ResolveClients(Client);
         if (IPAddress is not null && !System.Net.IPAddress.TryParse(IPAddress, out _))
             throw new PkiException(PkiErrorIds.InvalidIPAddress, PkiErrorCategory.InvalidArgument,
                 $"'{IPAddress}' is not an IPv4 or IPv6 address.", IPAddress);
@@ -138,6 +150,8 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
                 fetchProblems = online.Problems;
             }
             var result = ChainValidator.Validate(request);
+            if (_clients.Count > 0)
+                result = result with { Clients = ClientProfiles.Evaluate(request, _clients, result) };
             if (fetchProblems.Count > 0)
                 result = result with { Problems = result.Problems.Concat(fetchProblems).ToList() };
             _tested++;
@@ -164,6 +178,25 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     {
         if (_tested >= 25)
             ProgressDone(2, "Test-CertificateChain");
+    }
+
+    /// <summary>The profiles -Client names (All = every one), once each, in the order of <see cref="ClientProfiles.All"/>.</summary>
+    private static IReadOnlyList<IClientProfile> ResolveClients(IEnumerable<string> names)
+    {
+        var chosen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (string.Equals(name?.Trim(), "All", StringComparison.OrdinalIgnoreCase))
+            {
+                chosen.UnionWith(ClientProfiles.Ids);
+                continue;
+            }
+            var profile = ClientProfiles.Find(name?.Trim() ?? "")
+                ?? throw new PkiException(PkiErrorIds.UnknownClient, PkiErrorCategory.InvalidArgument,
+                    $"-Client '{name}' is not a client this module knows. Use All or one of: {string.Join(", ", ClientProfiles.Ids)} (python and azure-cli mean openssl-strict).", name);
+            chosen.Add(profile.Id);
+        }
+        return ClientProfiles.All.Where(c => chosen.Contains(c.Id)).ToList();
     }
 
     /// <summary>

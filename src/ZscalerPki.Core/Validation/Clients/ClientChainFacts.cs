@@ -1,0 +1,146 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace ZscalerPki.Core.Validation.Clients;
+
+/// <summary>The facts of one certificate of the validated path that client rules look at (leaf = index 0).</summary>
+public sealed record ClientCertificateFacts
+{
+    public required int Index { get; init; }
+    public required bool IsTrustAnchor { get; init; }
+    /// <summary>X.509 version: 1, 2 or 3.</summary>
+    public required int Version { get; init; }
+    public required bool IsSelfIssued { get; init; }
+    public required bool HasBasicConstraints { get; init; }
+    public required bool BasicConstraintsCritical { get; init; }
+    public required bool IsCA { get; init; }
+    public int? PathLength { get; init; }
+    /// <summary>keyUsage, or null when absent.</summary>
+    public X509KeyUsageFlags? KeyUsage { get; init; }
+    /// <summary>extKeyUsage OIDs, or null when absent.</summary>
+    public IReadOnlyList<string>? ExtendedKeyUsages { get; init; }
+    public required bool HasAuthorityKeyIdentifier { get; init; }
+    public required bool AuthorityKeyIdentifierCritical { get; init; }
+    public required bool HasSubjectKeyIdentifier { get; init; }
+    public required bool SubjectKeyIdentifierCritical { get; init; }
+    public required bool SubjectEmpty { get; init; }
+    public required bool IssuerEmpty { get; init; }
+    public required bool HasSubjectAltName { get; init; }
+    public required bool SubjectAltNameCritical { get; init; }
+    /// <summary>Number of dNSName and iPAddress entries in subjectAltName.</summary>
+    public required int DnsOrIpNames { get; init; }
+    public required string SignatureAlgorithm { get; init; }
+    /// <summary>The TBS signature algorithm equals the outer one (RFC 5280 4.1.1.2).</summary>
+    public required bool SignatureAlgorithmsConsistent { get; init; }
+    public required DateTime NotBefore { get; init; }
+    public required DateTime NotAfter { get; init; }
+    public required IReadOnlyList<string> ExtensionOids { get; init; }
+    /// <summary>The serial number is negative (its DER INTEGER has the top bit set).</summary>
+    public required bool SerialNegative { get; init; }
+    /// <summary>The public key algorithm OID (e.g. 1.2.840.113549.1.1.1 RSA, 1.2.840.10045.2.1 EC).</summary>
+    public required string KeyAlgorithm { get; init; }
+    /// <summary>RSA modulus size in bits, or 0 for other keys.</summary>
+    public required int RsaKeySize { get; init; }
+}
+
+/// <summary>
+/// The input of every <see cref="IClientProfile"/>: the validator's RFC 5280 result for the chain (and, on demand, its
+/// WebPki result — the same validator with the browser rules), the request, and the facts of each certificate on the path.
+/// </summary>
+public sealed class ClientChainFacts
+{
+    private readonly Lazy<ChainValidationResult> _webPki;
+
+    internal ClientChainFacts(ChainValidationRequest request, ChainValidationResult rfc5280, Func<ChainValidationResult> webPki)
+    {
+        Request = request;
+        Result = rfc5280;
+        _webPki = new Lazy<ChainValidationResult>(webPki);
+        Path = rfc5280.Elements.Select(Describe).ToList();
+    }
+
+    /// <summary>The request the chain was validated with (time, host name, purpose, CRLs).</summary>
+    public ChainValidationRequest Request { get; }
+
+    /// <summary>The validator's verdict under <see cref="ValidationProfile.Rfc5280"/>.</summary>
+    public ChainValidationResult Result { get; }
+
+    /// <summary>The validator's verdict under <see cref="ValidationProfile.WebPki"/> (computed when a client asks for it).</summary>
+    public ChainValidationResult WebPkiResult => _webPki.Value;
+
+    /// <summary>The path of <see cref="Result"/>, leaf first, trust anchor last when one was reached.</summary>
+    public IReadOnlyList<ClientCertificateFacts> Path { get; }
+
+    /// <summary>Whether the path ends at a trust anchor.</summary>
+    public bool Anchored => Path.Count > 0 && Path[^1].IsTrustAnchor;
+
+    private static ClientCertificateFacts Describe(ChainElementResult element)
+    {
+        var c = ParsedCertificate.From(element.Certificate);
+        c.ExtensionsByOid.TryGetValue(Oids.AuthorityKeyId, out var aki);
+        c.ExtensionsByOid.TryGetValue(Oids.SubjectKeyId, out var ski);
+        c.ExtensionsByOid.TryGetValue(Oids.SubjectAltName, out var san);
+        c.ExtensionsByOid.TryGetValue(Oids.BasicConstraints, out var bc);
+        return new ClientCertificateFacts
+        {
+            Index = element.Index,
+            IsTrustAnchor = element.IsTrustAnchor,
+            Version = c.Version + 1,
+            IsSelfIssued = c.IsSelfIssued,
+            HasBasicConstraints = bc is not null,
+            BasicConstraintsCritical = bc?.Critical ?? false,
+            IsCA = c.BasicConstraints?.IsCA ?? false,
+            PathLength = c.BasicConstraints?.PathLength,
+            KeyUsage = c.KeyUsage is { } ku ? ToFlags(ku) : null,
+            ExtendedKeyUsages = c.ExtendedKeyUsage,
+            HasAuthorityKeyIdentifier = aki is not null,
+            AuthorityKeyIdentifierCritical = aki?.Critical ?? false,
+            HasSubjectKeyIdentifier = ski is not null,
+            SubjectKeyIdentifierCritical = ski?.Critical ?? false,
+            SubjectEmpty = c.Subject.IsEmpty,
+            IssuerEmpty = c.Issuer.IsEmpty,
+            HasSubjectAltName = san is not null,
+            SubjectAltNameCritical = san?.Critical ?? false,
+            DnsOrIpNames = c.SubjectAltNames?.Count(n => n.Kind is GeneralNameKind.Dns or GeneralNameKind.IPAddress) ?? 0,
+            SignatureAlgorithm = c.SignatureAlgorithm.Oid,
+            SignatureAlgorithmsConsistent = c.TbsSignatureAlgorithm.SameAs(c.SignatureAlgorithm),
+            NotBefore = c.NotBefore,
+            NotAfter = c.NotAfter,
+            ExtensionOids = c.Extensions.Select(e => e.Oid).ToList(),
+            SerialNegative = c.Serial.Length > 0 && (c.Serial[0] & 0x80) != 0,
+            KeyAlgorithm = c.SpkiAlgorithm.Oid,
+            RsaKeySize = RsaSize(element.Certificate, c),
+        };
+    }
+
+    private static int RsaSize(X509Certificate2 certificate, ParsedCertificate parsed)
+    {
+        if (parsed.SpkiAlgorithm.Oid != "1.2.840.113549.1.1.1")
+        {
+            return 0;
+        }
+        try
+        {
+            using var rsa = certificate.GetRSAPublicKey();
+            return rsa?.KeySize ?? 0;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return 0;
+        }
+    }
+
+    private static X509KeyUsageFlags ToFlags(KeyUsageBits bits)
+    {
+        var flags = X509KeyUsageFlags.None;
+        if ((bits & KeyUsageBits.DigitalSignature) != 0) flags |= X509KeyUsageFlags.DigitalSignature;
+        if ((bits & KeyUsageBits.NonRepudiation) != 0) flags |= X509KeyUsageFlags.NonRepudiation;
+        if ((bits & KeyUsageBits.KeyEncipherment) != 0) flags |= X509KeyUsageFlags.KeyEncipherment;
+        if ((bits & KeyUsageBits.DataEncipherment) != 0) flags |= X509KeyUsageFlags.DataEncipherment;
+        if ((bits & KeyUsageBits.KeyAgreement) != 0) flags |= X509KeyUsageFlags.KeyAgreement;
+        if ((bits & KeyUsageBits.KeyCertSign) != 0) flags |= X509KeyUsageFlags.KeyCertSign;
+        if ((bits & KeyUsageBits.CrlSign) != 0) flags |= X509KeyUsageFlags.CrlSign;
+        if ((bits & KeyUsageBits.EncipherOnly) != 0) flags |= X509KeyUsageFlags.EncipherOnly;
+        if ((bits & KeyUsageBits.DecipherOnly) != 0) flags |= X509KeyUsageFlags.DecipherOnly;
+        return flags;
+    }
+}

@@ -1,11 +1,17 @@
 using ZscalerPki.Conformance;
+using ZscalerPki.Conformance.Clients;
 
 // Conformance harness for the ZscalerPki path-validation engine.
 //   limbo FILE.json  -> x509-limbo harness result JSON on stdout; last stderr line "limbo: N passed, M failed, K skipped"
 //   pkits DIR        -> one line per case; last line "pkits: N passed, M failed"
+//   clients [--write] [--client ID[,ID...]] [--sample PERCENT]
+//                    -> every real client installed here over limbo + PKITS (tests/testdata/client-verdicts/README.md);
+//                       --write replaces the snapshot files, otherwise compares with them
+if (args.Length >= 1 && args[0] == "clients")
+    return ClientsCommand.Run(args.Skip(1).ToArray());
 if (args.Length != 2 || args[0] is not ("limbo" or "pkits"))
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Conformance limbo FILE.json | pkits DIR");
+    Console.Error.WriteLine("usage: ZscalerPki.Conformance limbo FILE.json | pkits DIR | clients [--write] [--client IDS] [--sample PERCENT]");
     return 2;
 }
 try

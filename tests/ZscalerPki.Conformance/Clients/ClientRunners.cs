@@ -1,0 +1,48 @@
+namespace ZscalerPki.Conformance.Clients;
+
+/// <summary>Every client runner this repository knows, in snapshot order.</summary>
+public static class ClientRunners
+{
+    public static string DriversDir(string repoRoot) => Path.Combine(repoRoot, "tests", "ZscalerPki.Conformance", "drivers");
+
+    public static IReadOnlyList<IClientRunner> All(string repoRoot)
+    {
+        var drivers = DriversDir(repoRoot);
+        var python = ClientProcess.Which("python3");
+        return new IClientRunner[]
+        {
+            new OpenSslRunner(strict: false),
+            new OpenSslRunner(strict: true),
+            new DriverRunner("pyca",
+                () => python is null ? "python3 not found on PATH"
+                    : ClientProcess.Run(python, new[] { "-c", "import cryptography.x509.verification" }, timeoutMs: 30_000).ExitCode != 0
+                        ? "python3 has no cryptography.x509.verification (pyca/cryptography >= 42)" : null,
+                () => "cryptography " + ClientProcess.VersionOf(python!, "-c", "import cryptography; print(cryptography.__version__)"),
+                _ => (python!, new[] { Path.Combine(drivers, "pyca_verify.py") }, null)),
+        };
+    }
+
+    /// <summary>The repository root: the first folder at or above <paramref name="start"/> holding ZscalerPki.sln.</summary>
+    public static string FindRepoRoot(string start)
+    {
+        var dir = new DirectoryInfo(start);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZscalerPki.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new DirectoryNotFoundException("ZscalerPki.sln not found at or above " + start);
+    }
+
+    /// <summary>Runs one client over the cases in a fresh scratch folder and stamps client id and version on each verdict.</summary>
+    public static List<ClientVerdict> RunClient(IClientRunner runner, IReadOnlyList<ClientCase> cases)
+    {
+        var work = Path.Combine(Path.GetTempPath(), $"zpki-clients-{runner.Id}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            var version = runner.Version;
+            return runner.Run(cases, work).Select(v => v with { Client = runner.Id, ClientVersion = version }).ToList();
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}

@@ -40,6 +40,14 @@ public sealed record ClientCertificateFacts
     public required string KeyAlgorithm { get; init; }
     /// <summary>RSA modulus size in bits, or 0 for other keys.</summary>
     public required int RsaKeySize { get; init; }
+    /// <summary>OIDs of the extensions marked critical.</summary>
+    public required IReadOnlyList<string> CriticalExtensionOids { get; init; }
+    /// <summary>
+    /// Self-issued and its authorityKeyIdentifier (when present) names itself: keyIdentifier equal to its own
+    /// subjectKeyIdentifier, authorityCertIssuer equal to its issuer, authorityCertSerialNumber equal to its serial — what
+    /// OpenSSL's X509_check_issued(x, x) / X509_check_akid require of a self-signed trust anchor.
+    /// </summary>
+    public required bool SelfSignedByAki { get; init; }
 }
 
 /// <summary>
@@ -109,7 +117,30 @@ public sealed class ClientChainFacts
             SerialNegative = c.Serial.Length > 0 && (c.Serial[0] & 0x80) != 0,
             KeyAlgorithm = c.SpkiAlgorithm.Oid,
             RsaKeySize = RsaSize(element.Certificate, c),
+            CriticalExtensionOids = c.Extensions.Where(e => e.Critical).Select(e => e.Oid).ToList(),
+            SelfSignedByAki = c.IsSelfIssued && AkiNamesItself(c),
         };
+    }
+
+    private static bool AkiNamesItself(ParsedCertificate c)
+    {
+        if (c.AuthorityKeyId is not { } aki)
+        {
+            return true;
+        }
+        if (aki.KeyId is not null && c.SubjectKeyId is not null && !aki.KeyId.AsSpan().SequenceEqual(c.SubjectKeyId))
+        {
+            return false;
+        }
+        if (aki.Serial is not null && !aki.Serial.AsSpan().SequenceEqual(c.Serial))
+        {
+            return false;
+        }
+        if (aki.Issuer is { } names && !names.Any(n => n.Directory is { } d && d.Canonical == c.Issuer.Canonical))
+        {
+            return false;
+        }
+        return true;
     }
 
     private static int RsaSize(X509Certificate2 certificate, ParsedCertificate parsed)

@@ -21,6 +21,9 @@ public abstract class ClientProfile : IClientProfile
     /// <summary>Validator problem codes this client does not check.</summary>
     protected abstract IReadOnlySet<string> NotChecked { get; }
 
+    /// <summary>Whether the client checks this validator problem (default: its code is not in <see cref="NotChecked"/>).</summary>
+    protected virtual bool Checks(ChainProblem problem, ClientChainFacts facts) => !NotChecked.Contains(problem.Code);
+
     /// <summary>The client's own error text for a validator problem it checks.</summary>
     protected abstract string ErrorFor(ChainProblem problem, ClientChainFacts facts);
 
@@ -36,7 +39,7 @@ public abstract class ClientProfile : IClientProfile
         var result = StartsFromWebPki ? facts.WebPkiResult : facts.Result;
         int anchorIndex = result.Elements.Count > 0 && result.Elements[^1].IsTrustAnchor ? result.Elements.Count - 1 : -1;
         var problems = result.Problems
-            .Where(p => p.Severity == ChainProblemSeverity.Error && !NotChecked.Contains(p.Code))
+            .Where(p => p.Severity == ChainProblemSeverity.Error && Checks(p, facts))
             .Where(p => !(p.ElementIndex == anchorIndex && anchorIndex >= 0 && IgnoresAnchorProblem(p)))
             .ToList();
         var reasons = new List<ClientReason>();
@@ -91,6 +94,10 @@ public static class ClientRuleSets
 
     /// <summary>Union of code sets.</summary>
     public static IReadOnlySet<string> Union(params IEnumerable<string>[] sets) => sets.SelectMany(s => s).ToHashSet();
+
+    /// <summary>Whether the request carries RFC 5280 policy inputs (an initial policy set or one of the initial-* flags).</summary>
+    public static bool HasPolicyInputs(ChainValidationRequest request) =>
+        request.InitialPolicySet is { Count: > 0 } || request.InitialExplicitPolicy || request.InitialPolicyMappingInhibit || request.InitialAnyPolicyInhibit;
 
     /// <summary>The EKU OIDs the request asks for (purpose and explicit EKUs).</summary>
     public static IReadOnlyList<string> RequestedEkus(ChainValidationRequest request)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace ZscalerPki.Core.Validation.Clients;
 
 /// <summary>
@@ -12,8 +14,16 @@ public class OpenSslClient : ClientProfile
 
     public override string Name => "OpenSSL 3 (default)";
 
-    protected override IReadOnlySet<string> NotChecked { get; } = ClientRuleSets.Union(ClientRuleSets.CertificateProfileCodes,
-        new[] { ChainProblemCodes.PolicyRequired, ChainProblemCodes.PolicyMappingInvalid, ChainProblemCodes.PolicyTreeTooLarge });
+    protected override IReadOnlySet<string> NotChecked { get; } = ClientRuleSets.CertificateProfileCodes;
+
+    private static readonly HashSet<string> PolicyCodes = new() { ChainProblemCodes.PolicyRequired, ChainProblemCodes.PolicyMappingInvalid, ChainProblemCodes.PolicyTreeTooLarge };
+
+    /// <summary>
+    /// The policy tree is evaluated only under X509_V_FLAG_POLICY_CHECK (x509_vfy.c verify_chain), which an application sets
+    /// with a policy input (-policy, -explicit_policy, -inhibit_map, -inhibit_any); TLS clients do not.
+    /// </summary>
+    protected override bool Checks(ChainProblem problem, ClientChainFacts facts) =>
+        base.Checks(problem, facts) && (!PolicyCodes.Contains(problem.Code) || ClientRuleSets.HasPolicyInputs(facts.Request));
 
     /// <summary>OpenSSL's X509_verify_cert_error_string texts (crypto/x509/x509_txt.c), with the X509_V_ERR code number.</summary>
     internal static string Text(string code) => code switch
@@ -47,8 +57,52 @@ public class OpenSslClient : ClientProfile
 
     protected override string ErrorFor(ChainProblem problem, ClientChainFacts facts) => Text(problem.Code);
 
+    /// <summary>
+    /// The trust anchor's own basicConstraints: check_chain lets the top certificate pass unless X509_check_ca() is 0, so a
+    /// root without basicConstraints (v1, or keyUsage keyCertSign only) is accepted by default; cA FALSE is not.
+    /// </summary>
+    protected override bool IgnoresAnchorProblem(ChainProblem problem) =>
+        problem.Code == ChainProblemCodes.CaBasicConstraintsInvalid && problem.Message.Contains("no basicConstraints", StringComparison.Ordinal);
+
+    /// <summary>Extensions OpenSSL may see critical (v3_purp.c X509_supported_extension); any other critical one is error 34.</summary>
+    private static readonly HashSet<string> SupportedCritical = new()
+    {
+        "2.16.840.1.113730.1.1", Oids.KeyUsage, Oids.ExtendedKeyUsage, Oids.SubjectAltName, Oids.BasicConstraints, Oids.CertificatePolicies,
+        Oids.PolicyConstraints, Oids.NameConstraints, Oids.PolicyMappings, Oids.InhibitAnyPolicy, "1.3.6.1.5.5.7.1.14",
+        "1.3.6.1.5.5.7.1.7", "1.3.6.1.5.5.7.1.8",
+    };
+
     protected override IEnumerable<ClientReason> OwnRules(ClientChainFacts facts)
     {
+        var path = facts.Path;
+        // Without X509_V_FLAG_PARTIAL_CHAIN the chain must end in a self-signed trusted certificate (x509_vfy.c build_chain,
+        // X509_check_issued(x, x) with X509_check_akid): a trusted intermediate, a cross-signed root, or a root whose AKI
+        // names another key or issuer makes OpenSSL look further up and fail with error 2.
+        if (facts.Anchored && !path[^1].SelfSignedByAki)
+            yield return new ClientReason("Client.AnchorNotSelfSigned", "unable to get issuer certificate (2)", path[^1].Index);
+        // Issuers are looked up by subject name: a CA with an empty subject is never found (error 2).
+        foreach (var c in path.Skip(1).Where(c => c.SubjectEmpty))
+            yield return new ClientReason("Client.IssuerSubjectEmpty", "unable to get issuer certificate (2)", c.Index);
+        // -verify_depth / X509_VERIFY_PARAM_set_depth counts every intermediate, self-issued ones included (error 22).
+        if (facts.Request.MaxDepth is { } depth && facts.Anchored && path.Count - 2 > depth)
+            yield return new ClientReason("Client.ChainTooLong", "certificate chain too long (22)", null);
+        // X509_cmp_time: a certificate whose notAfter equals the verification time (to the second) has expired (error 10).
+        var at = facts.Result.At.UtcDateTime;
+        var atSecond = new DateTime(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        foreach (var c in path.Where(c => c.NotAfter == atSecond))
+            yield return new ClientReason("Client.ExpiredAtNotAfter", Text(ChainProblemCodes.Expired), c.Index);
+        // v3_purp.c X509_supported_extension.
+        foreach (var c in path)
+            if (c.CriticalExtensionOids.Any(o => !SupportedCritical.Contains(o)))
+                yield return new ClientReason("Client.UnhandledCriticalExtension", Text(ChainProblemCodes.UnknownCriticalExtension), c.Index);
+        // check_purpose_ssl_server/client for the leaf: a keyUsage without digitalSignature/keyEncipherment/keyAgreement
+        // (e.g. a CA certificate used as the leaf) is "unsupported certificate purpose" (26).
+        if (path.Count > 0 && facts.Request.Purpose != ChainPurpose.Any && path[0].KeyUsage is { } leafUsage
+            && (leafUsage & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement)) == 0)
+            yield return new ClientReason("Client.LeafKeyUsagePurpose", Text(ChainProblemCodes.EkuMismatch), 0);
+        // OpenSSL 3.0 does not chain a certificate with a negative serial number (observed: error 20 on limbo rfc5280::serial::negative).
+        if (path.Count > 0 && path[0].SerialNegative)
+            yield return new ClientReason("Client.NegativeSerial", Text(ChainProblemCodes.NoPathToTrustAnchor), 0);
         // check_chain -> check_purpose: an issuing CA whose extKeyUsage lacks the purpose is refused (X509_PURPOSE sslserver
         // checks xku on CAs); trusted anchors are exempt (check_purpose returns early for trusted certificates).
         foreach (var (certificate, _) in ClientRuleSets.EkuNestingViolations(facts, includeAnchor: false))

@@ -20,7 +20,7 @@ public sealed class NodeClient : OpenSslClient
         var t when t.StartsWith("certificate signature failure", StringComparison.Ordinal) => "CERT_SIGNATURE_FAILURE: certificate signature failure",
         var t when t.StartsWith("invalid CA certificate", StringComparison.Ordinal) => "INVALID_CA: invalid CA certificate",
         var t when t.StartsWith("path length", StringComparison.Ordinal) => "PATH_LENGTH_EXCEEDED: path length constraint exceeded",
-        var t when t.StartsWith("unsupported certificate purpose", StringComparison.Ordinal) => "INVALID_PURPOSE: unsupported certificate purpose",
+        var t when t.StartsWith("unsuitable certificate purpose", StringComparison.Ordinal) => "INVALID_PURPOSE: unsuitable certificate purpose",
         var t when t.StartsWith("key usage does not include", StringComparison.Ordinal) => "KEYUSAGE_NO_CERTSIGN: key usage does not include certificate signing",
         var t when t.StartsWith("certificate revoked", StringComparison.Ordinal) => "CERT_REVOKED: certificate revoked",
         var t when t.StartsWith("unable to get certificate CRL", StringComparison.Ordinal) => "UNABLE_TO_GET_CRL: unable to get certificate CRL",

@@ -45,7 +45,7 @@ public class OpenSslClient : ClientProfile
         ChainProblemCodes.HostnameMismatch => "hostname mismatch (62)",
         ChainProblemCodes.IPAddressMismatch => "IP address mismatch (64)",
         ChainProblemCodes.EmailAddressMismatch => "email address mismatch (63)",
-        ChainProblemCodes.EkuMismatch or ChainProblemCodes.KeyUsageMismatch or ChainProblemCodes.WebPkiCaEkuMismatch => "unsupported certificate purpose (26)",
+        ChainProblemCodes.EkuMismatch or ChainProblemCodes.KeyUsageMismatch or ChainProblemCodes.WebPkiCaEkuMismatch => "unsuitable certificate purpose (26)",
         ChainProblemCodes.Revoked => "certificate revoked (23)",
         ChainProblemCodes.CrlExpired => "CRL has expired (12)",
         ChainProblemCodes.NoCrl or ChainProblemCodes.RevocationUnknown or ChainProblemCodes.CrlSignerNotFound or ChainProblemCodes.CrlScopeMismatch

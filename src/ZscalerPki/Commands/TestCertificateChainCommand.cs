@@ -77,8 +77,8 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     public SwitchParameter Online { get; set; }
 
     /// <summary>
-    /// Adds each named client's verdict and its own reason (openssl, openssl-strict, go, java, nss, node, chrome, windows,
-    /// apple, rustls; python and azure-cli mean openssl-strict), or All. The result's IsValid stays the -Profile verdict.
+    /// Adds each named client's verdict and its own reason (openssl, openssl-strict, python, go, java, nss, node, chrome, windows,
+    /// apple, rustls; azure-cli and pip mean python), or All. The result's IsValid stays the -Profile verdict.
     /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(ClientNameCompleter))]
@@ -193,7 +193,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
             }
             var profile = ClientProfiles.Find(name?.Trim() ?? "")
                 ?? throw new PkiException(PkiErrorIds.UnknownClient, PkiErrorCategory.InvalidArgument,
-                    $"-Client '{name}' is not a client this module knows. Use All or one of: {string.Join(", ", ClientProfiles.Ids)} (python and azure-cli mean openssl-strict).", name);
+                    $"-Client '{name}' is not a client this module knows. Use All or one of: {string.Join(", ", ClientProfiles.Ids)} (azure-cli and pip mean python).", name);
             chosen.Add(profile.Id);
         }
         return ClientProfiles.All.Where(c => chosen.Contains(c.Id)).ToList();

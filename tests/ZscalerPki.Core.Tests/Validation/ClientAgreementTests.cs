@@ -11,8 +11,8 @@ public class ClientAgreementTests
 {
     private static readonly Dictionary<string, double> Floors = new()
     {
-        ["openssl"] = 93.0,
-        ["openssl-strict"] = 93.0,
+        ["openssl"] = 98.0,
+        ["openssl-strict"] = 98.0,
     };
 
     [Fact]

@@ -48,6 +48,10 @@ public sealed record ClientCertificateFacts
     /// OpenSSL's X509_check_issued(x, x) / X509_check_akid require of a self-signed trust anchor.
     /// </summary>
     public required bool SelfSignedByAki { get; init; }
+    /// <summary>A DSA key without domain parameters (they are inherited from the issuer, RFC 3279 2.3.2).</summary>
+    public required bool KeyParametersInherited { get; init; }
+    /// <summary>The subjectAltName dNSName entries.</summary>
+    public required IReadOnlyList<string> DnsNames { get; init; }
 }
 
 /// <summary>
@@ -74,6 +78,26 @@ public sealed class ClientChainFacts
 
     /// <summary>The validator's verdict under <see cref="ValidationProfile.WebPki"/> (computed when a client asks for it).</summary>
     public ChainValidationResult WebPkiResult => _webPki.Value;
+
+    private readonly Dictionary<string, ChainValidationResult> _variants = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The validator's RFC 5280 result for the same chain with inputs as a client would give them (e.g. only the CRLs the
+    /// client can use), computed once per <paramref name="key"/>. Still the one validator: only the input changes.
+    /// </summary>
+    public ChainValidationResult ResultWith(string key, Func<ChainValidationRequest, ChainValidationRequest> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_variants)
+        {
+            if (!_variants.TryGetValue(key, out var result))
+            {
+                result = ChainValidator.Validate(change(Request));
+                _variants[key] = result;
+            }
+            return result;
+        }
+    }
 
     /// <summary>The path of <see cref="Result"/>, leaf first, trust anchor last when one was reached.</summary>
     public IReadOnlyList<ClientCertificateFacts> Path { get; }
@@ -119,6 +143,8 @@ public sealed class ClientChainFacts
             RsaKeySize = RsaSize(element.Certificate, c),
             CriticalExtensionOids = c.Extensions.Where(e => e.Critical).Select(e => e.Oid).ToList(),
             SelfSignedByAki = c.IsSelfIssued && AkiNamesItself(c),
+            KeyParametersInherited = c.SpkiAlgorithm.Oid == "1.2.840.10040.4.1" && c.SpkiAlgorithm.ParametersAbsent,
+            DnsNames = c.SubjectAltNames?.Where(n => n.Kind == GeneralNameKind.Dns && n.Text is not null).Select(n => n.Text!).ToList() ?? new List<string>(),
         };
     }
 

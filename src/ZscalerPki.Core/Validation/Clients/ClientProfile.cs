@@ -33,10 +33,13 @@ public abstract class ClientProfile : IClientProfile
     /// <summary>Whether a problem on the trust anchor (the last element) is ignored: clients that take only the anchor's name and key.</summary>
     protected virtual bool IgnoresAnchorProblem(ChainProblem problem) => false;
 
+    /// <summary>The validator result the client's rules start from (default: RFC 5280, or WebPki when <see cref="StartsFromWebPki"/>).</summary>
+    protected virtual ChainValidationResult BaseResult(ClientChainFacts facts) => StartsFromWebPki ? facts.WebPkiResult : facts.Result;
+
     public ClientVerdict Evaluate(ClientChainFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        var result = StartsFromWebPki ? facts.WebPkiResult : facts.Result;
+        var result = BaseResult(facts);
         int anchorIndex = result.Elements.Count > 0 && result.Elements[^1].IsTrustAnchor ? result.Elements.Count - 1 : -1;
         var problems = result.Problems
             .Where(p => p.Severity == ChainProblemSeverity.Error && Checks(p, facts))

@@ -6,20 +6,20 @@ public static class ClientProfiles
     /// <summary>Every client profile, in display order. A new client is one new class added here.</summary>
     public static IReadOnlyList<IClientProfile> All { get; } = new IClientProfile[]
     {
-        new OpenSslClient(), new OpenSslStrictClient(), new GoClient(), new JavaClient(), new NssClient(), new NodeClient(),
+        new OpenSslClient(), new OpenSslStrictClient(), new PythonClient(), new GoClient(), new JavaClient(), new NssClient(), new NodeClient(),
         new ChromeClient(), new WindowsClient(), new AppleClient(), new RustlsClient(),
     };
 
     /// <summary>The ids of <see cref="All"/> (the values <c>-Client</c> takes, besides <c>All</c>).</summary>
     public static IReadOnlyList<string> Ids { get; } = All.Select(c => c.Id).ToList();
 
-    /// <summary>The profile with this id (case-insensitive), or null. "python" is an alias of openssl-strict (Python >= 3.13).</summary>
+    /// <summary>The profile with this id (case-insensitive), or null. Aliases: azure-cli and pip are python (Python >= 3.13).</summary>
     public static IClientProfile? Find(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        if (id.Equals("python", StringComparison.OrdinalIgnoreCase) || id.Equals("azure-cli", StringComparison.OrdinalIgnoreCase))
+        if (id.Equals("azure-cli", StringComparison.OrdinalIgnoreCase) || id.Equals("pip", StringComparison.OrdinalIgnoreCase))
         {
-            id = "openssl-strict";
+            id = "python";
         }
         return All.FirstOrDefault(c => c.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
     }

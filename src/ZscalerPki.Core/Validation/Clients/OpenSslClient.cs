@@ -23,7 +23,56 @@ public class OpenSslClient : ClientProfile
     /// with a policy input (-policy, -explicit_policy, -inhibit_map, -inhibit_any); TLS clients do not.
     /// </summary>
     protected override bool Checks(ChainProblem problem, ClientChainFacts facts) =>
-        base.Checks(problem, facts) && (!PolicyCodes.Contains(problem.Code) || ClientRuleSets.HasPolicyInputs(facts.Request));
+        base.Checks(problem, facts)
+        && (!PolicyCodes.Contains(problem.Code) || ClientRuleSets.HasPolicyInputs(facts.Request))
+        && !LenientOpenSslDecoding(problem)
+        && !(problem.Code == ChainProblemCodes.HostnameMismatch && PartialWildcards && PartialWildcardMatches(facts));
+
+    /// <summary>
+    /// What OpenSSL's decoders accept where the validator is stricter: a policyMappings with anyPolicy (v3_pmaps.c decodes
+    /// it; only a policy check would care), a dNSName constraint with a leading period (v3_ncons.c nc_dns treats it as
+    /// "subdomains"), a nameConstraints with neither subtree (decoded as empty).
+    /// </summary>
+    private static bool LenientOpenSslDecoding(ChainProblem problem) =>
+        (problem.Code == ChainProblemCodes.MalformedExtension && problem.Message.Contains("(policyMappings)", StringComparison.Ordinal))
+        || (problem.Code is ChainProblemCodes.MalformedExtension or ChainProblemCodes.InvalidNameConstraint
+            && problem.Message.Contains("neither permittedSubtrees nor excludedSubtrees", StringComparison.Ordinal))
+        || (problem.Code == ChainProblemCodes.InvalidNameConstraint && problem.Message.Contains("starts with a period", StringComparison.Ordinal));
+
+    /// <summary>
+    /// X509_check_host without X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS (openssl verify -verify_hostname, curl): a left-most
+    /// label such as "f*.example.com" matches "foo.example.com" (v3_utl.c wildcard_match). Python sets the flag.
+    /// </summary>
+    protected virtual bool PartialWildcards => true;
+
+    private static bool PartialWildcardMatches(ClientChainFacts facts)
+    {
+        if (facts.Request.DnsName is not { } host || facts.Path.Count == 0)
+            return false;
+        host = host.TrimEnd('.');
+        int hostDot = host.IndexOf('.');
+        if (hostDot <= 0)
+            return false;
+        foreach (var pattern in facts.Path[0].DnsNames)
+        {
+            int dot = pattern.IndexOf('.');
+            if (dot <= 0 || pattern.Count(ch => ch == '*') != 1 || pattern.IndexOf('*') > dot || pattern.Count(ch => ch == '.') < 2)
+                continue;
+            if (!string.Equals(pattern[dot..], host[hostDot..], StringComparison.OrdinalIgnoreCase))
+                continue;
+            var label = pattern[..dot];
+            var hostLabel = host[..hostDot];
+            // v3_utl.c valid_star: no wildcard inside an IDNA A-label ("xn--…").
+            if (label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase) || hostLabel.StartsWith("xn--", StringComparison.OrdinalIgnoreCase))
+                continue;
+            int star = label.IndexOf('*');
+            string prefix = label[..star], suffix = label[(star + 1)..];
+            if (hostLabel.Length >= prefix.Length + suffix.Length
+                && hostLabel.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && hostLabel.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>OpenSSL's X509_verify_cert_error_string texts (crypto/x509/x509_txt.c), with the X509_V_ERR code number.</summary>
     internal static string Text(string code) => code switch
@@ -56,6 +105,45 @@ public class OpenSslClient : ClientProfile
     };
 
     protected override string ErrorFor(ChainProblem problem, ClientChainFacts facts) => Text(problem.Code);
+
+    /// <summary>
+    /// Revocation with the CRLs OpenSSL uses without X509_V_FLAG_EXTENDED_CRL_SUPPORT (what -crl_check_all and TLS clients
+    /// set; x509_vfy.c get_crl_sk / get_crl_score / check_crl_path): no indirect CRLs, no CRLs partitioned by reasons
+    /// (onlySomeReasons), and only CRLs signed with the key of a certificate on the path whose subject is the CRL issuer (a
+    /// separate CRL-signing key is not looked for). Delta CRLs stay: dropping them predicted PKITS 4.15.x worse (measured).
+    /// </summary>
+    protected override ChainValidationResult BaseResult(ClientChainFacts facts)
+    {
+        if (facts.Request.Crls.Count == 0 || facts.Request.RevocationMode == RevocationMode.None)
+            return facts.Result;
+        var usable = UsableCrls(facts);
+        return usable.Count == facts.Request.Crls.Count ? facts.Result : facts.ResultWith("openssl-crls", r => r with { Crls = usable, RevocationMode = RevocationMode.Check });
+    }
+
+    private static List<byte[]> UsableCrls(ClientChainFacts facts)
+    {
+        var path = facts.Result.Elements.Select(e => ParsedCertificate.From(e.Certificate)).ToList();
+        var usable = new List<byte[]>();
+        foreach (var raw in facts.Request.Crls)
+        {
+            ParsedCrl crl;
+            try
+            {
+                crl = ParsedCrl.From(raw);
+            }
+            catch (PkiException)
+            {
+                continue;
+            }
+            if (crl.Idp is { IndirectCrl: true } || crl.Idp?.OnlySomeReasons is not null)
+                continue;
+            bool signedByPathKey = path.Any(c => c.Subject.Canonical == crl.Issuer.Canonical
+                && (crl.AuthorityKeyId is null || c.SubjectKeyId is null || crl.AuthorityKeyId.AsSpan().SequenceEqual(c.SubjectKeyId)));
+            if (signedByPathKey)
+                usable.Add(raw);
+        }
+        return usable;
+    }
 
     /// <summary>
     /// The trust anchor's own basicConstraints: check_chain lets the top certificate pass unless X509_check_ca() is 0, so a
@@ -100,6 +188,9 @@ public class OpenSslClient : ClientProfile
         if (path.Count > 0 && facts.Request.Purpose != ChainPurpose.Any && path[0].KeyUsage is { } leafUsage
             && (leafUsage & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement)) == 0)
             yield return new ClientReason("Client.LeafKeyUsagePurpose", Text(ChainProblemCodes.EkuMismatch), 0);
+        // DSA parameter inheritance (RFC 3279 2.3.2) is not supported: the key cannot be used (observed: PKITS 4.1.5, error 20).
+        foreach (var c in path.Where(c => c.KeyParametersInherited))
+            yield return new ClientReason("Client.DsaParametersInherited", Text(ChainProblemCodes.NoPathToTrustAnchor), c.Index);
         // OpenSSL 3.0 does not chain a certificate with a negative serial number (observed: error 20 on limbo rfc5280::serial::negative).
         if (path.Count > 0 && path[0].SerialNegative)
             yield return new ClientReason("Client.NegativeSerial", Text(ChainProblemCodes.NoPathToTrustAnchor), 0);

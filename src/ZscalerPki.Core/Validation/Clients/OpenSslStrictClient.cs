@@ -9,20 +9,23 @@ namespace ZscalerPki.Core.Validation.Clients;
 /// of a chain longer than one, the trust anchor included, leaf first; and check_chain's "X509_check_ca must return 1",
 /// which strict mode extends to the trust anchor (a v1 or basicConstraints-less root is an invalid CA).
 /// </summary>
-public sealed class OpenSslStrictClient : OpenSslClient
+public class OpenSslStrictClient : OpenSslClient
 {
     public override string Id => "openssl-strict";
 
-    public override string Name => "OpenSSL -x509_strict / Python >= 3.13";
+    public override string Name => "OpenSSL -x509_strict";
 
     /// <summary>The X509 verify error string, as Python prints it after "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ".</summary>
     private static string Py(string text) => text;
 
     protected override string ErrorFor(ChainProblem problem, ClientChainFacts facts) => Py(Text(problem.Code));
 
+    /// <summary>X509_V_FLAG_PARTIAL_CHAIN: a trusted certificate ends the chain even when it is not self-signed.</summary>
+    protected virtual bool PartialChain => false;
+
     protected override IEnumerable<ClientReason> OwnRules(ClientChainFacts facts)
     {
-        foreach (var reason in base.OwnRules(facts))
+        foreach (var reason in base.OwnRules(facts).Where(r => !(PartialChain && r.Rule == "Client.AnchorNotSelfSigned")))
         {
             yield return reason with { Error = Py(reason.Error) };
         }
@@ -79,4 +82,22 @@ public sealed class OpenSslStrictClient : OpenSslClient
             }
         }
     }
+}
+
+/// <summary>
+/// Python &gt;= 3.13's ssl.create_default_context() (pip, requests, urllib3, Azure CLI &gt;= 2.77, AWS CLI v2 builds on 3.13):
+/// OpenSSL with VERIFY_X509_STRICT and VERIFY_X509_PARTIAL_CHAIN (CPython gh-107361, Lib/ssl.py), so the strict rules of
+/// <see cref="OpenSslStrictClient"/> apply and a trusted intermediate ends the chain. Python prints the reason as
+/// "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: &lt;Error&gt; (_ssl.c:NNNN)".
+/// </summary>
+public sealed class PythonClient : OpenSslStrictClient
+{
+    public override string Id => "python";
+
+    public override string Name => "Python >= 3.13 ssl (strict)";
+
+    protected override bool PartialChain => true;
+
+    /// <summary>CPython's _ssl.c sets X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS on the host check.</summary>
+    protected override bool PartialWildcards => false;
 }

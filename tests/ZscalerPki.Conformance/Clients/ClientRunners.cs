@@ -23,6 +23,8 @@ public static class ClientRunners
                         ? "python3 has no cryptography.x509.verification (pyca/cryptography >= 42)" : null,
                 () => "cryptography " + ClientProcess.VersionOf(python!, "-c", "import cryptography; print(cryptography.__version__)"),
                 _ => (python!, new[] { Path.Combine(drivers, "pyca_verify.py") }, null)),
+            new NssRunner(),
+            new GnuTlsRunner(),
             new DriverRunner("go",
                 () => go is null ? "go not found on PATH (Debian: golang-go)" : null,
                 () => ClientProcess.VersionOf(go!, "version"),

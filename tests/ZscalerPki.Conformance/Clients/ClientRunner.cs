@@ -84,6 +84,19 @@ public static class ClientProcess
         return new Result(p.ExitCode, stdoutTask.Result, stderrTask.Result);
     }
 
+    /// <summary>
+    /// Runs one case. A client that does not finish within the case time limit (e.g. NSS on limbo's name-constraint
+    /// denial-of-service chains) is killed and recorded as "reject": an application would time out the handshake.
+    /// </summary>
+    public static ClientVerdict Named(ClientCase c, Func<ClientVerdict> run)
+    {
+        try { return run(); }
+        catch (TimeoutException ex) { return new ClientVerdict { Corpus = c.Corpus, Case = c.Id, Verdict = "reject", Error = "killed: " + ex.Message }; }
+    }
+
+    /// <summary>Time limit for one per-case client process.</summary>
+    public const int CaseTimeoutMs = 15_000;
+
     /// <summary>The full path of <paramref name="name"/> on PATH, or null.</summary>
     public static string? Which(string name)
     {

@@ -9,6 +9,10 @@ public static class ClientRunners
     {
         var drivers = DriversDir(repoRoot);
         var python = ClientProcess.Which("python3");
+        var go = ClientProcess.Which("go");
+        var java = ClientProcess.Which("java");
+        var javac = ClientProcess.Which("javac");
+        string[] javaExports = { "--add-exports", "java.base/sun.security.validator=ALL-UNNAMED", "--add-exports", "java.base/sun.security.util=ALL-UNNAMED" };
         return new IClientRunner[]
         {
             new OpenSslRunner(strict: false),
@@ -19,6 +23,28 @@ public static class ClientRunners
                         ? "python3 has no cryptography.x509.verification (pyca/cryptography >= 42)" : null,
                 () => "cryptography " + ClientProcess.VersionOf(python!, "-c", "import cryptography; print(cryptography.__version__)"),
                 _ => (python!, new[] { Path.Combine(drivers, "pyca_verify.py") }, null)),
+            new NssRunner(),
+            new GnuTlsRunner(),
+            new DriverRunner("go",
+                () => go is null ? "go not found on PATH (Debian: golang-go)" : null,
+                () => ClientProcess.VersionOf(go!, "version"),
+                work =>
+                {
+                    var exe = Path.Combine(work, "goverify");
+                    var build = ClientProcess.Run(go!, new[] { "build", "-o", exe, Path.Combine(drivers, "go", "main.go") }, workDir: work, timeoutMs: 300_000);
+                    if (build.ExitCode != 0) throw new InvalidOperationException("go build failed: " + build.StdErr);
+                    return (exe, Array.Empty<string>(), null);
+                }),
+            new DriverRunner("java",
+                () => java is null || javac is null ? "java/javac not found on PATH (Debian: default-jdk-headless)" : null,
+                () => ClientProcess.VersionOf(java!, "-version"),
+                work =>
+                {
+                    var classes = Path.Combine(work, "java");
+                    var build = ClientProcess.Run(javac!, javaExports.Concat(new[] { "-nowarn", "-d", classes, Path.Combine(drivers, "java", "JavaVerify.java") }), workDir: work, timeoutMs: 300_000);
+                    if (build.ExitCode != 0) throw new InvalidOperationException("javac failed: " + build.StdErr);
+                    return (java!, javaExports.Concat(new[] { "-cp", classes, "JavaVerify" }).ToList(), null);
+                }),
         };
     }
 

@@ -20,7 +20,7 @@ public sealed class OpenSslRunner(bool strict) : IClientRunner
     public string Version => _version ??= _exe is null ? "" : ClientProcess.VersionOf(_exe, "version");
 
     public IReadOnlyList<ClientVerdict> Run(IReadOnlyList<ClientCase> cases, string workDir) =>
-        cases.Select((c, i) => RunOne(c, Path.Combine(workDir, "c" + i))).ToList();
+        cases.Select((c, i) => ClientProcess.Named(c, () => RunOne(c, Path.Combine(workDir, "c" + i)))).ToList();
 
     private ClientVerdict RunOne(ClientCase c, string dir)
     {
@@ -61,7 +61,7 @@ public sealed class OpenSslRunner(bool strict) : IClientRunner
         if (strict) args.Add("-x509_strict");
         ClientProcess.WriteFile(Path.Combine(dir, "leaf.pem"), c.Leaf);
         args.Add(Path.Combine(dir, "leaf.pem"));
-        var r = ClientProcess.Run(_exe!, args, workDir: dir);
+        var r = ClientProcess.Run(_exe!, args, workDir: dir, timeoutMs: ClientProcess.CaseTimeoutMs);
         bool ok = r.ExitCode == 0 && r.StdOut.Contains(": OK", StringComparison.Ordinal);
         return new ClientVerdict
         {

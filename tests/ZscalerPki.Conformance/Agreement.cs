@@ -40,19 +40,32 @@ public static class Agreement
         }
         if (recorded.Count == 0) return new List<ClientAgreement>();
 
-        // Each case once: its requests and facts, shared by every profile.
-        var facts = new Dictionary<(string, string), List<ClientChainFacts>?>();
+        // Each case once: its requests; facts per case and set of inputs the client could not take ("ignored"), shared by
+        // every profile. The client answered without those inputs, so the profile is asked the same question.
+        var requests = new Dictionary<(string, string), IReadOnlyList<ChainValidationRequest>?>();
         using (var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(repoRoot, "tests", "testdata", "x509-limbo", "limbo-dev-2026.json"))))
         {
             foreach (var tc in doc.RootElement.GetProperty("testcases").EnumerateArray())
             {
                 var input = ConformanceRunner.PrepareLimboCase(tc);
-                facts[("limbo", input.Id)] = input.Requests?.Select(r => ClientProfiles.Facts(r)).ToList();
+                requests[("limbo", input.Id)] = input.Requests;
             }
         }
         foreach (var input in ConformanceRunner.PreparePkits(Path.Combine(repoRoot, "tests", "testdata", "nist-pkits")))
         {
-            facts[("pkits", input.Id)] = input.Request is null ? null : new List<ClientChainFacts> { ClientProfiles.Facts(input.Request) };
+            requests[("pkits", input.Id)] = input.Request is null ? null : new[] { input.Request };
+        }
+        var factsCache = new Dictionary<(string, string, string), List<ClientChainFacts>?>();
+        List<ClientChainFacts>? FactsFor(string corpus, string id, IReadOnlyList<string> ignored)
+        {
+            var key = (corpus, id, string.Join(",", ignored.OrderBy(x => x, StringComparer.Ordinal)));
+            if (!factsCache.TryGetValue(key, out var list))
+            {
+                var rs = requests[(corpus, id)];
+                list = rs?.Select(r => ClientProfiles.Facts(Without(r, ignored))).ToList();
+                factsCache[key] = list;
+            }
+            return list;
         }
 
         var results = new List<ClientAgreement>();
@@ -68,11 +81,14 @@ public static class Agreement
                 var id = line.GetProperty("case").GetString()!;
                 var verdict = line.GetProperty("verdict").GetString()!;
                 version = line.TryGetProperty("clientVersion", out var v) ? v.GetString() ?? "" : "";
-                if (verdict == "unsupported" || !facts.TryGetValue((corpus, id), out var caseFacts))
+                if (verdict == "unsupported" || !requests.ContainsKey((corpus, id)))
                 {
                     unsupported++;
                     continue;
                 }
+                var ignored = line.TryGetProperty("ignored", out var ig) && ig.ValueKind == JsonValueKind.Array
+                    ? ig.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : new List<string>();
+                var caseFacts = FactsFor(corpus, id, ignored);
                 string predicted;
                 string reason;
                 if (caseFacts is null)
@@ -94,6 +110,21 @@ public static class Agreement
             results.Add(new ClientAgreement(client, version, compared, agreed, unsupported, mismatches));
         }
         return results;
+    }
+
+    /// <summary>The request without the inputs a client could not take (tests/testdata/client-verdicts/README.md "ignored").</summary>
+    private static ChainValidationRequest Without(ChainValidationRequest request, IReadOnlyList<string> ignored)
+    {
+        foreach (var input in ignored)
+        {
+            request = input switch
+            {
+                "crls" => request with { Crls = Array.Empty<byte[]>(), RevocationMode = RevocationMode.None },
+                "peer-name" => request with { DnsName = null, IPAddress = null, EmailAddress = null },
+                _ => request,
+            };
+        }
+        return request;
     }
 
     /// <summary>The table the README shows (markdown).</summary>

@@ -52,6 +52,14 @@ public sealed record ClientCertificateFacts
     public required bool KeyParametersInherited { get; init; }
     /// <summary>The subjectAltName dNSName entries.</summary>
     public required IReadOnlyList<string> DnsNames { get; init; }
+    /// <summary>The name forms (GeneralName CHOICE names: dNSName, iPAddress, rfc822Name, uniformResourceIdentifier, directoryName, otherName, …) in nameConstraints.</summary>
+    public required IReadOnlyList<string> NameConstraintForms { get; init; }
+    /// <summary>A CRL distribution point uses nameRelativeToCRLIssuer or cRLIssuer.</summary>
+    public required bool CrlDistributionPointIndirect { get; init; }
+    /// <summary>The issuer name is byte-for-byte the subject of the next certificate up the path (null for the top one).</summary>
+    public bool? IssuerBytesMatchParent { get; init; }
+    /// <summary>The named curve OID of an EC key, or null.</summary>
+    public string? EcCurve { get; init; }
 }
 
 /// <summary>
@@ -67,7 +75,14 @@ public sealed class ClientChainFacts
         Request = request;
         Result = rfc5280;
         _webPki = new Lazy<ChainValidationResult>(webPki);
-        Path = rfc5280.Elements.Select(Describe).ToList();
+        var described = rfc5280.Elements.Select(Describe).ToList();
+        for (int i = 0; i + 1 < described.Count; i++)
+        {
+            var child = ParsedCertificate.From(rfc5280.Elements[i].Certificate);
+            var parent = ParsedCertificate.From(rfc5280.Elements[i + 1].Certificate);
+            described[i] = described[i] with { IssuerBytesMatchParent = child.Issuer.Raw.AsSpan().SequenceEqual(parent.Subject.Raw) };
+        }
+        Path = described;
     }
 
     /// <summary>The request the chain was validated with (time, host name, purpose, CRLs).</summary>
@@ -144,8 +159,41 @@ public sealed class ClientChainFacts
             CriticalExtensionOids = c.Extensions.Where(e => e.Critical).Select(e => e.Oid).ToList(),
             SelfSignedByAki = c.IsSelfIssued && AkiNamesItself(c),
             KeyParametersInherited = c.SpkiAlgorithm.Oid == "1.2.840.10040.4.1" && c.SpkiAlgorithm.ParametersAbsent,
+            NameConstraintForms = c.NameConstraints is { } nc
+                ? nc.Permitted.Concat(nc.Excluded).Select(t => FormName(t.Base.Kind)).Distinct().ToList() : new List<string>(),
+            CrlDistributionPointIndirect = c.CrlDistributionPoints?.Any(d => d.RelativeName is not null || d.CrlIssuer is not null) ?? false,
+            EcCurve = EcCurveOf(c),
             DnsNames = c.SubjectAltNames?.Where(n => n.Kind == GeneralNameKind.Dns && n.Text is not null).Select(n => n.Text!).ToList() ?? new List<string>(),
         };
+    }
+
+    private static string FormName(GeneralNameKind kind) => kind switch
+    {
+        GeneralNameKind.Dns => "dNSName",
+        GeneralNameKind.IPAddress => "iPAddress",
+        GeneralNameKind.Rfc822 => "rfc822Name",
+        GeneralNameKind.Uri => "uniformResourceIdentifier",
+        GeneralNameKind.Directory => "directoryName",
+        GeneralNameKind.OtherName => "otherName",
+        GeneralNameKind.RegisteredId => "registeredID",
+        GeneralNameKind.X400 => "x400Address",
+        _ => "ediPartyName",
+    };
+
+    private static string? EcCurveOf(ParsedCertificate c)
+    {
+        if (c.SpkiAlgorithm.Oid != "1.2.840.10045.2.1" || c.SpkiAlgorithm.Parameters is not { } parameters)
+        {
+            return null;
+        }
+        try
+        {
+            return new System.Formats.Asn1.AsnReader(parameters, System.Formats.Asn1.AsnEncodingRules.DER).ReadObjectIdentifier();
+        }
+        catch (System.Formats.Asn1.AsnContentException)
+        {
+            return null;
+        }
     }
 
     private static bool AkiNamesItself(ParsedCertificate c)

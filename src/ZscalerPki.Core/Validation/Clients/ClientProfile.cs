@@ -140,6 +140,31 @@ public static class ClientRuleSets
     public static bool HostNeedsSan(ClientChainFacts facts) =>
         (facts.Request.DnsName is not null || facts.Request.IPAddress is not null) && facts.Path.Count > 0 && facts.Path[0].DnsOrIpNames == 0;
 
+    /// <summary>
+    /// What OpenSSL's, NSS's and Java's decoders accept where the validator is stricter (measured on x509-limbo and PKITS):
+    /// a policyMappings with anyPolicy, a dNSName constraint with a leading period (read as "subdomains"), a nameConstraints
+    /// with neither subtree.
+    /// </summary>
+    public static bool LenientlyDecoded(ChainProblem problem) =>
+        (problem.Code == ChainProblemCodes.MalformedExtension && problem.Message.Contains("(policyMappings)", StringComparison.Ordinal))
+        || (problem.Code is ChainProblemCodes.MalformedExtension or ChainProblemCodes.InvalidNameConstraint
+            && problem.Message.Contains("neither permittedSubtrees nor excludedSubtrees", StringComparison.Ordinal))
+        || (problem.Code == ChainProblemCodes.InvalidNameConstraint && problem.Message.Contains("starts with a period", StringComparison.Ordinal));
+
+    /// <summary>
+    /// A TLS purpose was asked for and the leaf's keyUsage has none of digitalSignature, keyEncipherment, keyAgreement
+    /// (e.g. a CA certificate used as the leaf): OpenSSL check_purpose_ssl_server, NSS CheckKeyUsage, Java EndEntityChecker.
+    /// </summary>
+    public static bool LeafKeyUsageUnfitForTls(ClientChainFacts facts) =>
+        facts.Path.Count > 0 && facts.Request.Purpose != ChainPurpose.Any && facts.Path[0].KeyUsage is { } usage
+        && (usage & (System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.DigitalSignature
+            | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyEncipherment
+            | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyAgreement)) == 0;
+
+    /// <summary>Named curves NSS, Java and Go support (P-256, P-384, P-521; secp256k1 in Go only is not needed here).</summary>
+    public static bool UnsupportedCurve(ClientCertificateFacts c) =>
+        c.EcCurve is { } curve && curve is not ("1.2.840.10045.3.1.7" or "1.3.132.0.34" or "1.3.132.0.35");
+
     /// <summary>SHA-1 or MD5 signature algorithm OIDs (RSA, ECDSA, DSA).</summary>
     public static bool IsSha1OrMd5(string oid) => oid is "1.2.840.113549.1.1.5" or "1.2.840.113549.1.1.4" or "1.2.840.10045.4.1" or "1.2.840.10040.4.3" or "1.3.14.3.2.29";
 }

@@ -25,19 +25,8 @@ public class OpenSslClient : ClientProfile
     protected override bool Checks(ChainProblem problem, ClientChainFacts facts) =>
         base.Checks(problem, facts)
         && (!PolicyCodes.Contains(problem.Code) || ClientRuleSets.HasPolicyInputs(facts.Request))
-        && !LenientOpenSslDecoding(problem)
+        && !ClientRuleSets.LenientlyDecoded(problem)
         && !(problem.Code == ChainProblemCodes.HostnameMismatch && PartialWildcards && PartialWildcardMatches(facts));
-
-    /// <summary>
-    /// What OpenSSL's decoders accept where the validator is stricter: a policyMappings with anyPolicy (v3_pmaps.c decodes
-    /// it; only a policy check would care), a dNSName constraint with a leading period (v3_ncons.c nc_dns treats it as
-    /// "subdomains"), a nameConstraints with neither subtree (decoded as empty).
-    /// </summary>
-    private static bool LenientOpenSslDecoding(ChainProblem problem) =>
-        (problem.Code == ChainProblemCodes.MalformedExtension && problem.Message.Contains("(policyMappings)", StringComparison.Ordinal))
-        || (problem.Code is ChainProblemCodes.MalformedExtension or ChainProblemCodes.InvalidNameConstraint
-            && problem.Message.Contains("neither permittedSubtrees nor excludedSubtrees", StringComparison.Ordinal))
-        || (problem.Code == ChainProblemCodes.InvalidNameConstraint && problem.Message.Contains("starts with a period", StringComparison.Ordinal));
 
     /// <summary>
     /// X509_check_host without X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS (openssl verify -verify_hostname, curl): a left-most
@@ -185,8 +174,7 @@ public class OpenSslClient : ClientProfile
                 yield return new ClientReason("Client.UnhandledCriticalExtension", Text(ChainProblemCodes.UnknownCriticalExtension), c.Index);
         // check_purpose_ssl_server/client for the leaf: a keyUsage without digitalSignature/keyEncipherment/keyAgreement
         // (e.g. a CA certificate used as the leaf) is "unsupported certificate purpose" (26).
-        if (path.Count > 0 && facts.Request.Purpose != ChainPurpose.Any && path[0].KeyUsage is { } leafUsage
-            && (leafUsage & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement)) == 0)
+        if (ClientRuleSets.LeafKeyUsageUnfitForTls(facts))
             yield return new ClientReason("Client.LeafKeyUsagePurpose", Text(ChainProblemCodes.EkuMismatch), 0);
         // DSA parameter inheritance (RFC 3279 2.3.2) is not supported: the key cannot be used (observed: PKITS 4.1.5, error 20).
         foreach (var c in path.Where(c => c.KeyParametersInherited))

@@ -25,7 +25,7 @@ if (args.Length >= 1 && args[0] == "agreement")
 }
 if (args.Length != 2 || args[0] is not ("limbo" or "pkits"))
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Conformance limbo FILE.json | pkits DIR | clients [--write] [--client IDS] [--sample PERCENT]");
+    Console.Error.WriteLine("usage: ZscalerPki.Conformance limbo FILE.json | pkits DIR | clients [--write] [--client IDS] [--sample PERCENT] | agreement [REPO] [--client ID] [--mismatches]");
     return 2;
 }
 try

@@ -181,6 +181,49 @@ public class ClientProfileTests
     }
 
     [Fact]
+    public void IssuerNameEqualButEncodedDifferently_GoAndNssReject_OpenSslAndJavaAccept()
+    {
+        var root = Root("CN=Zscaler-like Root, O=Test");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest("CN=site.example", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("site.example");
+        req.CertificateExtensions.Add(san.Build());
+        req.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root.Certificate, true, false));
+        // The issuer name differs from the root's subject in case only: equal under RFC 5280 7.1, not byte for byte.
+        var leaf = X509CertificateLoader.LoadCertificate(req.Create(new X500DistinguishedName("CN=ZSCALER-LIKE ROOT, O=TEST"),
+            X509SignatureGenerator.CreateForECDsa(root.Key), Now.AddDays(-1), Now.AddDays(30), new byte[] { 0x11, 0x22 }).RawData);
+        var verdicts = All(Request(leaf, root.Certificate));
+        Assert.Equal("Client.IssuerNameBytes", verdicts["go"].Rule);
+        Assert.Equal("x509: certificate signed by unknown authority", verdicts["go"].Error);
+        Assert.Equal("Client.IssuerNameBytes", verdicts["nss"].Rule);
+        Assert.True(verdicts["openssl"].Accepted);
+        Assert.True(verdicts["java"].Accepted);
+        AssertOpenSsl(strict: false, leaf, root.Certificate, expectOk: true, expectText: null);
+    }
+
+    [Fact]
+    public void LeafKeyUsageWithoutTlsBits_OpenSslJavaNssReject_GoAccepts()
+    {
+        var root = Root();
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest("CN=site.example", key, HashAlgorithmName.SHA256);
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.NonRepudiation, true));
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("site.example");
+        req.CertificateExtensions.Add(san.Build());
+        req.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root.Certificate, true, false));
+        var leaf = X509CertificateLoader.LoadCertificate(req.Create(root.Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(root.Key),
+            Now.AddDays(-1), Now.AddDays(30), new byte[] { 0x12, 0x34 }).RawData);
+        var verdicts = All(Request(leaf, root.Certificate));
+        foreach (var client in new[] { "openssl", "java", "nss" })
+            Assert.Equal("Client.LeafKeyUsagePurpose", verdicts[client].Rule);
+        Assert.Equal("unsuitable certificate purpose (26)", verdicts["openssl"].Error);
+        Assert.True(verdicts["go"].Accepted);
+        AssertOpenSsl(strict: false, leaf, root.Certificate, expectOk: false, expectText: "unsuitable certificate purpose");
+    }
+
+    [Fact]
     public void UnknownIssuer_EachClientSaysItInItsOwnWords()
     {
         var root = Root();

@@ -25,6 +25,7 @@ public static class ClientRunners
                 _ => (python!, new[] { Path.Combine(drivers, "pyca_verify.py") }, null)),
             new NssRunner(),
             new GnuTlsRunner(),
+            new NodeRunner(drivers),
             new DriverRunner("go",
                 () => go is null ? "go not found on PATH (Debian: golang-go)" : null,
                 () => ClientProcess.VersionOf(go!, "version"),

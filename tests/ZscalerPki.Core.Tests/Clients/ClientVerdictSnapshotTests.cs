@@ -23,7 +23,7 @@ public class ClientVerdictSnapshotTests
 {
     private const int SamplePercent = 8;
 
-    private static readonly string[] Clients = { "openssl", "openssl-strict", "pyca", "nss", "gnutls", "node", "go", "java" };
+    private static readonly string[] Clients = { "openssl", "openssl-strict", "pyca", "nss", "gnutls", "node", "python-ssl", "go", "java" };
 
     private static void SampleMatchesSnapshot(string client)
     {
@@ -47,6 +47,7 @@ public class ClientVerdictSnapshotTests
     [ClientFact("nss")] public void Nss_SampleMatchesSnapshot() => SampleMatchesSnapshot("nss");
     [ClientFact("gnutls")] public void GnuTls_SampleMatchesSnapshot() => SampleMatchesSnapshot("gnutls");
     [ClientFact("node")] public void Node_SampleMatchesSnapshot() => SampleMatchesSnapshot("node");
+    [ClientFact("python-ssl")] public void PythonSsl_SampleMatchesSnapshot() => SampleMatchesSnapshot("python-ssl");
     [ClientFact("go")] public void Go_SampleMatchesSnapshot() => SampleMatchesSnapshot("go");
     [ClientFact("java")] public void Java_SampleMatchesSnapshot() => SampleMatchesSnapshot("java");
 

@@ -39,7 +39,10 @@ public static class ClientRunners
                 work =>
                 {
                     var exe = Path.Combine(work, "goverify");
-                    var build = ClientProcess.Run(go!, new[] { "build", "-o", exe, Path.Combine(drivers, "go", "main.go") }, workDir: work, timeoutMs: 300_000);
+                    // go needs a build cache; without HOME (some CI shells) it goes into the scratch folder.
+                    Dictionary<string, string>? goEnv = Environment.GetEnvironmentVariable("GOCACHE") is null && Environment.GetEnvironmentVariable("HOME") is null && Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is null
+                        ? new Dictionary<string, string> { ["GOCACHE"] = Path.Combine(work, "gocache") } : null;
+                    var build = ClientProcess.Run(go!, new[] { "build", "-o", exe, Path.Combine(drivers, "go", "main.go") }, env: goEnv, workDir: work, timeoutMs: 300_000);
                     if (build.ExitCode != 0) throw new InvalidOperationException("go build failed: " + build.StdErr);
                     return (exe, Array.Empty<string>(), null);
                 }),

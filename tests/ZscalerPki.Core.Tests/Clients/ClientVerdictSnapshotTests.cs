@@ -89,6 +89,34 @@ public class ClientVerdictSnapshotTests
         }
     }
 
+    /// <summary>The cases carry what the corpora specify: limbo peer name, purpose, time, CRLs; PKITS anchors, time, policy inputs.</summary>
+    [Fact]
+    public void Cases_CarryTheCorpusInputs()
+    {
+        var cases = ClientCases.LoadAll(TestData.RepoRoot).ToDictionary(c => (c.Corpus, c.Id));
+        var revoked = cases[("limbo", "crl::revoked-certificate-with-crl")];
+        Assert.Equal(("DNS", "revoked.example.com"), (revoked.PeerNameKind, revoked.PeerName));
+        Assert.Equal("server", revoked.Purpose);
+        Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), revoked.Time);
+        Assert.Single(revoked.Crls);
+        Assert.Null(revoked.UnsupportedReason);
+        Assert.Equal("peer name kind RFC822", cases[("limbo", "rfc5280::nc::nc-permits-email-exact")].UnsupportedReason);
+
+        var policy = cases[("pkits", "4.8.1 All Certificates Same Policy Test1 (Subpart 2)")];
+        Assert.Equal(new[] { "2.16.840.1.101.3.2.1.48.1" }, policy.InitialPolicySet);
+        Assert.True(policy.ExplicitPolicy);
+        var plain = cases[("pkits", "4.1.1 Valid Signatures Test1")];
+        Assert.False(plain.HasPolicyInputs);
+        Assert.Null(plain.Purpose);
+        Assert.Equal(ConformanceRunnerTime, plain.Time);
+        Assert.Single(plain.Trusted);
+        Assert.Single(plain.Intermediates);
+        Assert.Equal(2, plain.Crls.Count);
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----\n", plain.Leaf, StringComparison.Ordinal);
+    }
+
+    private static readonly DateTimeOffset ConformanceRunnerTime = new(2011, 4, 15, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>The sample is deterministic (FNV-1a, not string.GetHashCode) and picks the same cases on every run.</summary>
     [Fact]
     public void Sample_IsStable()

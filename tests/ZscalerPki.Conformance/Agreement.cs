@@ -22,7 +22,7 @@ public static class Agreement
     /// <summary>Recorded client ids whose profile has another id (pyca/cryptography's verifier is what x509-limbo's own harness runs; no profile here).</summary>
     private static readonly Dictionary<string, string> ProfileFor = new(StringComparer.Ordinal)
     {
-        ["python-ssl"] = "openssl-strict",
+        ["python-ssl"] = "python",
     };
 
     /// <summary>Evaluates every profile that has a recorded-verdict file in <paramref name="verdictDir"/>.</summary>

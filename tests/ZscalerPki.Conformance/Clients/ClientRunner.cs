@@ -127,6 +127,8 @@ public static class ClientProcess
     public static string Clean(string text, string workDir)
     {
         var s = text.Replace(workDir + Path.DirectorySeparatorChar, "").Replace(workDir, "");
+        // OpenSSL's error queue lines start with the thread id ("806C6295747F0000:error:..."): not part of the message.
+        s = System.Text.RegularExpressions.Regex.Replace(s, @"\b[0-9A-F]{8,16}:error:", "error:");
         s = string.Join(" | ", s.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
         return s.Length > 400 ? s[..400] : s;
     }

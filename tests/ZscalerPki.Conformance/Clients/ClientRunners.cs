@@ -25,13 +25,24 @@ public static class ClientRunners
                 _ => (python!, new[] { Path.Combine(drivers, "pyca_verify.py") }, null)),
             new NssRunner(),
             new GnuTlsRunner(),
+            new HandshakeRunner("node", ClientProcess.Which("node") ?? ClientProcess.Which("nodejs"), Path.Combine(drivers, "node_verify.js"),
+                "node not found on PATH (Debian: nodejs)",
+                exe => "Node " + ClientProcess.VersionOf(exe, "-p", "process.version + ' (OpenSSL ' + process.versions.openssl + ')'"),
+                "Node validates chains only in a TLS handshake; the case has no private key for the peer certificate"),
+            new HandshakeRunner("python-ssl", python, Path.Combine(drivers, "pyssl_verify.py"),
+                "python3 not found on PATH",
+                exe => ClientProcess.VersionOf(exe, "-c", "import ssl, sys; print('Python %d.%d.%d ssl (%s), Python 3.13 default flags' % (sys.version_info[:3] + (ssl.OPENSSL_VERSION,)))"),
+                "Python ssl validates chains only in a TLS handshake; the case has no private key for the peer certificate"),
             new DriverRunner("go",
                 () => go is null ? "go not found on PATH (Debian: golang-go)" : null,
                 () => ClientProcess.VersionOf(go!, "version"),
                 work =>
                 {
                     var exe = Path.Combine(work, "goverify");
-                    var build = ClientProcess.Run(go!, new[] { "build", "-o", exe, Path.Combine(drivers, "go", "main.go") }, workDir: work, timeoutMs: 300_000);
+                    // go needs a build cache; without HOME (some CI shells) it goes into the scratch folder.
+                    Dictionary<string, string>? goEnv = Environment.GetEnvironmentVariable("GOCACHE") is null && Environment.GetEnvironmentVariable("HOME") is null && Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is null
+                        ? new Dictionary<string, string> { ["GOCACHE"] = Path.Combine(work, "gocache") } : null;
+                    var build = ClientProcess.Run(go!, new[] { "build", "-o", exe, Path.Combine(drivers, "go", "main.go") }, env: goEnv, workDir: work, timeoutMs: 300_000);
                     if (build.ExitCode != 0) throw new InvalidOperationException("go build failed: " + build.StdErr);
                     return (exe, Array.Empty<string>(), null);
                 }),

@@ -9,13 +9,16 @@ namespace ZscalerPki.Core.Tests.Validation;
 /// </summary>
 public class ClientAgreementTests
 {
-    private static readonly Dictionary<string, double> Floors = new()
+    /// <summary>Floor (percent) and the fewest cases that must be compared, per recorded client (Node and Python ssl answer limbo cases only: they need the peer's key for a handshake).</summary>
+    private static readonly Dictionary<string, (double Floor, int MinCompared)> Floors = new()
     {
-        ["openssl"] = 98.0,
-        ["openssl-strict"] = 98.0,
-        ["go"] = 94.5,
-        ["java"] = 94.0,
-        ["nss"] = 96.5,
+        ["openssl"] = (98.0, 300),
+        ["openssl-strict"] = (98.0, 300),
+        ["go"] = (94.5, 300),
+        ["java"] = (94.0, 300),
+        ["nss"] = (96.5, 300),
+        ["node"] = (97.0, 100),
+        ["python-ssl"] = (97.0, 100),
     };
 
     [Fact]
@@ -23,11 +26,11 @@ public class ClientAgreementTests
     {
         var results = Agreement.Run(TestData.RepoRoot);
         Assert.NotEmpty(results);
-        foreach (var (client, floor) in Floors)
+        foreach (var (client, (floor, minCompared)) in Floors)
         {
             var r = results.SingleOrDefault(x => x.Client == client);
             Assert.True(r is not null, $"no recorded verdicts for {client} in tests/testdata/client-verdicts");
-            Assert.True(r!.Compared > 300, $"{client}: only {r.Compared} cases compared");
+            Assert.True(r!.Compared >= minCompared, $"{client}: only {r.Compared} cases compared");
             Assert.True(r.Percent >= floor, $"{client}: agreement {r.Percent:0.0} % below floor {floor} %:\n" +
                 string.Join("\n", r.Mismatches.Select(m => $"{m.Corpus} {m.Case}: recorded {m.Recorded}, predicted {m.Predicted} ({m.PredictedReason})")));
         }

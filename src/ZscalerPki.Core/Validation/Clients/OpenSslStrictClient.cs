@@ -100,4 +100,18 @@ public sealed class PythonClient : OpenSslStrictClient
 
     /// <summary>CPython's _ssl.c sets X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS on the host check.</summary>
     protected override bool PartialWildcards => false;
+
+    /// <summary>
+    /// An SSL context verifies at OpenSSL's security level (Debian's openssl.cnf: SECLEVEL=2, 112-bit keys; x509_vfy.c
+    /// check_key_level): an RSA key under 2048 bits or a curve under 224 bits, the root's included, is too weak (66/67).
+    /// </summary>
+    protected override IEnumerable<ClientReason> OwnRules(ClientChainFacts facts)
+    {
+        foreach (var reason in base.OwnRules(facts))
+            yield return reason;
+        foreach (var c in facts.Path.Where(c => c.RsaKeySize is > 0 and < 2048 || c.EcCurve is "1.2.840.10045.3.1.1"))
+            yield return c.Index == 0
+                ? new ClientReason("Client.KeyTooWeak", "EE certificate key too weak (66)", 0)
+                : new ClientReason("Client.KeyTooWeak", "CA certificate key too weak (67)", c.Index);
+    }
 }

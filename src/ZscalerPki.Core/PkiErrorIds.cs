@@ -196,6 +196,8 @@ public static class PkiErrorIds
     public const string UntrustedRoot = "UntrustedRoot";
     /// <summary>A trusted-root argument resolved to no certificate.</summary>
     public const string NoTrustedRoot = "NoTrustedRoot";
+    /// <summary>Test-CertificateChain -Client named a client that has no profile (the valid names are listed in the message).</summary>
+    public const string UnknownClient = "UnknownClient";
     /// <summary>A trusted-root argument resolved to several certificates.</summary>
     public const string TrustedRootAmbiguous = "TrustedRootAmbiguous";
     /// <summary>The intermediate has no signed certificate yet.</summary>

@@ -101,17 +101,39 @@ public static class ConformanceRunner
     private static IEnumerable<JsonElement> Arr(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : Enumerable.Empty<JsonElement>();
 
+    /// <summary>A limbo case as validation requests (one per expected peer name), or its early outcome (skipped, unreadable leaf).</summary>
+    public sealed record LimboInput(string Id, string Expected, ValidationProfile Profile, IReadOnlyList<ChainValidationRequest>? Requests, ConformanceCase? Outcome);
+
     public static ConformanceCase RunLimboCase(JsonElement tc)
+    {
+        var input = PrepareLimboCase(tc);
+        if (input.Outcome is { } early)
+            return early;
+        try
+        {
+            var results = input.Requests!.Select(ChainValidator.Validate).ToList();
+            var result = results.FirstOrDefault(r => !r.IsValid) ?? results[0];
+            var context = $"profile={input.Profile}; " + (result.IsValid ? "valid" : string.Join("; ", result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.ToString())));
+            return new ConformanceCase(input.Id, input.Expected, result.IsValid ? "SUCCESS" : "FAILURE", context);
+        }
+        catch (PkiException ex)
+        {
+            return new ConformanceCase(input.Id, input.Expected, "FAILURE", "error: " + ex.ErrorId + ": " + ex.Message);
+        }
+    }
+
+    public static LimboInput PrepareLimboCase(JsonElement tc)
     {
         var id = Str(tc, "id") ?? "?";
         var expected = Str(tc, "expected_result") ?? "?";
         var features = Arr(tc, "features").Select(f => f.GetString() ?? "").ToList();
         var profile = LimboProfile(id, features);
+        LimboInput Early(string actual, string context) => new(id, expected, profile, null, new ConformanceCase(id, expected, actual, context));
         try
         {
             var kind = Str(tc, "validation_kind");
             if (kind is not null and not "SERVER" and not "CLIENT")
-                return new ConformanceCase(id, expected, "SKIPPED", $"validation_kind {kind} not supported");
+                return Early("SKIPPED", $"validation_kind {kind} not supported");
             X509Certificate2 leaf;
             try
             {
@@ -119,7 +141,7 @@ public static class ConformanceRunner
             }
             catch (PkiException ex)
             {
-                return new ConformanceCase(id, expected, "FAILURE", "peer certificate rejected: " + ex.Message);
+                return Early("FAILURE", "peer certificate rejected: " + ex.Message);
             }
             var roots = new List<X509Certificate2>();
             foreach (var pem in Arr(tc, "trusted_certs"))
@@ -138,7 +160,7 @@ public static class ConformanceRunner
             foreach (var name in Arr(tc, "expected_peer_names"))
                 peerNames.Add((Str(name, "kind") ?? "", Str(name, "value") ?? ""));
             if (peerNames.FirstOrDefault(p => p.Kind is not ("DNS" or "IP" or "RFC822")) is { Kind: { } unsupportedKind } && unsupportedKind.Length > 0)
-                return new ConformanceCase(id, expected, "SKIPPED", $"peer name kind {unsupportedKind} not supported");
+                return Early("SKIPPED", $"peer name kind {unsupportedKind} not supported");
             var ekus = new List<string>();
             foreach (var e in Arr(tc, "extended_key_usage"))
             {
@@ -149,14 +171,14 @@ public static class ConformanceRunner
             foreach (var e in Arr(tc, "key_usage"))
             {
                 if (!KeyUsageNames.TryGetValue(e.GetString() ?? "", out var flag))
-                    return new ConformanceCase(id, expected, "SKIPPED", $"key usage {e.GetString()} not supported");
+                    return Early("SKIPPED", $"key usage {e.GetString()} not supported");
                 keyUsage = (keyUsage ?? X509KeyUsageFlags.None) | flag;
             }
             List<string>? signatureAlgorithms = null;
             foreach (var e in Arr(tc, "signature_algorithms"))
             {
                 if (!SignatureAlgorithmNames.TryGetValue(e.GetString() ?? "", out var oid))
-                    return new ConformanceCase(id, expected, "SKIPPED", $"signature algorithm {e.GetString()} not supported");
+                    return Early("SKIPPED", $"signature algorithm {e.GetString()} not supported");
                 (signatureAlgorithms ??= new List<string>()).Add(oid);
             }
             DateTimeOffset? at = Str(tc, "validation_time") is { } vt ? DateTimeOffset.Parse(vt, System.Globalization.CultureInfo.InvariantCulture) : null;
@@ -187,14 +209,11 @@ public static class ConformanceRunner
                     "IP" => request with { IPAddress = IPAddress.Parse(p.Value) },
                     _ => request with { EmailAddress = p.Value },
                 }).ToList();
-            var results = requests.Select(ChainValidator.Validate).ToList();
-            var result = results.FirstOrDefault(r => !r.IsValid) ?? results[0];
-            var context = $"profile={profile}; " + (result.IsValid ? "valid" : string.Join("; ", result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.ToString())));
-            return new ConformanceCase(id, expected, result.IsValid ? "SUCCESS" : "FAILURE", context);
+            return new LimboInput(id, expected, profile, requests, null);
         }
         catch (PkiException ex)
         {
-            return new ConformanceCase(id, expected, "FAILURE", "error: " + ex.ErrorId + ": " + ex.Message);
+            return Early("FAILURE", "error: " + ex.ErrorId + ": " + ex.Message);
         }
     }
 
@@ -226,7 +245,20 @@ public static class ConformanceRunner
         : name.StartsWith("NIST-test-policy-", StringComparison.Ordinal) ? "2.16.840.1.101.3.2.1.48." + name["NIST-test-policy-".Length..]
         : name;
 
-    public static List<ConformanceCase> RunPkits(string dir)
+    /// <summary>A PKITS case as a validation request, or the reading error that decides it.</summary>
+    public sealed record PkitsInput(string Id, string Expected, ChainValidationRequest? Request, string? Error);
+
+    public static List<ConformanceCase> RunPkits(string dir) =>
+        PreparePkits(dir).Select(input =>
+        {
+            if (input.Request is null)
+                return new ConformanceCase(input.Id, input.Expected, "FAILURE", input.Error!);
+            var result = ChainValidator.Validate(input.Request);
+            var context = result.IsValid ? "valid" : string.Join("; ", result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.ToString()));
+            return new ConformanceCase(input.Id, input.Expected, result.IsValid ? "SUCCESS" : "FAILURE", context);
+        }).ToList();
+
+    public static List<PkitsInput> PreparePkits(string dir)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "pkits.json")));
         var certCache = new Dictionary<string, X509Certificate2>();
@@ -241,7 +273,7 @@ public static class ConformanceRunner
             if (!crlCache.TryGetValue(f, out var c)) crlCache[f] = c = File.ReadAllBytes(Path.Combine(dir, "crls", f));
             return c;
         }
-        var results = new List<ConformanceCase>();
+        var results = new List<PkitsInput>();
         foreach (var tc in doc.RootElement.EnumerateArray())
         {
             var id = $"{Str(tc, "test_number")} {Str(tc, "name")}";
@@ -269,13 +301,11 @@ public static class ConformanceRunner
                     InitialPolicyMappingInhibit = B("initial_policy_mapping_inhibit") ?? false,
                     InitialAnyPolicyInhibit = B("initial_inhibit_any_policy") ?? false,
                 };
-                var result = ChainValidator.Validate(request);
-                var context = result.IsValid ? "valid" : string.Join("; ", result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).Select(p => p.ToString()));
-                results.Add(new ConformanceCase(id, expected, result.IsValid ? "SUCCESS" : "FAILURE", context));
+                results.Add(new PkitsInput(id, expected, request, null));
             }
             catch (PkiException ex)
             {
-                results.Add(new ConformanceCase(id, expected, "FAILURE", "error: " + ex.ErrorId + ": " + ex.Message));
+                results.Add(new PkitsInput(id, expected, null, "error: " + ex.ErrorId + ": " + ex.Message));
             }
         }
         return results;

@@ -1,11 +1,31 @@
 using ZscalerPki.Conformance;
+using ZscalerPki.Conformance.Clients;
 
 // Conformance harness for the ZscalerPki path-validation engine.
 //   limbo FILE.json  -> x509-limbo harness result JSON on stdout; last stderr line "limbo: N passed, M failed, K skipped"
 //   pkits DIR        -> one line per case; last line "pkits: N passed, M failed"
+//   clients [--write] [--client ID[,ID...]] [--sample PERCENT]
+//                    -> every real client installed here over limbo + PKITS (tests/testdata/client-verdicts/README.md);
+//                       --write replaces the snapshot files, otherwise compares with them
+if (args.Length >= 1 && args[0] == "clients")
+    return ClientsCommand.Run(args.Skip(1).ToArray());
+//   agreement [REPO] [--client ID] [--mismatches]
+//                    -> each client profile (Test-CertificateChain -Client) against the recorded client verdicts; a table
+if (args.Length >= 1 && args[0] == "agreement")
+{
+    var repo = args.Skip(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? ".";
+    var only = args.SkipWhile(a => a != "--client").Skip(1).FirstOrDefault();
+    var results = Agreement.Run(repo, only);
+    Console.Out.Write(Agreement.Table(results));
+    if (args.Contains("--mismatches"))
+        foreach (var r in results)
+            foreach (var m in r.Mismatches)
+                Console.Out.WriteLine($"{r.Client}\t{m.Corpus}\t{m.Case}\trecorded {m.Recorded}: {m.RecordedError}\tpredicted {m.Predicted}: {m.PredictedReason}");
+    return 0;
+}
 if (args.Length != 2 || args[0] is not ("limbo" or "pkits"))
 {
-    Console.Error.WriteLine("usage: ZscalerPki.Conformance limbo FILE.json | pkits DIR");
+    Console.Error.WriteLine("usage: ZscalerPki.Conformance limbo FILE.json | pkits DIR | clients [--write] [--client IDS] [--sample PERCENT] | agreement [REPO] [--client ID] [--mismatches]");
     return 2;
 }
 try

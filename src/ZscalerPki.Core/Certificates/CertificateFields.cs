@@ -147,10 +147,43 @@ internal static class CertificateFields
             if (!rdn.HasMultipleElements)
             {
                 _ = rdn.GetSingleElementType().Value;
-                _ = rdn.GetSingleElementValue();
+                // .NET cannot return a T61String (TeletexString) value as text; the engine's own parser below reads it
+                // (as Latin-1, as OpenSSL and browsers do), and Mozilla roots shipped by Debian use it (Entrust 2048).
+                if (T61Value(rdn.RawData) is { } t61)
+                {
+                    // Printable Latin-1 only: control characters (C0, DEL, C1) in a name are refused as before.
+                    foreach (var b in t61)
+                        if (b < 0x20 || b is >= 0x7F and < 0xA0)
+                            throw new CryptographicException("a T61String holds control characters");
+                }
+                else
+                {
+                    _ = rdn.GetSingleElementValue();
+                }
             }
         }
         DistinguishedName.Parse(name.RawData);
+    }
+
+    /// <summary>The contents of a single-valued RDN's (SET { SEQUENCE { type, value } }) value when it is a primitive T61String, else null.</summary>
+    private static byte[]? T61Value(ReadOnlyMemory<byte> rdn)
+    {
+        try
+        {
+            var set = new AsnReader(rdn, AsnEncodingRules.BER).ReadSetOf(skipSortOrderValidation: true);
+            var attribute = set.ReadSequence();
+            attribute.ReadObjectIdentifier();
+            var tag = attribute.PeekTag();
+            if (tag.TagClass != TagClass.Universal || tag.IsConstructed || tag.TagValue != (int)UniversalTagNumber.T61String)
+                return null;
+            var encoded = attribute.ReadEncodedValue().Span;
+            AsnDecoder.ReadEncodedValue(encoded, AsnEncodingRules.BER, out int offset, out int length, out _);
+            return encoded.Slice(offset, length).ToArray();
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

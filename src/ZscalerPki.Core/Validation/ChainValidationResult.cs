@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using ZscalerPki.Core.Validation.Clients;
 
 namespace ZscalerPki.Core.Validation;
 
@@ -86,6 +87,30 @@ public sealed record ChainValidationResult
         return IsValid ? "Valid" : errors.Count == 0 ? "Invalid" : "Invalid: " + string.Join(", ", errors);
     }
 
+    /// <summary>
+    /// Per-client verdicts (<c>Test-CertificateChain -Client</c>, <see cref="ClientProfiles.Evaluate"/>): what each client will do
+    /// with this chain and why. Empty unless asked for; <see cref="IsValid"/> stays the RFC 5280 (or WebPki) verdict.
+    /// </summary>
+    public IReadOnlyList<ClientVerdict> Clients { get; init; } = Array.Empty<ClientVerdict>();
+
+    /// <summary>The ids of the clients that reject the chain (empty when none was asked for or all accept).</summary>
+    public IReadOnlyList<string> RejectedBy => Clients.Where(c => !c.Accepted).Select(c => c.Client).ToList();
+
+    /// <summary>The client verdicts as a table that fits 80 columns (headers are the <see cref="ClientVerdict"/> property names).</summary>
+    internal static void AppendClientTable(StringBuilder sb, IReadOnlyList<ClientVerdict> clients)
+    {
+        const int clientWidth = 14, verdictWidth = 7, errorWidth = 80 - clientWidth - verdictWidth - 2 - 1;
+        sb.Append("Client".PadRight(clientWidth)).Append(' ').Append("Verdict".PadRight(verdictWidth)).Append(' ').AppendLine("Error");
+        sb.Append("------".PadRight(clientWidth)).Append(' ').Append("-------".PadRight(verdictWidth)).Append(' ').AppendLine("-----");
+        foreach (var c in clients)
+        {
+            var error = c.Error.Length > errorWidth ? c.Error[..(errorWidth - 1)] + "…" : c.Error;
+            sb.Append(c.Client.PadRight(clientWidth)).Append(' ').Append(c.Verdict.PadRight(verdictWidth)).Append(' ').AppendLine(error);
+        }
+        int rejected = clients.Count(c => !c.Accepted);
+        sb.Append(rejected == 0 ? $"All {clients.Count} clients accept." : $"{rejected} of {clients.Count} clients reject: see .Clients (all reasons: .Clients.Reasons).");
+    }
+
     /// <summary>Draws the chain as an indented tree, trust anchor at the top, with ✔/✘ per element and its problems.</summary>
     public string ToTreeString()
     {
@@ -103,6 +128,11 @@ public sealed record ChainValidationResult
         foreach (var p in Problems.Where(p => p.ElementIndex is null))
             sb.Append(p.Severity == ChainProblemSeverity.Error ? "! " : "? ").Append(p.Code).Append(": ").Append(p.Message).AppendLine();
         sb.Append(IsValid ? "Valid" : "Invalid");
+        if (Clients.Count > 0)
+        {
+            sb.AppendLine().AppendLine();
+            AppendClientTable(sb, Clients);
+        }
         return sb.ToString();
     }
 }

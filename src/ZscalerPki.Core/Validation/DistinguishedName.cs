@@ -90,8 +90,10 @@ internal sealed class DistinguishedName : IEquatable<DistinguishedName>
                 try
                 {
                     var vr = new AsnReader(encoded, AsnEncodingRules.BER);
+                    // T61String (TeletexString) is read as Latin-1, as OpenSSL and browsers do; AsnReader has no reader for
+                    // it (ReadOctetString with its tag throws ArgumentException), so its contents are taken as they are.
                     text = k == UniversalTagNumber.T61String
-                        ? Latin1(vr.ReadOctetString(new Asn1Tag(UniversalTagNumber.T61String)))
+                        ? Latin1(T61Contents(encoded.Span))
                         : vr.ReadCharacterString(k);
                 }
                 catch (AsnContentException)
@@ -106,7 +108,17 @@ internal sealed class DistinguishedName : IEquatable<DistinguishedName>
         return (h, h);
     }
 
-    private static string Latin1(byte[] b) => Encoding.Latin1.GetString(b);
+    private static string Latin1(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);
+
+    private static ReadOnlySpan<byte> T61Contents(ReadOnlySpan<byte> encoded)
+    {
+        AsnDecoder.ReadEncodedValue(encoded, AsnEncodingRules.DER, out int offset, out int length, out int consumed);
+        if (consumed != encoded.Length)
+        {
+            throw new AsnContentException("Trailing data after a T61String.");
+        }
+        return encoded.Slice(offset, length);
+    }
 
     internal static string Normalize(string s)
     {

@@ -73,11 +73,14 @@ internal static class ProfileRules
         }
         else
         {
-            if (certificate.BasicConstraints is not { IsCA: true, Critical: true })
+            // RFC 5280 6.1 takes the anchor's name and key; a basicConstraints that is present with cA TRUE but not critical
+            // (Zscaler's root, Mozilla's Go Daddy/Starfield Class 2 and ePKI roots) is accepted, as OpenSSL's default, NSS,
+            // Chrome, Windows, Java and Go do. The strict client profile (OpenSSL X509_STRICT, Python >= 3.13) rejects it.
+            if (certificate.BasicConstraints is not { IsCA: true })
             {
                 error.Error(ChainProblemCodes.CaBasicConstraintsInvalid, certificate.BasicConstraints is null
                     ? "The trust anchor has no basicConstraints extension."
-                    : !certificate.BasicConstraints.IsCA ? "The trust anchor's basicConstraints cA is FALSE." : "The trust anchor's basicConstraints is not critical.");
+                    : "The trust anchor's basicConstraints cA is FALSE.");
             }
             if (lastIndex > 0 && certificate.KeyUsage is { } anchorKeyUsage && (anchorKeyUsage & KeyUsageBits.KeyCertSign) == 0)
             {

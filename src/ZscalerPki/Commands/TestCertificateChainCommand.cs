@@ -7,6 +7,7 @@ using ZscalerPki.Core.Enrollment;
 using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Core.Storage;
 using ZscalerPki.Core.Validation;
+using ZscalerPki.Core.Validation.Clients;
 using ZscalerPki.Infrastructure;
 
 namespace ZscalerPki.Commands;
@@ -25,6 +26,7 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     private int _tested;
     private bool _trustResolved;
     private string? _trustResolvedFor;
+    private IReadOnlyList<IClientProfile> _clients = Array.Empty<IClientProfile>();
 
     /// <summary>The certificate to test: X509Certificate2, an object with a Certificate property, a path, PEM text, or a vault name. A bundle's first certificate is the leaf, the rest are intermediates.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -79,8 +81,18 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
     [Parameter]
     public SwitchParameter Online { get; set; }
 
+    /// <summary>
+    /// Adds each named client's verdict and its own reason (openssl, openssl-strict, python, go, java, nss, node, chrome, windows,
+    /// apple, rustls; azure-cli and pip mean python), or All. The result's IsValid stays the -Profile verdict.
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    public string[]? Client { get; set; }
+
     protected override void Begin()
     {
+        if (Client is { Length: > 0 })
+            _clients = ResolveClients(Client);
         if (IPAddress is not null && !System.Net.IPAddress.TryParse(IPAddress, out _))
             throw new PkiException(PkiErrorIds.InvalidIPAddress, PkiErrorCategory.InvalidArgument,
                 $"'{IPAddress}' is not an IPv4 or IPv6 address.", IPAddress);
@@ -144,6 +156,8 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
                 fetchProblems = online.Problems;
             }
             var result = ChainValidator.Validate(request);
+            if (_clients.Count > 0)
+                result = result with { Clients = ClientProfiles.Evaluate(request, _clients, result) };
             if (fetchProblems.Count > 0)
                 result = result with { Problems = result.Problems.Concat(fetchProblems).ToList() };
             _tested++;
@@ -172,6 +186,25 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
             ProgressDone(2, "Test-CertificateChain");
     }
 
+    /// <summary>The profiles -Client names (All = every one), once each, in the order of <see cref="ClientProfiles.All"/>.</summary>
+    private static IReadOnlyList<IClientProfile> ResolveClients(IEnumerable<string> names)
+    {
+        var chosen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (string.Equals(name?.Trim(), "All", StringComparison.OrdinalIgnoreCase))
+            {
+                chosen.UnionWith(ClientProfiles.Ids);
+                continue;
+            }
+            var profile = ClientProfiles.Find(name?.Trim() ?? "")
+                ?? throw new PkiException(PkiErrorIds.UnknownClient, PkiErrorCategory.InvalidArgument,
+                    $"-Client '{name}' is not a client this module knows. Use All or one of: {string.Join(", ", ClientProfiles.Ids)} (azure-cli and pip mean python).", name);
+            chosen.Add(profile.Id);
+        }
+        return ClientProfiles.All.Where(c => chosen.Contains(c.Id)).ToList();
+    }
+
     /// <summary>
     /// Certificates from objects; a string is PEM text, a Cert:\ store path, an existing file, or the name of an
     /// enrollment CA in the vault, in that order.
@@ -182,6 +215,12 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
         foreach (var raw in values)
         {
             var value = CertificateInput.Unwrap(raw);
+            if (parameter == "-TrustedRoot" && value is string store && !store.Contains("-----BEGIN", StringComparison.Ordinal)
+                && !CertStoreLocation.LooksLikeStorePath(store) && TrustStoreReader.IsStore(ResolveOutputPath(store)))
+            {
+                result.AddRange(ReadTrustStore(ResolveOutputPath(store)));
+                continue;
+            }
             if (value is string s && !s.Contains("-----BEGIN", StringComparison.Ordinal) && !CertStoreLocation.LooksLikeStorePath(s)
                 && !File.Exists(ResolveOutputPath(s)) && VaultNames.Problem(s) is null)
             {
@@ -191,6 +230,19 @@ public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet
             result.AddRange(CertificateInput.Resolve(value, p => ResolveInputPaths(p, literal: false)));
         }
         return result;
+    }
+
+    /// <summary>
+    /// A root store as the OS ships it (a bundle such as /etc/ssl/certs/ca-certificates.crt, or a folder of hashed
+    /// certificates): every usable root; what cannot be used is said once, on the verbose stream (roots are resolved once per run).
+    /// </summary>
+    private IReadOnlyList<X509Certificate2> ReadTrustStore(string path)
+    {
+        var contents = TrustStoreReader.Read(path);
+        Verbose($"-TrustedRoot {path}: {contents.Certificates.Count} roots read, {contents.Skipped.Count} set aside.");
+        foreach (var line in contents.Skipped)
+            Verbose(line);
+        return contents.Certificates;
     }
 
     /// <summary>An enrollment CA, or a ready SSL-inspection intermediate (with its imported chain), by vault name.</summary>

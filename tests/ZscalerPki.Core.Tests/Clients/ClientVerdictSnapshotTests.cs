@@ -13,7 +13,7 @@ public sealed class ClientFactAttribute : FactAttribute
     public ClientFactAttribute(string client)
     {
         var root = TestData.RepoRoot;
-        var runner = ClientRunners.All(root).Single(r => r.Id == client);
+        var runner = ClientVerdictSnapshotTests.Runner(client);
         if (runner.Unavailable is { } why)
         {
             Skip = $"client {client} is not installed here: {why}";
@@ -36,12 +36,17 @@ public class ClientVerdictSnapshotTests
 {
     private const int SamplePercent = 8;
 
+    /// <summary>One runner per client for discovery and the run (each asks its client's version once).</summary>
+    private static readonly Lazy<IReadOnlyList<IClientRunner>> Runners = new(() => ClientRunners.All(TestData.RepoRoot));
+
+    internal static IClientRunner Runner(string client) => Runners.Value.Single(r => r.Id == client);
+
     private static readonly string[] Clients = { "openssl", "openssl-strict", "pyca", "nss", "gnutls", "node", "python-ssl", "go", "java" };
 
     private static void SampleMatchesSnapshot(string client)
     {
         var root = TestData.RepoRoot;
-        var runner = ClientRunners.All(root).Single(r => r.Id == client);
+        var runner = Runner(client);
         var sample = ClientCases.Sample(ClientCases.LoadAll(root), SamplePercent);
         Assert.InRange(sample.Count, 20, 60);
         var snapshot = ClientSnapshot.Read(ClientSnapshot.FileOf(root, client)).ToDictionary(v => (v.Corpus, v.Case));

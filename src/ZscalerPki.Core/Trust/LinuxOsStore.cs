@@ -11,13 +11,14 @@ namespace ZscalerPki.Core.Trust;
 /// </summary>
 public sealed class LinuxOsStore : TrustStoreBase
 {
-    private sealed record Flavor(string Tool, string AnchorFolder, string Extension, string[] Outputs, string[] RefreshArgs);
+    private sealed record Flavor(string Tool, string AnchorFolder, string Extension, string[] OutputFolders, string[] RefreshArgs);
 
+    // The folders the tool rewrites; each entry it changes is recorded (FolderEntry) and put back by undo.
     private static readonly Flavor Debian = new("update-ca-certificates", "/usr/local/share/ca-certificates", ".crt",
-        new[] { "/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/java/cacerts" }, Array.Empty<string>());
+        new[] { "/etc/ssl/certs", "/etc/ssl/certs/java" }, Array.Empty<string>());
 
     private static readonly Flavor Rhel = new("update-ca-trust", "/etc/pki/ca-trust/source/anchors", ".pem",
-        new[] { "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/pki/ca-trust/extracted/openssl/ca-bundle.trust.crt", "/etc/pki/ca-trust/extracted/java/cacerts", "/etc/pki/ca-trust/extracted/pem/directory-hash/ca-bundle.crt" },
+        new[] { "/etc/pki/ca-trust/extracted/pem", "/etc/pki/ca-trust/extracted/openssl", "/etc/pki/ca-trust/extracted/java", "/etc/pki/ca-trust/extracted/pem/directory-hash", "/etc/pki/ca-trust/extracted/edk2" },
         new[] { "extract" });
 
     public override string Name => "OS";
@@ -72,7 +73,13 @@ public sealed class LinuxOsStore : TrustStoreBase
             if (File.Exists(anchor) && i.OsBundlePath() is { } b && BundleHas(b, root))
                 return;
             i.Files.Edit(Name, anchor, _ => pem);
-            i.Files.Track(Name, f.Outputs.Where(File.Exists).ToList(), () => RunOrThrow(i, f.Tool, f.RefreshArgs));
+            Action run = () => RunOrThrow(i, f.Tool, f.RefreshArgs);
+            foreach (var folder in f.OutputFolders.Where(Directory.Exists))
+            {
+                var inner = run;
+                run = () => i.Files.TrackFolder(Name, folder, inner);
+            }
+            run();
             return;
         }
         // p11-kit only: the anchor is stored by the tool; undo removes it with the same tool.

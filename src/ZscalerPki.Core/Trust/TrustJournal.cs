@@ -211,6 +211,101 @@ public sealed class TrackedFiles
         return true;
     }
 
+    /// <summary>
+    /// Runs a tool that rewrites a folder (update-ca-certificates in /etc/ssl/certs: links added, files replaced by links, the
+    /// bundle regenerated) and records each entry it changed — added, removed, or changed (a link's target, a file's bytes with
+    /// a backup) — so undo puts the folder back entry by entry, whatever the tool does on its own second run.
+    /// </summary>
+    public void TrackFolder(string store, string folder, Action mutate)
+    {
+        var before = Manifest(folder);
+        var saved = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (path, state) in before)
+        {
+            if (state.StartsWith("file:", StringComparison.Ordinal) && new FileInfo(path).Length <= 16 * 1024 * 1024)
+                saved[path] = File.ReadAllBytes(path);
+        }
+        try
+        {
+            mutate();
+        }
+        finally
+        {
+            var after = Manifest(folder);
+            foreach (var path in before.Keys.Union(after.Keys, StringComparer.Ordinal))
+            {
+                var was = before.GetValueOrDefault(path, "absent");
+                var now = after.GetValueOrDefault(path, "absent");
+                if (was == now)
+                    continue;
+                var entry = _journal.Changes.FirstOrDefault(c => c.Kind == "FolderEntry" && c.Store == store && c.Target == path);
+                if (entry is null)
+                {
+                    entry = new JournalChange { Store = store, Kind = "FolderEntry", Target = path, Existed = was != "absent", Value = was };
+                    if (saved.TryGetValue(path, out var bytes))
+                    {
+                        Directory.CreateDirectory(_context.BackupFolder);
+                        entry.Backup = $"{Guid.NewGuid():N}.bak";
+                        AtomicFile.WriteAllBytes(System.IO.Path.Combine(_context.BackupFolder, entry.Backup), bytes, secret: true);
+                        entry.Mode = OperatingSystem.IsWindows() || !File.Exists(path) ? 0 : (int)File.GetUnixFileMode(path);
+                    }
+                    _journal.Changes.Add(entry);
+                }
+                entry.AfterSha256 = now;
+            }
+        }
+    }
+
+    /// <summary>Each entry of a folder (not recursive) and its state: "link:&lt;target&gt;", "file:&lt;sha256&gt;" or "dir".</summary>
+    public static Dictionary<string, string> Manifest(string folder)
+    {
+        var m = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!Directory.Exists(folder))
+            return m;
+        foreach (var path in Directory.EnumerateFileSystemEntries(folder).Take(20000))
+            m[path] = StateOf(path);
+        return m;
+    }
+
+    private static string StateOf(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is { } target)
+            return "link:" + target;
+        if (Directory.Exists(path))
+            return "dir";
+        if (!info.Exists)
+            return "absent";
+        using var stream = File.OpenRead(path);
+        return "file:" + Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    /// <summary>True when a folder entry is still as the tool left it.</summary>
+    public static bool EntryAsWeLeftIt(JournalChange c) => StateOf(c.Target) == c.AfterSha256;
+
+    /// <summary>Puts a folder entry back as it was before the install (a link, a file from its backup, or nothing).</summary>
+    public void RestoreEntry(JournalChange c, bool forget)
+    {
+        var now = StateOf(c.Target);
+        if (now != c.Value)
+        {
+            if (now.StartsWith("link:", StringComparison.Ordinal) || now.StartsWith("file:", StringComparison.Ordinal))
+                File.Delete(c.Target);
+            if (c.Value!.StartsWith("link:", StringComparison.Ordinal))
+            {
+                File.CreateSymbolicLink(c.Target, c.Value["link:".Length..]);
+            }
+            else if (c.Value.StartsWith("file:", StringComparison.Ordinal) && c.Backup is not null)
+            {
+                AtomicFile.WriteAllBytes(c.Target, File.ReadAllBytes(System.IO.Path.Combine(_context.BackupFolder, c.Backup)));
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(c.Target, c.Mode != 0 ? (UnixFileMode)c.Mode : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+        }
+        if (forget)
+            Forget(c);
+    }
+
     /// <summary>True when the file still has the bytes we left (so restoring the backup loses nobody's later change).</summary>
     public static bool IsAsWeLeftIt(JournalChange c) => TrustJournal.Sha256(ReadOrNull(c.Target)) == c.AfterSha256;
 

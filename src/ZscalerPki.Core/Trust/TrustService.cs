@@ -131,6 +131,9 @@ public sealed class TrustService
                 }
                 catch (Exception ex) when (ex is TrustStoreException or IOException or UnauthorizedAccessException)
                 {
+                    // What the store did before it failed is taken back, so a failed store leaves nothing behind.
+                    if (!journal.Roots.Any(r => r.Stores.Contains(store.Name)))
+                        RollBack(i, store);
                     if (wasNew && entry.Stores.Count == 0)
                         journal.Roots.Remove(entry);
                     errors.Add(new PkiException(PkiErrorIds.TrustStoreWriteFailed, PkiErrorCategory.WriteError,
@@ -143,6 +146,19 @@ public sealed class TrustService
             }
         }
         return new TrustOperation(results, errors, new Dictionary<string, string?>(i.SessionVariables), Array.Empty<string>());
+    }
+
+    private static void RollBack(TrustInstallation i, ITrustStore store)
+    {
+        try
+        {
+            store.Uninstall(i);
+            i.RefreshShared();
+        }
+        catch (Exception ex) when (ex is TrustStoreException or IOException or UnauthorizedAccessException)
+        {
+            // the journal still holds what could not be taken back; Uninstall-RootCertificate retries it
+        }
     }
 
     private string Describe(ITrustStore store) => store switch

@@ -58,7 +58,7 @@ public abstract class TrustStoreBase : ITrustStore
         var notes = new List<string>();
         var files = installation.Files;
         var mine = installation.Journal.ChangesOf(Name).Reverse().ToList();
-        var exact = mine.Where(c => c.Kind == "File" && TrackedFiles.IsAsWeLeftIt(c)).ToList();
+        var exact = mine.Where(c => (c.Kind == "File" && TrackedFiles.IsAsWeLeftIt(c)) || (c.Kind == "FolderEntry" && TrackedFiles.EntryAsWeLeftIt(c))).ToList();
         foreach (var c in mine)
         {
             switch (c.Kind)
@@ -69,6 +69,12 @@ public abstract class TrustStoreBase : ITrustStore
                 case "File":
                     notes.Add(RevertChanged(installation, c));
                     files.Forget(c);
+                    break;
+                case "FolderEntry" when exact.Contains(c):
+                    files.RestoreEntry(c, forget: false);
+                    break;
+                case "FolderEntry":
+                    files.Forget(c); // changed since by someone else: the tool's refresh below decides
                     break;
                 case "Variable":
                     installation.Context.PersistentEnvironment?.Set(c.Name!, c.Previous, installation.Context.Scope);
@@ -98,7 +104,12 @@ public abstract class TrustStoreBase : ITrustStore
         }
         // A store's tool (update-ca-certificates, keytool) may have rewritten a file we had already put back: the backup wins.
         foreach (var c in exact)
-            installation.RestoreFile(c, final: true);
+        {
+            if (c.Kind == "FolderEntry")
+                files.RestoreEntry(c, forget: true);
+            else
+                installation.RestoreFile(c, final: true);
+        }
         return notes.Where(n => n.Length > 0).ToList();
     }
 

@@ -83,6 +83,16 @@ Describe 'Install-RootCertificate refuses what must not be a trust anchor' {
         Test-Path (Join-Path $testHome '.local/share/ZscalerPki/trust-journal.json') | Should -BeFalse
     }
 
+    It 'says TrustClientNotFound when none of the clients asked for is on PATH' {
+        $savedPath = $env:PATH
+        $env:PATH = $work
+        try {
+            { Test-RootCertificateTrust -Issuer 'Trust-Issuing' -IssuerKeyPassword $pw -VaultPath "$vault" -Client curl -ErrorAction Stop } |
+                Should -Throw -ErrorId 'TrustClientNotFound*' -ExpectedMessage '*curl*PATH*'
+        }
+        finally { $env:PATH = $savedPath }
+    }
+
     It 'names an unknown -Store with TrustStoreNotFound and the stores there are' {
         { Install-RootCertificate -Path "$rootPem" -Store Netscape -ErrorAction Stop } | Should -Throw -ErrorId 'TrustStoreNotFound*' -ExpectedMessage '*Netscape*Curl*'
     }

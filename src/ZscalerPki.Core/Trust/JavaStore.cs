@@ -27,7 +27,13 @@ public sealed class JavaStore : TrustStoreBase
             var real = TrackedFiles.Resolve(java);
             candidates.Add(Path.GetDirectoryName(Path.GetDirectoryName(real)!)!);
         }
-        foreach (var root in new[] { "/usr/lib/jvm", "/Library/Java/JavaVirtualMachines", @"C:\Program Files\Java", @"C:\Program Files\Eclipse Adoptium", @"C:\Program Files\Microsoft" })
+        var roots = c.Platform switch
+        {
+            TrustPlatform.Windows => new[] { @"C:\Program Files\Java", @"C:\Program Files\Eclipse Adoptium", @"C:\Program Files\Microsoft" },
+            TrustPlatform.MacOS => new[] { "/Library/Java/JavaVirtualMachines" },
+            _ => new[] { "/usr/lib/jvm" },
+        };
+        foreach (var root in roots)
         {
             if (Directory.Exists(root))
                 candidates.AddRange(Directory.EnumerateDirectories(root).Select(d => Directory.Exists(Path.Combine(d, "Contents", "Home")) ? Path.Combine(d, "Contents", "Home") : d).Take(32));

@@ -38,6 +38,13 @@ BeforeAll {
     Set-Content -LiteralPath (Join-Path $testHome '.gitconfig') -Value "[user]`n`tname = Pester`n[http]`n`tpostBuffer = 1048576`n"
     Set-Content -LiteralPath (Join-Path $testHome '.config/pip/pip.conf') -Value "[global]`ntimeout = 60`n"
     Set-Content -LiteralPath (Join-Path $testHome '.npmrc') -Value "fund=false" -NoNewline
+    # An NSS database (Chromium's ~/.pki/nssdb) when certutil is here, so the NSS store is exercised too.
+    $script:nssdb = Join-Path $testHome '.pki/nssdb'
+    $script:hasCertutil = [bool](Get-Command certutil -ErrorAction SilentlyContinue)
+    if ($hasCertutil) {
+        New-Item -ItemType Directory -Path $nssdb -Force | Out-Null
+        & certutil -N -d "sql:$nssdb" --empty-password 2>&1 | Out-Null
+    }
     $env:HOME = $testHome
     foreach ($v in 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS', 'CURL_CA_BUNDLE', 'AWS_CA_BUNDLE', 'JAVA_TOOL_OPTIONS') { [Environment]::SetEnvironmentVariable($v, $null) }
 
@@ -147,6 +154,11 @@ Describe 'Every client on this machine, before and after Install-RootCertificate
         (Get-Content -Raw -LiteralPath (Join-Path $testHome '.config/pip/pip.conf')) | Should -Match '(?s)\[global\]\ncert = .*ca-bundle.pem\ntimeout = 60'
         Get-RootCertificateTrust | Where-Object { $_.Scope -eq 'CurrentUser' } | ForEach-Object { $_.Installed | Should -BeTrue -Because "$($_.Store): $($_.Detail)" }
 
+        if ($hasCertutil) {
+            (Get-RootCertificateTrust -Store NSS).Installed | Should -BeTrue
+            (& certutil -L -d "sql:$nssdb" 2>&1 | Out-String) | Should -Match 'ZscalerPki [0-9A-F]{16}\s+C,,'
+        }
+
         $after = Invoke-Clients
         $after | Where-Object { -not $_.Trusted } | ForEach-Object { "$($_.Client): $($_.Error)" } | Should -BeNullOrEmpty
         $after.Count | Should -Be $before.Count
@@ -156,6 +168,7 @@ Describe 'Every client on this machine, before and after Install-RootCertificate
         $gone = Invoke-Clients
         $gone | Where-Object Trusted | ForEach-Object Client | Should -BeNullOrEmpty
         Get-HomeSnapshot | Should -Be $homeBefore
+        if ($hasCertutil) { (& certutil -L -d "sql:$nssdb" 2>&1 | Out-String) | Should -Not -Match 'ZscalerPki' }
         $env:SSL_CERT_FILE | Should -BeNullOrEmpty
         (Get-RootCertificateTrust -Path "$rootPem" | Where-Object Installed) | Should -BeNullOrEmpty
 
@@ -198,6 +211,24 @@ exec "$@"
         $r.Gone | Where-Object Trusted | ForEach-Object Client | Should -BeNullOrEmpty
         $r.BundleHadRootAfterInstall | Should -BeTrue
         $r.Changed | Should -BeNullOrEmpty -Because 'every file under the namespace''s /etc/ssl/certs and /usr/local/share/ca-certificates is as before'
+    }
+}
+
+Describe 'Fleet artefacts beside the ZIP (Export-RootCertificateBundle -FleetProfile)' {
+    It 'writes a .mobileconfig with a com.apple.security.root payload and a DER .cer that OpenSSL reads; the trust cmdlets read the ZIP' {
+        $zip = Join-Path $work 'fleet/RootCerts.zip'
+        New-Item -ItemType Directory -Path (Split-Path $zip) -Force | Out-Null
+        $files = Export-RootCertificateBundle -Certificate "$rootPem" -Path "$zip" -FleetProfile -PassThru
+        $files.Name | Should -Be @('RootCerts.zip', 'RootCerts.mobileconfig', 'Pester_Trust_Root.cer')
+        $thumb = (Get-EnrollmentCertificate -Name 'Trust-Root' -VaultPath "$vault").Certificate.Thumbprint
+        (& openssl x509 -inform DER -in (Join-Path $work 'fleet/Pester_Trust_Root.cer') -noout -fingerprint -sha1 2>&1 | Out-String) -replace '[:\s]', '' | Should -Match $thumb
+        if (Get-Command python3 -ErrorAction SilentlyContinue) {
+            $check = 'import plistlib,sys,hashlib; p=plistlib.load(open(sys.argv[1],"rb")); c=p["PayloadContent"][0]; print(p["PayloadType"], c["PayloadType"], hashlib.sha1(c["PayloadContent"]).hexdigest().upper())'
+            (& python3 -c $check (Join-Path $work 'fleet/RootCerts.mobileconfig')) | Should -Be "Configuration com.apple.security.root $thumb"
+        }
+        $status = Get-RootCertificateTrust -Path "$zip" -Store Curl
+        $status.Thumbprint | Should -Be $thumb
+        $status.Installed | Should -BeFalse
     }
 }
 

@@ -92,31 +92,54 @@ public sealed class TrustProbe
             var host = new Uri(baseUrl).Host;
             var clients = Clients(request, _context.DataFolder)
                 .Where(c => request.Clients is not { Count: > 0 } || request.Clients.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).ToList();
-            var results = new List<TrustClientResult>();
-            var n = 0;
-            foreach (var client in clients)
+            // The Java probe is compiled before the clients start; then the clients run four at a time (each is mostly a
+            // process start), and progress is reported on the caller's thread as they finish.
+            if (clients.Any(c => c.Name == "java") && _context.Runner.Find("java") is { } java)
+                EnsureJavaProbe(java);
+            using var gate = new SemaphoreSlim(4);
+            var tasks = clients.Select(client => Task.Run(() =>
             {
-                progress?.Invoke(client.Name, 100 * n++ / Math.Max(1, clients.Count));
-                var program = _context.Runner.Find(client.Program);
-                if (program is null)
-                    continue;
-                var version = Version(program, client);
-                if (version is null)
-                    continue; // e.g. python3 without requests
-                if (client.Name == "java" && !EnsureJavaProbe(program))
-                    continue;
-                var token = $"zpki-{client.Name}-{Guid.NewGuid():N}";
-                var url = request.Uri is { } u2 ? u2.ToString() : $"{baseUrl}/probe/{token}";
-                var run = RunClient(program, client.Args(url, host), client.Stdin?.Invoke(url), request);
-                var trusted = server is not null ? server.SawRequest(token) || (run.Succeeded && client.Name != "git") : run.Succeeded || (client.Name == "git" && !LooksLikeTls(run.Error));
-                results.Add(new TrustClientResult(client.Name, version, trusted, trusted ? null : ErrorOf(run), trusted ? null : client.Fix) { Path = program });
+                gate.Wait();
+                try
+                {
+                    return RunOne(client, request, server, baseUrl, host);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            })).ToList();
+            var pending = tasks.Cast<Task>().ToList();
+            while (pending.Count > 0)
+            {
+                var done = Task.WaitAny(pending.ToArray());
+                pending.RemoveAt(done);
+                progress?.Invoke($"{tasks.Count - pending.Count} of {tasks.Count} clients done", 100 * (tasks.Count - pending.Count) / tasks.Count);
             }
+            var results = tasks.Select(t => t.Result).OfType<TrustClientResult>().ToList();
             return results;
         }
         finally
         {
             server?.Dispose();
         }
+    }
+
+    private TrustClientResult? RunOne(Client client, TrustProbeRequest request, LoopbackTlsServer? server, string baseUrl, string host)
+    {
+        var program = _context.Runner.Find(client.Program);
+        if (program is null)
+            return null;
+        var version = Version(program, client);
+        if (version is null)
+            return null; // e.g. python3 without requests
+        if (client.Name == "java" && !File.Exists(Path.Combine(_context.DataFolder, "trust-probe", "TrustProbe.class")))
+            return null;
+        var token = $"zpki-{client.Name}-{Guid.NewGuid():N}";
+        var url = request.Uri is { } u2 ? u2.ToString() : $"{baseUrl}/probe/{token}";
+        var run = RunClient(program, client.Args(url, host), client.Stdin?.Invoke(url), request);
+        var trusted = server is not null ? server.SawRequest(token) || (run.Succeeded && client.Name != "git") : run.Succeeded || (client.Name == "git" && !LooksLikeTls(run.Error));
+        return new TrustClientResult(client.Name, version, trusted, trusted ? null : ErrorOf(run), trusted ? null : client.Fix) { Path = program };
     }
 
     private ProcessResult RunClient(string program, string[] args, string? stdin, TrustProbeRequest request)

@@ -70,7 +70,7 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
             WriteVerbose($"Loopback server certificate '{forged.Subject}' below '{forged.SigningCa}', chain of {forged.Chain.Length + 1}.");
             request = request with { ServerCertificate = forged.Certificate, ServerChain = forged.Chain };
         }
-        var results = new TrustProbe(context).Run(request, (client, percent) => Progress(1, "Test-RootCertificateTrust", $"Running {client}", percent));
+        var results = new TrustProbe(context).Run(request, (status, percent) => Progress(1, "Test-RootCertificateTrust", status, percent));
         ProgressDone(1, "Test-RootCertificateTrust");
         if (results.Count == 0)
             throw new PkiException(PkiErrorIds.TrustClientNotFound, PkiErrorCategory.ObjectNotFound,

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
 
 namespace ZscalerPki.Core.Trust;
 
@@ -179,7 +180,9 @@ public sealed class TrustProbe
             .Where(l => l.Length > 0 && !l.StartsWith("Picked up", StringComparison.Ordinal) && !l.StartsWith("at ", StringComparison.Ordinal)).ToList();
         if (run.TimedOut)
             return "timed out";
-        var line = lines.FirstOrDefault(LooksLikeTls) ?? lines.LastOrDefault() ?? $"exit code {run.ExitCode}";
+        // openssl prints the chain (depth=1 … CN = … SSL Inspection CA) before its verdict: a line that says it failed wins.
+        var line = lines.FirstOrDefault(l => LooksLikeTls(l) && Regex.IsMatch(l, "error|fail|unable|not trusted|exception|refus", RegexOptions.IgnoreCase))
+            ?? lines.FirstOrDefault(LooksLikeTls) ?? lines.LastOrDefault() ?? $"exit code {run.ExitCode}";
         if (line.Length <= 200)
             return line;
         // A long line (Python's requests) is cut around what it says about the certificate.

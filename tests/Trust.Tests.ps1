@@ -100,6 +100,14 @@ Describe 'Install-RootCertificate refuses what must not be a trust anchor' {
         finally { $env:PATH = $savedPath }
     }
 
+    It 'says so when a root to uninstall is not in the journal, and changes nothing' {
+        $before = Get-HomeSnapshot
+        $w = $null
+        Uninstall-RootCertificate -Certificate "$rootPem" -WarningVariable w -WarningAction SilentlyContinue
+        $w | Should -Match 'is not in the trust journal'
+        Get-HomeSnapshot | Should -Be $before
+    }
+
     It 'names an unknown -Store with TrustStoreNotFound and the stores there are' {
         { Install-RootCertificate -Path "$rootPem" -Store Netscape -ErrorAction Stop } | Should -Throw -ErrorId 'TrustStoreNotFound*' -ExpectedMessage '*Netscape*Curl*'
     }

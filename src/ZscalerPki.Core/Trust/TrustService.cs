@@ -82,6 +82,25 @@ public sealed class TrustService
 
     public TrustJournal LoadJournal() => TrustJournal.Load(_context.JournalPath);
 
+    /// <summary>The journal must be writable before anything is changed (the machine's lives in /var/lib/ZscalerPki).</summary>
+    private void RequireWritableDataFolder()
+    {
+        try
+        {
+            Directory.CreateDirectory(_context.DataFolder);
+            var probe = Path.Combine(_context.DataFolder, $".write-test-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, Array.Empty<byte>());
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new PkiException(PkiErrorIds.FileAccessDenied, PkiErrorCategory.PermissionDenied,
+                $"The trust journal folder '{_context.DataFolder}' cannot be written ({ex.Message}). " +
+                (_context.Scope == TrustScope.LocalMachine ? "-Scope LocalMachine changes the machine's stores: run elevated (sudo / as Administrator), or use -Scope CurrentUser." : "Check the folder's permissions."),
+                _context.DataFolder, ex);
+        }
+    }
+
     private IReadOnlyList<ITrustStore> Select(IReadOnlyList<string>? names, bool presentOnly)
     {
         if (names is not { Count: > 0 })
@@ -104,6 +123,7 @@ public sealed class TrustService
         foreach (var r in roots)
             RequireInstallableRoot(r, _context.Now);
         var stores = Select(storeNames, presentOnly: storeNames is not { Count: > 0 });
+        RequireWritableDataFolder();
         var journal = LoadJournal();
         var i = new TrustInstallation(_context, journal);
         var results = new List<TrustStoreResult>();
@@ -178,6 +198,13 @@ public sealed class TrustService
         var results = new List<TrustStoreResult>();
         var errors = new List<PkiException>();
         var notes = new List<string>();
+        foreach (var t in thumbprints ?? Array.Empty<string>())
+        {
+            if (journal.Root(t) is null)
+                notes.Add($"The root {t} is not in the trust journal ({_context.JournalPath}): Install-RootCertificate did not install it for {_context.Scope}; nothing to take back.");
+        }
+        if (journal.Roots.Count > 0)
+            RequireWritableDataFolder();
         var targets = thumbprints is { Count: > 0 } ? journal.Roots.Where(r => thumbprints.Contains(r.Thumbprint, StringComparer.OrdinalIgnoreCase)).ToList() : journal.Roots.ToList();
         var names = storeNames is { Count: > 0 } ? Select(storeNames, false).Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase) : null;
         // Stores in the reverse order of their first change, so files two stores changed come back in the right order.

@@ -123,8 +123,8 @@ public sealed class TrustService
         foreach (var r in roots)
             RequireInstallableRoot(r, _context.Now);
         var stores = Select(storeNames, presentOnly: storeNames is not { Count: > 0 });
-        RequireWritableDataFolder();
         var journal = LoadJournal();
+        var writable = false;
         var i = new TrustInstallation(_context, journal);
         var results = new List<TrustStoreResult>();
         var errors = new List<PkiException>();
@@ -134,6 +134,12 @@ public sealed class TrustService
             {
                 if (confirm is not null && !confirm(store, root))
                     continue;
+                if (!writable)
+                {
+                    // Checked once something is to change (-WhatIf creates no folder).
+                    RequireWritableDataFolder();
+                    writable = true;
+                }
                 var entry = journal.Root(root.Thumbprint);
                 var wasNew = entry is null;
                 if (entry is null)

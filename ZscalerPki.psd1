@@ -19,7 +19,9 @@
         'Get-IntermediateCertificate'
         'Get-IssuedCertificate'
         'Get-PkiVault'
+        'Get-RootCertificateTrust'
         'Import-SignedIntermediate'
+        'Install-RootCertificate'
         'New-EnrollmentCertificate'
         'New-InspectionCertificate'
         'New-IntermediateCsr'
@@ -33,6 +35,8 @@
         'Set-PkiVault'
         'Submit-CertificateRequest'
         'Test-CertificateChain'
+        'Test-RootCertificateTrust'
+        'Uninstall-RootCertificate'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -338,4 +338,16 @@ public static class PkiErrorIds
     public const string PinRequired = "PinRequired";
     /// <summary>The private key lives in an HSM and cannot leave it (an export with the private key, or a copy into a software store).</summary>
     public const string HsmKeyNotExportable = "HsmKeyNotExportable";
+
+    // ---- trust stores (Install-/Uninstall-RootCertificate, Get-/Test-RootCertificateTrust) ----
+    /// <summary>A trust store could not be written (or restored); the error names the store and the fix, the other stores still install.</summary>
+    public const string TrustStoreWriteFailed = "TrustStoreWriteFailed";
+    /// <summary>-Store names a store this platform does not have.</summary>
+    public const string TrustStoreNotFound = "TrustStoreNotFound";
+    /// <summary>The trust journal (trust-journal.json in the ZscalerPki folder) cannot be read.</summary>
+    public const string TrustJournalCorrupt = "TrustJournalCorrupt";
+    /// <summary>A leaf (end-entity) certificate was given where a root CA to trust was expected.</summary>
+    public const string LeafNotTrustAnchor = "LeafNotTrustAnchor";
+    /// <summary>Test-RootCertificateTrust found none of the clients it runs.</summary>
+    public const string TrustClientNotFound = "TrustClientNotFound";
 }

@@ -60,6 +60,59 @@ public static class RootBundle
         return ms.ToArray();
     }
 
+    /// <summary>
+    /// The fleet artefacts written beside the ZIP: an Apple configuration profile (<c>.mobileconfig</c>, one
+    /// <c>com.apple.security.root</c> payload per root, for MDM or a double-click on macOS/iOS) and per root a DER <c>.cer</c>
+    /// (what a GPO's Trusted Root Certification Authorities import takes). Identifiers and UUIDs derive from the thumbprints,
+    /// so the same roots give the same profile (an MDM sees an update, not a second profile).
+    /// </summary>
+    public static IReadOnlyList<(string FileName, byte[] Content)> FleetArtifacts(IReadOnlyList<X509Certificate2> roots, string profileName)
+    {
+        var unique = roots.GroupBy(r => r.Thumbprint).Select(g => g.First()).ToList();
+        var files = new List<(string, byte[])> { (profileName + ".mobileconfig", MobileConfig(unique)) };
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var root in unique)
+        {
+            var name = FileNameOf(root);
+            while (!used.Add(name))
+                name += "_" + root.Thumbprint[..8];
+            files.Add((name + ".cer", root.RawData));
+        }
+        return files;
+    }
+
+    public static byte[] MobileConfig(IReadOnlyList<X509Certificate2> roots)
+    {
+        static string X(string s) => System.Security.SecurityElement.Escape(s);
+        static string Uuid(string seed) => new Guid(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(seed)).AsSpan(0, 16)).ToString().ToUpperInvariant();
+        var all = string.Concat(roots.Select(r => r.Thumbprint));
+        var sb = new StringBuilder();
+        sb.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n");
+        sb.Append("<plist version=\"1.0\">\n<dict>\n\t<key>PayloadContent</key>\n\t<array>\n");
+        foreach (var root in roots)
+        {
+            var cn = root.GetNameInfo(X509NameType.SimpleName, false);
+            sb.Append("\t\t<dict>\n");
+            sb.Append($"\t\t\t<key>PayloadCertificateFileName</key>\n\t\t\t<string>{X(FileNameOf(root))}.cer</string>\n");
+            sb.Append($"\t\t\t<key>PayloadContent</key>\n\t\t\t<data>{Convert.ToBase64String(root.RawData)}</data>\n");
+            sb.Append($"\t\t\t<key>PayloadDescription</key>\n\t\t\t<string>Trusted root for SSL inspection (SHA-1 {root.Thumbprint})</string>\n");
+            sb.Append($"\t\t\t<key>PayloadDisplayName</key>\n\t\t\t<string>{X(string.IsNullOrEmpty(cn) ? root.Subject : cn)}</string>\n");
+            sb.Append($"\t\t\t<key>PayloadIdentifier</key>\n\t\t\t<string>com.zscalerpki.root.{root.Thumbprint}</string>\n");
+            sb.Append("\t\t\t<key>PayloadType</key>\n\t\t\t<string>com.apple.security.root</string>\n");
+            sb.Append($"\t\t\t<key>PayloadUUID</key>\n\t\t\t<string>{Uuid("root:" + root.Thumbprint)}</string>\n");
+            sb.Append("\t\t\t<key>PayloadVersion</key>\n\t\t\t<integer>1</integer>\n\t\t</dict>\n");
+        }
+        sb.Append("\t</array>\n");
+        sb.Append("\t<key>PayloadDescription</key>\n\t<string>Installs the trusted root certificate(s) of SSL inspection.</string>\n");
+        sb.Append("\t<key>PayloadDisplayName</key>\n\t<string>SSL inspection root certificates</string>\n");
+        sb.Append($"\t<key>PayloadIdentifier</key>\n\t<string>com.zscalerpki.roots.{Uuid("id:" + all)}</string>\n");
+        sb.Append("\t<key>PayloadRemovalDisallowed</key>\n\t<false/>\n");
+        sb.Append("\t<key>PayloadType</key>\n\t<string>Configuration</string>\n");
+        sb.Append($"\t<key>PayloadUUID</key>\n\t<string>{Uuid("profile:" + all)}</string>\n");
+        sb.Append("\t<key>PayloadVersion</key>\n\t<integer>1</integer>\n</dict>\n</plist>\n");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
     private static void Add(ZipArchive zip, string name, byte[] content, DateTimeOffset stamp)
     {
         var entry = zip.CreateEntry(name, CompressionLevel.Optimal);

@@ -40,6 +40,10 @@ public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
     [Parameter]
     public string? CertStoreLocation { get; set; }
 
+    /// <summary>Also write beside the ZIP a .mobileconfig (com.apple.security.root payloads) and a DER .cer per root for GPO.</summary>
+    [Parameter]
+    public SwitchParameter FleetProfile { get; set; }
+
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -86,5 +90,12 @@ public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
             throw new PkiException(PkiErrorIds.PathRequired, PkiErrorCategory.InvalidArgument,
                 "Pass -Path for the ZIP file (for example ./RootCerts.zip), and/or -CertStoreLocation to install the root.", null);
         ExportToFile(file!, $"Write the root bundle ({names}) as a ZIP", () => RootBundle.Build(roots), Force.IsPresent, PassThru.IsPresent);
+        if (FleetProfile.IsPresent)
+        {
+            var zip = ResolveOutputPath(file!);
+            var folder = System.IO.Path.GetDirectoryName(zip)!;
+            foreach (var (name, content) in RootBundle.FleetArtifacts(roots, System.IO.Path.GetFileNameWithoutExtension(zip)))
+                ExportToFile(System.IO.Path.Combine(folder, name), name.EndsWith(".mobileconfig", StringComparison.Ordinal) ? "Write the Apple configuration profile (com.apple.security.root)" : "Write the root as DER for GPO", () => content, Force.IsPresent, PassThru.IsPresent);
+        }
     }
 }

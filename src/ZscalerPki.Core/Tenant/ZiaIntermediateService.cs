@@ -298,7 +298,8 @@ public sealed class ZiaIntermediateService
                 var form = new MultipartFormDataContent();
                 var file = new ByteArrayContent(Encoding.ASCII.GetBytes(pem));
                 file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                form.Add(file, "fileUpload", "certificate.pem");
+                file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"fileUpload\"", FileName = "\"certificate.pem\"" };
+                form.Add(file);
                 return form;
             },
         });

@@ -50,7 +50,7 @@ namespace ZscalerPki.Emulator
         private void SeedZia()
         {
             // Zscaler's own intermediate, id 1, as recorded in [CAS-ZIA]: type ZSCALER, GLOBAL, ENABLED, default, CERT_READY.
-            var key = RSA.Create(2048);
+            var key = NewKey();
             _zia[1] = new ZiaEntry
             {
                 Id = 1, Name = "Zscaler Intermediate CA Certificate", Description = "Zscaler Intermediate CA Certificate", Type = "ZSCALER",
@@ -144,7 +144,7 @@ namespace ZscalerPki.Emulator
                 case "keyPair POST":
                     if (root) { Reply(c, 403, NotForRoot); return; }
                     if (entry.State != "GENERAL_DONE") { Reply(c, 400, StateError(entry)); return; }
-                    entry.Key = RSA.Create(2048);
+                    entry.Key = NewKey();
                     entry.KeyGenerationTime = Now();
                     if (entry.Type == "CUSTOM_HSM") entry.State = "KEYGEN_DONE";
                     else { entry.State = "PUBKEY_DONE"; entry.PublicKeyPem = Pem("PUBLIC KEY", entry.Key.ExportSubjectPublicKeyInfo()); }

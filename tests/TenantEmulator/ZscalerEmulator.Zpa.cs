@@ -44,7 +44,7 @@ namespace ZscalerPki.Emulator
 
         private ZpaEntry NewZpa(string id, string name, string type, ZpaEntry parent, string microtenant, DateTimeOffset? from = null, DateTimeOffset? to = null)
         {
-            var key = RSA.Create(2048);
+            var key = NewKey();
             var cn = CustomerId + ".zpa-customer.com/" + name;
             var request = new CertificateRequest(new X500DistinguishedName("CN=" + cn + ", OU=Private Access, O=Zscaler"), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
@@ -152,7 +152,7 @@ namespace ZscalerPki.Emulator
                 }
                 else if (tail == "csr/generate")
                 {
-                    var key = RSA.Create(2048);
+                    var key = NewKey();
                     var request = new CertificateRequest(new X500DistinguishedName("CN=" + CustomerId + ".zpa-customer.com/" + name + ", OU=Private Access, O=Zscaler"), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
                     request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
                     request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));

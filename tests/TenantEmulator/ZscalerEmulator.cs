@@ -401,6 +401,25 @@ namespace ZscalerPki.Emulator
             response.OutputStream.Close();
         }
 
+        // RSA keys are the slow part of the emulator: a process keeps a pool of 8 and hands out copies round-robin, so
+        // a test's fresh emulator costs no key generation after the first.
+        private static readonly object KeyLock = new object();
+        private static readonly List<byte[]> KeyPool = new List<byte[]>();
+        private static int _keyIndex;
+
+        internal static RSA NewKey()
+        {
+            byte[] pkcs8;
+            lock (KeyLock)
+            {
+                if (KeyPool.Count < 8) { using (var fresh = RSA.Create(2048)) KeyPool.Add(fresh.ExportPkcs8PrivateKey()); pkcs8 = KeyPool[KeyPool.Count - 1]; }
+                else pkcs8 = KeyPool[_keyIndex++ % KeyPool.Count];
+            }
+            var key = RSA.Create();
+            key.ImportPkcs8PrivateKey(pkcs8, out _);
+            return key;
+        }
+
         private static string Pem(string label, byte[] der)
         {
             return new string(PemEncoding.Write(label, der)) + "\n";

@@ -54,7 +54,12 @@ internal static class TenantTestKit
     };
 
     /// <summary>A root CA of our own (the AD CS / vault CA stand-in) with its key.</summary>
-    public static (X509Certificate2 Cert, RSA Key) Root(string name = "Contoso Test Root")
+    private static readonly Lazy<(X509Certificate2, RSA)> SharedRoot = new(() => NewRoot("Contoso Test Root"));
+
+    /// <summary>The tests' root CA (one per process; RSA keys take time on a shared machine).</summary>
+    public static (X509Certificate2 Cert, RSA Key) Root() => SharedRoot.Value;
+
+    public static (X509Certificate2 Cert, RSA Key) NewRoot(string name)
     {
         var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}, O=Contoso", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -75,7 +80,20 @@ internal static class TenantTestKit
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Cert, true, false));
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        return request.Create(issuer.Cert.SubjectName, X509SignatureGenerator.CreateForRSA(issuer.Key, RSASignaturePadding.Pkcs1),
+        var generator = hash == HashAlgorithmName.SHA1 ? new Sha1RsaGenerator(issuer.Key) : X509SignatureGenerator.CreateForRSA(issuer.Key, RSASignaturePadding.Pkcs1);
+        return request.Create(issuer.Cert.SubjectName, generator,
             DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(2), serial);
     }
+}
+
+/// <summary>sha1WithRSAEncryption, which .NET's generator no longer writes: the weak-signature rule needs one.</summary>
+internal sealed class Sha1RsaGenerator(RSA key) : X509SignatureGenerator
+{
+    public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) =>
+        Convert.FromHexString("300D06092A864886F70D0101050500");
+
+    public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) =>
+        key.SignData(data, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1);
+
+    protected override PublicKey BuildPublicKey() => throw new NotSupportedException();
 }

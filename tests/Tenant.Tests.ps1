@@ -31,7 +31,7 @@ Describe 'Connect-ZscalerTenant' {
         $session.Method | Should -Be 'OneApiClientSecret'
         $session.Connected | Should -BeTrue
         $session.Principal | Should -Be $emu.ClientId
-        ($session | Out-String) | Should -Match 'Id\s+Method\s+Principal\s+Connected\s+ApiUri'
+        ($session | Out-String) | Should -Match 'Method\s+Principal\s+Connected\s+ApiUri'
         (Get-ZiaIntermediateCertificate).Name | Should -Contain 'Zscaler Intermediate CA Certificate'
     }
 

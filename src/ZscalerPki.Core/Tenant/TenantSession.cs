@@ -8,8 +8,6 @@ namespace ZscalerPki.Core.Tenant;
 /// </summary>
 public sealed class TenantSession : IDisposable
 {
-    private static int _next;
-
     private readonly TenantHttp _http;
     private readonly TenantAuthenticator _auth;
     private readonly TenantConnectRequest _request;
@@ -19,7 +17,6 @@ public sealed class TenantSession : IDisposable
         _request = request;
         _http = new TenantHttp(apiUri, request) { Authenticator = auth };
         _auth = auth;
-        Id = Interlocked.Increment(ref _next);
         Method = request.Method;
         ApiUri = apiUri.ToString();
         Principal = principal;
@@ -29,7 +26,6 @@ public sealed class TenantSession : IDisposable
         MaxWait = request.MaxWait;
     }
 
-    public int Id { get; }
     public TenantAuthMethod Method { get; }
     /// <summary>The API's base address.</summary>
     public string ApiUri { get; }

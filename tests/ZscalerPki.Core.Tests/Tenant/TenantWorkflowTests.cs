@@ -164,6 +164,27 @@ public sealed class TenantWorkflowTests : IDisposable
     }
 
     [Fact]
+    public void Zia_Hsm_GoesThroughPublicKeyAndAttestation_BeforeTheCsr()
+    {
+        var zia = new ZiaIntermediateService(_session);
+        var sent = new List<string>();
+        var made = zia.NewCsr(TenantTestKit.Csr("Hsm-2026") with { Type = "CUSTOM_HSM", Region = "EUROPE" }, TenantTestKit.Always(sent), false).Item!;
+        Assert.Equal(("CSRGEN_DONE", "Hsm", "EUROPE"), (made.State, made.ProtectionType, made.Region));
+        Assert.Equal(new[] { "keyPair", "downloadPublicKey", "downloadAttestation", "verifyKeyAttestation", "generateCsr", "downloadCsr" },
+            sent.Skip(1).Select(r => r.Split('/')[5]));
+        Assert.NotNull(made.PublicKey);
+    }
+
+    [Fact]
+    public void Cancellation_StopsAWaitAtOnce()
+    {
+        using var cancel = new CancellationTokenSource();
+        var zia = new ZiaIntermediateService(_session, new TenantObserver { Waiting = _ => cancel.Cancel() }, cancel.Token);
+        _emulator.RateLimitNext("GET /zia/api/v1/intermediateCaCertificate", 60);
+        Assert.ThrowsAny<OperationCanceledException>(() => zia.List());
+    }
+
+    [Fact]
     public void Zpa_LegacySignin_AndMicrotenant()
     {
         using var legacy = TenantSession.Connect(new TenantConnectRequest

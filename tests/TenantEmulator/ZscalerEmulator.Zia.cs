@@ -136,11 +136,14 @@ namespace ZscalerPki.Emulator
                 }
                 case " DELETE":
                     if (root) { Reply(c, 403, NotForRoot); return; }
+                    // [READING]: the message of deleting the default.
                     if (entry.Default) { Reply(c, 400, "{\"code\":\"INVALID_INPUT_ARGUMENT\",\"message\":\"Default certificate cannot be deleted\"}"); return; }
                     _zia.Remove(id);
                     ActivationStatus = "PENDING";
                     Reply(c, 204, "");
                     return;
+                // [READING]: a software key pair shows its public key at once (PUBKEY_DONE, as the CUSTOM_SW entry of
+                // [CAS-ZIA]); an HSM key pair needs downloadPublicKey, downloadAttestation and verifyKeyAttestation.
                 case "keyPair POST":
                     if (root) { Reply(c, 403, NotForRoot); return; }
                     if (entry.State != "GENERAL_DONE") { Reply(c, 400, StateError(entry)); return; }
@@ -203,6 +206,7 @@ namespace ZscalerPki.Emulator
             Reply(c, 405, "{\"code\":\"METHOD_NOT_ALLOWED\",\"message\":\"" + c.Method + " " + op + "\"}");
         }
 
+        // [READING]: the answer to a step out of order (code as [CAS-ZIA]'s 400s, message ours).
         private static string StateError(ZiaEntry e)
         {
             return "{\"code\":\"INVALID_INPUT_ARGUMENT\",\"message\":\"Operation not allowed in the current state " + e.State + "\"}";
@@ -217,6 +221,7 @@ namespace ZscalerPki.Emulator
             if (type != "CUSTOM_SW" && type != "CUSTOM_HSM") { Reply(c, 400, "{\"code\":\"INVALID_INPUT_ARGUMENT\",\"message\":\"Invalid certificate type.\"}"); return; }
             var name = (string)o["name"];
             if (string.IsNullOrEmpty(name)) { Reply(c, 400, "{\"code\":\"INVALID_INPUT_ARGUMENT\",\"message\":\"Name is required.\"}"); return; }
+            // [READING]: a duplicate name.
             if (_zia.Values.Any(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))) { Reply(c, 409, "{\"code\":\"DUPLICATE_ITEM\",\"message\":\"An intermediate CA certificate with this name already exists\"}"); return; }
             var entry = new ZiaEntry
             {

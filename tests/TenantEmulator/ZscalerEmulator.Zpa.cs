@@ -161,6 +161,7 @@ namespace ZscalerPki.Emulator
                 }
                 else
                 {
+                    // [READING]: POST enrollmentCert with the signed certificate (PEM, chain after it) and parentCertId.
                     X509Certificate2 cert;
                     try { cert = X509Certificate2.CreateFromPem((string)o["certificate"]); }
                     catch (Exception) { Reply(c, 400, "{\"id\":\"invalid.certificate\",\"reason\":\"Invalid certificate\"}"); return; }

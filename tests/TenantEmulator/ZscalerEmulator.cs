@@ -13,6 +13,8 @@
 //   [CAS-ZIA]  zscaler/zscaler-sdk-python tests/integration/zia/cassettes/TestIntermediateCertificates.yaml
 //   [CAS-ACT]  zscaler/zscaler-sdk-python tests/integration/zia/cassettes/TestActivate.yaml
 //   [CAS-ZPA]  zscaler/zscaler-sdk-python tests/integration/zpa/cassettes/TestEnrolmentCertificate.yaml
+//   [READING]  not shown by the SDKs or recordings: our reading of the documented workflow (state names are the SDKs'), to
+//              be checked against a live tenant.
 using System;
 using System.Collections.Generic;
 using System.Globalization;

@@ -1,4 +1,5 @@
 // ZIA intermediate CA certificates and activation of the contract emulator (see ZscalerEmulator.cs for the sources).
+#nullable disable
 using System;
 using System.Collections.Generic;
 using System.Globalization;

@@ -1,4 +1,5 @@
 // ZPA enrollment certificates of the contract emulator (see ZscalerEmulator.cs for the sources).
+#nullable disable
 using System;
 using System.Collections.Generic;
 using System.Globalization;

@@ -15,6 +15,7 @@
 //   [CAS-ZPA]  zscaler/zscaler-sdk-python tests/integration/zpa/cassettes/TestEnrolmentCertificate.yaml
 //   [READING]  not shown by the SDKs or recordings: our reading of the documented workflow (state names are the SDKs'), to
 //              be checked against a live tenant.
+#nullable disable
 using System;
 using System.Collections.Generic;
 using System.Globalization;

@@ -252,7 +252,7 @@ internal sealed class TenantHttp : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    /// <summary>Zscaler's error body: <c>{"code":"INVALID_INPUT_ARGUMENT","message":"…"}</c> (ZIA), <c>{"id":"…","reason":"…"}</c> (ZPA).</summary>
+    /// <summary>Zscaler's error body: <c>{"code":"INVALID_INPUT_ARGUMENT","message":"…"}</c> (ZIA), <c>{"id":"…","reason":"…"}</c> (ZPA), <c>{"error":"invalid_client","error_description":"…"}</c> (OAuth2 token endpoint).</summary>
     internal readonly record struct ApiError(string? Code, string? Message)
     {
         public static ApiError From(byte[] body)
@@ -262,8 +262,8 @@ internal sealed class TenantHttp : IDisposable
             try
             {
                 if (TenantJson.Parse(body) is JsonObject o)
-                    return new ApiError(Clip(TenantJson.String(o, "code") ?? TenantJson.String(o, "id")),
-                        Clip(TenantJson.String(o, "message") ?? TenantJson.String(o, "reason")));
+                    return new ApiError(Clip(TenantJson.String(o, "code") ?? TenantJson.String(o, "id") ?? TenantJson.String(o, "error")),
+                        Clip(TenantJson.String(o, "message") ?? TenantJson.String(o, "reason") ?? TenantJson.String(o, "error_description")));
             }
             catch (PkiException)
             {

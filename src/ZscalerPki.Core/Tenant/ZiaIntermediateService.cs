@@ -137,7 +137,8 @@ public sealed class ZiaIntermediateService
         if (activate)
             plan.Add((ActivateRequest, _ => null));
 
-        if (plan.Count > (activate ? 2 : 1) && !gate(request.Name, plan.Select(p => p.Request).ToList()))
+        // Every step but the CSR download changes the tenant (the activation too): asked once, for all of them.
+        if (plan.Count > 1 && !gate(request.Name, plan.Select(p => p.Request).ToList()))
             return new TenantOutcome<ZiaIntermediateCertificate>(entry, warnings, false);
 
         long current = entry?.Id ?? 0;

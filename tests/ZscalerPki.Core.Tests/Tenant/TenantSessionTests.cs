@@ -64,6 +64,7 @@ public sealed class TenantSessionTests : IDisposable
         var wrong = Assert.Throws<PkiException>(() => TenantSession.Connect(TenantTestKit.OneApi(_emulator) with { ClientSecret = new TenantSecret("wrong-Secret-XYZ") }));
         Assert.Equal(PkiErrorIds.TenantAuthenticationFailed, wrong.ErrorId);
         Assert.DoesNotContain("wrong-Secret-XYZ", wrong.Message);
+        Assert.Contains("401 invalid_client: Client authentication failed", wrong.Message);
 
         var http = Assert.Throws<PkiException>(() => TenantSession.Connect(TenantTestKit.OneApi(_emulator) with { BaseUri = new Uri("http://api.zsapi.net/") }));
         Assert.Equal(PkiErrorIds.TenantUriNotAllowed, http.ErrorId);

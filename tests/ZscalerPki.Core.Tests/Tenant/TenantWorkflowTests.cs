@@ -106,6 +106,10 @@ public sealed class TenantWorkflowTests : IDisposable
 
         var done = zia.NewCsr(TenantTestKit.Csr("HalfWay"), TenantTestKit.Always(), false).Item!;
         Assert.Equal("CSRGEN_DONE", done.State);
+        // At CSRGEN_DONE only the download is left; an activation asked for is still a change -WhatIf must hold back.
+        var activations = _emulator.Activations;
+        Assert.False(zia.NewCsr(TenantTestKit.Csr("HalfWay"), (_, _) => false, activate: true).Sent);
+        Assert.Equal(activations, _emulator.Activations);
         Assert.Equal(1, _emulator.Count("POST /zia/api/v1/intermediateCaCertificate") - _emulator.Count("POST /zia/api/v1/intermediateCaCertificate/"));
 
         // Publish stops after uploadCert (a 503 on uploadCertChain); again, it continues at the chain.

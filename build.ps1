@@ -6,7 +6,8 @@
     PowerShell and Pester come from NuGet: `dotnet tool restore` installs the pinned PowerShell (.config/dotnet-tools.json,
     run as `dotnet pwsh`), and -Task Test restores Pester 5.9.1 (tests/TestTools) before anything else runs.
 
-    -Task Build    (default) compile (Release) and stage out/ZscalerPki: manifest, assemblies, format file, en-US help.
+    -Task Build    (default) compile (Release) and stage out/ZscalerPki: manifest, assemblies, format file, en-US help
+                   (the MAML generated from the cmdlets and docs/help/*.md by tools/New-ModuleHelp.ps1).
     -Task Demo     Build, then run the SSL-inspection workflow end to end in a temporary vault in a new PowerShell
                    (docs/demo.ps1): root CA, intermediate key + CSR, signing, validated import, chain test, a forged site
                    certificate, revocation and a CRL, each checked by OpenSSL where it is installed.
@@ -45,6 +46,13 @@ function Invoke-Native {
     param([string] $File, [string[]] $Arguments)
     & $File @Arguments
     if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+# A new PowerShell, the same one that runs this script (under `dotnet pwsh` the process is dotnet, so start pwsh.dll through
+# it); $LASTEXITCODE is its exit code.
+function Invoke-ChildPowerShell([string[]] $Arguments) {
+    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    if (Test-Path -LiteralPath $pwshDll) { & dotnet $pwshDll @Arguments } else { & (Join-Path $PSHOME 'pwsh') @Arguments }
 }
 
 # Pester 5 from NuGet (tests/TestTools restores the package; its module is under tools/), found before anything is built so
@@ -91,17 +99,23 @@ Copy-Item -LiteralPath (Join-Path $bin 'ZscalerPki.Format.ps1xml') -Destination 
 $version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
 $manifest = (Get-Content -Raw -LiteralPath (Join-Path $root 'ZscalerPki.psd1')) -replace "ModuleVersion\s*=\s*'[^']*'[^\r\n]*", "ModuleVersion        = '$version'"
 Set-Content -LiteralPath (Join-Path $stage 'ZscalerPki.psd1') -Value $manifest -NoNewline
-Copy-Item -LiteralPath (Join-Path $root 'en-US') -Destination $stage -Recurse
+# Help: the about topic as written; the cmdlet help (MAML) generated from the staged module's cmdlet metadata and the words in
+# docs/help/<Verb-Noun>.md (tools/New-ModuleHelp.ps1, in a child PowerShell so this process does not load the module). A
+# missing description or example fails the build here, naming every cmdlet and parameter at once.
+$help = New-Item -ItemType Directory -Path (Join-Path $stage 'en-US') -Force
+Copy-Item -Path (Join-Path $root 'en-US' '*.help.txt') -Destination $help
+$generator = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tools' 'New-ModuleHelp.ps1'),
+    '-ModulePath', (Join-Path $stage 'ZscalerPki.psd1'), '-SourcePath', (Join-Path $root 'docs' 'help'),
+    '-OutputPath', (Join-Path $help 'ZscalerPki.dll-Help.xml'), '-ExitOnError')
+Invoke-ChildPowerShell $generator
+if ($LASTEXITCODE -ne 0) { throw "Help generation failed (tools/New-ModuleHelp.ps1, exit code $LASTEXITCODE): the problems in docs/help/*.md are listed above." }
 Write-Host "Staged module in $stage"
 
 if ($Task -eq 'Build') { return }
 
 if ($Task -eq 'Demo') {
-    # A new PowerShell, as a user's session would be: the same PowerShell that runs this script (under `dotnet pwsh` the
-    # process is dotnet, so start pwsh.dll through it).
-    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
-    $demo = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'docs' 'demo.ps1'), '-ModulePath', (Join-Path $stage 'ZscalerPki.psd1'))
-    if (Test-Path -LiteralPath $pwshDll) { & dotnet $pwshDll @demo } else { & (Join-Path $PSHOME 'pwsh') @demo }
+    # A new PowerShell, as a user's session would be.
+    Invoke-ChildPowerShell @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'docs' 'demo.ps1'), '-ModulePath', (Join-Path $stage 'ZscalerPki.psd1'))
     exit $LASTEXITCODE
 }
 

@@ -44,6 +44,19 @@ Describe 'ZscalerPki module' {
         $about | Should -Match 'WrongKeyPassword'
     }
 
+    It 'explains in about_ZscalerPki the concepts a new user meets, without issue numbers' {
+        $about = Get-Help about_ZscalerPki | Out-String
+        foreach ($heading in 'THE VAULT', 'CA IDENTITIES', 'PASSWORDS', 'HSM-PROTECTED KEYS', 'REVOCATION AND CRLS', 'SSL INSPECTION', 'ERROR IDS', 'GETTING HELP') {
+            $about | Should -Match "(?m)^\s*$heading" -Because "about_ZscalerPki has a section $heading"
+        }
+        $about | Should -Match 'intermediate/Inspection-2026'
+        $about | Should -Not -Match '(?i)\(issue \d+\)|issue #?\d+'
+        foreach ($name in $manifest.CmdletsToExport) {
+            $noun = $name.Split('-')[1]
+            $about | Should -Match ([regex]::Escape($noun)) -Because "about_ZscalerPki names $name's task"
+        }
+    }
+
     It 'supports -WhatIf and -Confirm on every cmdlet that writes' {
         foreach ($c in $commands | Where-Object Verb -in 'New', 'Set', 'Remove', 'Export', 'Import', 'Submit') {
             $c.Parameters.Keys | Should -Contain 'WhatIf' -Because "$($c.Name) writes"

@@ -39,8 +39,10 @@ BeforeAll {
     }
 
     # Runs a walkthrough as a user would type it: in $work, each statement in the session, stopping at the first error.
+    # What each statement printed is kept in $script:printed (statement text -> output), for checks of what users see.
     function Invoke-Walkthrough([string] $Title) {
         $blocks.ContainsKey($Title) | Should -BeTrue -Because "README.md has the walkthrough '$Title'"
+        $script:printed = [ordered]@{}
         $ran = 0
         Push-Location $work
         try {
@@ -49,6 +51,7 @@ BeforeAll {
                 $global:LASTEXITCODE = 0
                 $output = . $session { $ErrorActionPreference = 'Stop'; $ConfirmPreference = 'None'; . ([scriptblock]::Create($args[0])) } $statement 6>&1 3>&1 | Out-String
                 $LASTEXITCODE | Should -Be 0 -Because "the README statement`n$statement`nexits 0 ($output)"
+                $printed[$statement] = $output
                 $ran++
             }
         }
@@ -83,6 +86,13 @@ Describe 'README walkthroughs' {
         finally { Pop-Location }
         $ran = Invoke-Walkthrough 'the SSL-inspection intermediate CA'
         $ran | Should -BeGreaterOrEqual 9
+        # Every route ends in its own import, so a user who takes one route alone still imports (2c's .p7b only in 2c).
+        $code = $blocks['the SSL-inspection intermediate CA']
+        foreach ($route in '2a', '2b', '2c') {
+            $section = [regex]::Match($code, "(?ms)^# $route\..*?(?=^# \d|\z)").Value
+            $section | Should -Match 'Import-SignedIntermediate' -Because "route $route imports what it signed"
+        }
+        ([regex]::Matches($code, 'inspection\.p7b')).Count | Should -Be 2 -Because 'the .p7b is made and imported in route 2c only'
         $item = Get-IntermediateCertificate Inspection-2026
         $item.State | Should -Be 'CertReady'
         $item.IsDefault | Should -BeTrue
@@ -102,6 +112,10 @@ Describe 'README walkthroughs' {
         New-OpenSslCrl -Ca $root -Path (Join-Path $work 'root.crl') | Out-Null
         $ran = Invoke-Walkthrough "will my users' machines trust this chain?"
         $ran | Should -Be 2
+        # The -Quiet check prints True (plain PowerShell: no Pester needed to read the README).
+        @($printed.Keys)[-1] | Should -Match '-Quiet'
+        $printed[@($printed.Keys)[-1]] | Should -Match '(?m)^True\s*$'
+        $blocks["will my users' machines trust this chain?"] | Should -Not -Match 'Should -'
         Test-CertificateChain (Join-Path $work 'www.pem') -TrustedRoot (Join-Path $work 'root.pem') -Intermediate (Join-Path $work 'issuing.pem') -DnsName www.contoso.com -Profile WebPki -Quiet |
             Should -BeTrue
     }
@@ -124,6 +138,9 @@ Describe 'README walkthroughs' {
     It 'runs "revocation and CRLs" as written' {
         $ran = Invoke-Walkthrough 'revocation and CRLs'
         $ran | Should -BeGreaterOrEqual 10
+        $quiet = @($printed.Keys | Where-Object { $_ -match '-Quiet' })
+        $quiet.Count | Should -Be 1
+        $printed[$quiet[0]] | Should -Match '(?m)^True\s*$'
         $crl = Join-Path $work 'pki' 'Contoso-Root.crl'
         Invoke-OpenSsl crl -inform DER -in $crl -noout -CAfile (Join-Path $work 'contoso-root.pem') | Should -Match 'verify OK'
         @(Get-IssuedCertificate Contoso-Root -Revoked).Count | Should -BeGreaterOrEqual 1

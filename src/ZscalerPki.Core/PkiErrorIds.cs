@@ -239,7 +239,7 @@ public static class PkiErrorIds
     /// <summary>An unexpected failure inside ZscalerPki; please report it with the message.</summary>
     public const string InternalError = "InternalError";
 
-    // ---- validation (issue 11) ----
+    // ---- chain validation ----
     /// <summary>An imported chain does not validate for a reason without its own import ErrorId (the message lists the validator's problem codes).</summary>
     public const string ChainValidationFailed = "ChainValidationFailed";
 
@@ -284,6 +284,8 @@ public static class PkiErrorIds
     public const string NotOnHold = "NotOnHold";
     /// <summary>A certificate given to the issued-certificate database was not issued by that CA.</summary>
     public const string NotIssuedByCa = "NotIssuedByCa";
+    /// <summary>A server certificate of a rotating issuing CA ("(t)") was to be revoked, or the (t) CA to sign a CRL: its certificates carry no CDP, so revoke the (t) CA itself in its vault CA's CRL.</summary>
+    public const string RotatingCaHasNoCrl = "RotatingCaHasNoCrl";
     /// <summary>The CA (an SSL-inspection intermediate) has no signed certificate yet.</summary>
     public const string IssuerNotReady = "IssuerNotReady";
     /// <summary>Neither a serial number nor a certificate was given to revoke.</summary>

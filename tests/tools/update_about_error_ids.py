@@ -6,14 +6,16 @@ src = open(f'{root}/src/ZscalerPki.Core/PkiErrorIds.cs').read()
 items = []
 for m in re.finditer(r'^\s*// ---- (.*?) ----$|/// <summary>(.*?)</summary>\s*public const string (\w+)', src, re.M):
     if m.group(1):
-        items.append(('section', m.group(1)))
+        # User help names no issue numbers: a section comment such as 'validation (issue 11)' is listed as 'validation'.
+        items.append(('section', re.sub(r'\s*\((issue|bug|#)\s*\d+\)', '', m.group(1)).strip()))
     else:
         items.append(('id', m.group(3), html.unescape(m.group(2))))
 out = ['ERROR IDS',
        '    Every ErrorRecord the cmdlets write carries one of these ids: its',
        '    FullyQualifiedErrorId starts with the id (for example',
        "    'InvalidName,ZscalerPki.Commands.NewEnrollmentCertificateCommand'), and",
-       '    each id keeps its one meaning. Match them in scripts and Pester tests:',
+       '    each id keeps its one meaning. Match them in scripts, and in Pester',
+       '    tests (Should needs the Pester module):',
        '',
        "        try { New-EnrollmentCertificate -Name 'a b' -KeyPassword $pw -ErrorAction Stop }",
        "        catch { $_.FullyQualifiedErrorId -like 'InvalidName,*' }",

@@ -35,6 +35,24 @@ public sealed class CaDirectory
     /// <summary>The identity text of a CA: <c>kind/name</c>.</summary>
     public static string IdentityOf(CaKind kind, string name) => $"{kind.Collection}/{name}";
 
+    /// <summary>
+    /// The kind and stored name of the entry <paramref name="text"/> names (identity or bare name), whether or not it can
+    /// sign yet; throws NotFound / AmbiguousIssuer. For changes to an entry (its URLs) rather than signing with it.
+    /// </summary>
+    public (CaKind Kind, string Name) Locate(string text)
+    {
+        var (kind, name) = Parse(text);
+        var found = (kind is null ? CaKind.All : new[] { kind })
+            .Select(k => (Kind: k, Stored: k.FindName(_vault, name))).Where(m => m.Stored is not null).ToList();
+        if (found.Count > 1)
+            throw new PkiException(PkiErrorIds.AmbiguousIssuer, PkiErrorCategory.InvalidArgument,
+                $"'{name}' names {string.Join(" and ", found.Select(f => $"the {f.Kind.Noun} {IdentityOf(f.Kind, f.Stored!)}"))}. Say which: pass {string.Join(" or ", found.Select(f => IdentityOf(f.Kind, f.Stored!)))}.", name);
+        if (found.Count == 0)
+            throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
+                $"No CA named '{name}' is in the vault '{_vault.Root}'. Run Get-EnrollmentCertificate or Get-IntermediateCertificate to list the names.", name);
+        return (found[0].Kind, found[0].Stored!);
+    }
+
     /// <summary>The CA named by <paramref name="text"/> (identity, bare name or subject DN); throws NotFound / AmbiguousIssuer / IssuerNotReady.</summary>
     public CertificateAuthority Resolve(string text)
     {
@@ -58,9 +76,20 @@ public sealed class CaDirectory
     }
 
     /// <summary>The CA of one kind by name; throws NotFound or IssuerNotReady.</summary>
-    public CertificateAuthority Resolve(CaKind kind, string name) =>
-        kind.TryOpen(_vault, _keys, name) ?? throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
+    public CertificateAuthority Resolve(CaKind kind, string name)
+    {
+        // A rotating issuing CA ("(t)") generation: kind/name/t/serial, found through the vault CA that issued it.
+        var marker = name.IndexOf(CertificateAuthority.RotatingMarker, StringComparison.Ordinal);
+        if (marker > 0)
+        {
+            var parent = Resolve(kind, name[..marker]);
+            var serial = name[(marker + CertificateAuthority.RotatingMarker.Length)..];
+            return parent.RotatingGeneration(serial) ?? throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
+                $"'{parent.Identity}' issued no rotating CA with serial '{serial}'. Run Get-IssuedCertificate -Issuer {parent.Identity} to list what it issued.", name);
+        }
+        return kind.TryOpen(_vault, _keys, name) ?? throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
             $"No {kind.Noun} named '{name}' is in the vault '{_vault.Root}'. Run {kind.ListCommand} to list the names.", name);
+    }
 
     /// <summary>The default SSL-inspection intermediate (enabled, ready, default); throws NoDefaultIntermediate.</summary>
     public CertificateAuthority DefaultIntermediate() =>

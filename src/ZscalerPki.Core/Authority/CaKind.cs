@@ -41,5 +41,19 @@ public abstract class CaKind
     /// <summary>The names of this kind's entries that can sign now.</summary>
     internal abstract IEnumerable<string> ReadyNames(Vault vault);
 
+    /// <summary>
+    /// Sets the CDP and/or AIA URLs the entry <paramref name="name"/> embeds in what it issues from now on (null leaves a
+    /// list as it is; an empty list clears it). Returns the stored spelling of the name and whether it had CDPs before, or
+    /// null when this kind has no such entry. Called under the vault lock.
+    /// </summary>
+    internal abstract (string Name, bool HadCdps)? SetUrls(Vault vault, string name, IReadOnlyList<string>? crlDistributionPoints, IReadOnlyList<string>? authorityInfoAccess, DateTimeOffset now);
+
+    /// <summary>
+    /// Marks (<paramref name="revoked"/>) or unmarks the entries of this kind whose certificate <paramref name="isCertificate"/>
+    /// recognises (its PEM), as <c>Revoke-Certificate</c>/<c>Restore-Certificate</c> of a CA's own certificate do, and says
+    /// what changed for the user. <paramref name="lockVault"/> is taken only when an entry matches.
+    /// </summary>
+    internal abstract IEnumerable<string> MarkRevoked(Vault vault, Func<string?, bool> isCertificate, bool revoked, DateTimeOffset now, Func<IDisposable> lockVault);
+
     public override string ToString() => Collection;
 }

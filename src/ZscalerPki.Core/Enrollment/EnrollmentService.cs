@@ -149,14 +149,14 @@ public sealed class EnrollmentService
             var keyAlgorithm = hsmKey?.Algorithm ?? request.KeyAlgorithm;
             var signer = new CaCertificateBuilder.Signer(parentCert, parentKey ?? key);
 
-            var certificate = CaCertificateBuilder.Issue(subject, Keys.PublicKeyOf(key), signer, request.HashAlgorithm ?? Keys.MatchingHash(parentKey ?? key),
-                now - CaCertificateBuilder.Backdate, notAfter, request.PathLength, parentUrls);
-            if (parentCa is not null)
-            {
-                // Recorded before it is handed out: a certificate the parent signed is never missing from its database.
-                using var issued = parentCa.OpenStore();
-                issued.Record(certificate, IssuedProfiles.EnrollmentIntermediate, now);
-            }
+            var hash = request.HashAlgorithm ?? Keys.MatchingHash(parentKey ?? key);
+            X509Certificate2 Sign(CaCertificateBuilder.Signer by) =>
+                CaCertificateBuilder.Issue(subject, Keys.PublicKeyOf(key), by, hash, now - CaCertificateBuilder.Backdate, notAfter, request.PathLength, parentUrls);
+            // Below a vault parent, the parent issues (signed, recorded in its database, then returned); a root signs itself,
+            // and an external parent (a store certificate) has no database of ours.
+            var certificate = parentCa is not null
+                ? parentCa.Issue(parentKey!, Sign, IssuedProfiles.EnrollmentIntermediate, now)
+                : Sign(signer);
             var keyPem = hsmKey is null ? KeyProtection.Encrypt(key, request.KeyPassword.Span) : null;
             var entry = new EnrollmentEntry
             {
@@ -281,7 +281,7 @@ public sealed class EnrollmentService
     public AsymmetricAlgorithm OpenKey(string name, ReadOnlySpan<char> keyPassword)
     {
         var entry = _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, name) ?? throw Vault.NotFound(Collections.Enrollment, name);
-        return _keys.Open(_vault, Collections.Enrollment, entry.Name, Load(entry).PublicKey, keyPassword);
+        return _keys.Open(_vault, Collections.Enrollment, entry.Name, entry.HsmReference, Load(entry).PublicKey, keyPassword);
     }
 
     /// <summary>The export's bytes in the requested format.</summary>
@@ -315,7 +315,7 @@ public sealed class EnrollmentService
                     sb.Append(CertificateReader.ToPem(c));
                 if (request.IncludePrivateKey)
                 {
-                    using var key = _keys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span);
+                    using var key = _keys.Open(_vault, Collections.Enrollment, entry.Name, entry.HsmReference, certs[0].PublicKey, request.KeyPassword.Span);
                     sb.Append(KeyProtection.Encrypt(key, request.Password.Span)).Append('\n');
                 }
                 return Encoding.ASCII.GetBytes(sb.ToString());
@@ -328,7 +328,7 @@ public sealed class EnrollmentService
                         "A PFX export needs -Password.", entry.Name);
                 if (!request.IncludePrivateKey)
                     return PfxWriter.Write(certs, null, request.Password.Span, request.LegacyPfx);
-                using (var key = _keys.Open(_vault, Collections.Enrollment, entry.Name, certs[0].PublicKey, request.KeyPassword.Span))
+                using (var key = _keys.Open(_vault, Collections.Enrollment, entry.Name, entry.HsmReference, certs[0].PublicKey, request.KeyPassword.Span))
                     return PfxWriter.Write(certs, key, request.Password.Span, request.LegacyPfx);
             }
             default:

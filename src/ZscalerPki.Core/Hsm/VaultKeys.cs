@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using ZscalerPki.Core.Enrollment;
-using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Hsm;
@@ -18,23 +16,14 @@ public sealed class VaultKeys
 
     public VaultKeys(HsmKeyFactory hsm) => _hsm = hsm;
 
-    /// <summary>The HSM key reference of a vault entry (PKCS#11 or CNG), or null for a software key.</summary>
-    public static IHsmKeyReference? HsmKeyOf(Vault vault, string collection, string name) => collection switch
+    /// <summary>
+    /// Opens the private key of the vault entry <paramref name="name"/> in <paramref name="collection"/>: the HSM key
+    /// <paramref name="hsm"/> refers to (opened with the PIN), or, when it is null, the entry's encrypted key in the vault
+    /// (opened with the key password); <paramref name="secret"/> is whichever applies. The entry's kind knows its HSM
+    /// reference (<c>CertificateAuthority.HsmKey</c>), so this class reads no entry type of its own.
+    /// </summary>
+    public AsymmetricAlgorithm Open(Vault vault, string collection, string name, IHsmKeyReference? hsm, PublicKey expected, ReadOnlySpan<char> secret)
     {
-        Collections.Intermediate => vault.TryRead<IntermediateEntry>(collection, name)?.HsmReference,
-        Collections.Enrollment => vault.TryRead<EnrollmentEntry>(collection, name)?.HsmReference,
-        _ => null,
-    };
-
-    /// <summary>Opens the private key of <paramref name="name"/>; <paramref name="secret"/> is its key password, or the PIN of its HSM.</summary>
-    public AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret) =>
-        Open(vault, collection, name, expected, secret, out _);
-
-    /// <summary>As the other overload; <c>inHsm</c> tells whether the key lives in an HSM (so it cannot be exported).</summary>
-    public AsymmetricAlgorithm Open(Vault vault, string collection, string name, PublicKey expected, ReadOnlySpan<char> secret, out bool inHsm)
-    {
-        var hsm = HsmKeyOf(vault, collection, name);
-        inHsm = hsm is not null;
         if (hsm is null)
             return KeyProtection.Decrypt(vault.ReadKey(collection, name), secret, expected, name);
         var key = _hsm.Open(hsm, secret);

@@ -296,14 +296,16 @@ public sealed class InspectionService
         }
 
         KeyProtection.RequirePassword(request.IssuerKeyPassword.Span, request.Issuer, "the issuer's key password, or the PIN of the HSM that holds its key (-IssuerKeyPassword)");
-        var (collection, name, cert, chain) = ResolveVaultIssuer(request.Issuer);
+        var ca = ResolveVaultIssuer(request.Issuer);
+        var (collection, name, cert, chain) = (ca.Collection, ca.Name, ca.Certificate, ca.Issuers);
         var issuerLabel = $"'{name}'";
         ForgingIssuer.RequireCa(cert, issuerLabel);
         var fingerprint = Convert.ToHexString(_session.PasswordFingerprint(Encoding.UTF8.GetBytes(request.IssuerKeyPassword.ToArray())));
         var cacheId = string.Join("|", _vault.Root, collection, name, cert.Thumbprint, fingerprint);
         if (_session.TryGetOpened(cacheId, out var existing))
             return existing;
-        var issuerKey = _keys.Open(_vault, collection, name, cert.PublicKey, request.IssuerKeyPassword.Span, out var inHsm);
+        var issuerKey = ca.OpenKey(_keys, request.IssuerKeyPassword.Span);
+        var inHsm = ca.HsmKey is not null;
         // The cache's sealing key derives from the issuer's key: its PKCS#8, or for a key that never leaves an HSM a secret
         // only that key can make (HsmKeys.DeterministicSecret). An HSM key that cannot make one forges from memory only.
         InspectionStore? store = null;
@@ -318,14 +320,14 @@ public sealed class InspectionService
     }
 
     /// <summary>The issuer's vault CA: the default intermediate when no name is given, else the CA the name (or kind/name) names.</summary>
-    private (string Collection, string Name, X509Certificate2 Certificate, IReadOnlyList<X509Certificate2> Chain) ResolveVaultIssuer(string? name)
+    private Authority.CertificateAuthority ResolveVaultIssuer(string? name)
     {
         // Once per service (one cmdlet invocation): a pipeline of sites reads the vault entry once, not once per site.
         lock (_resolved)
         {
             if (!_resolved.TryGetValue(name ?? string.Empty, out var ca))
                 _resolved[name ?? string.Empty] = ca = new Authority.CaDirectory(_vault, _keys).ResolveOrDefault(name);
-            return (ca.Collection, ca.Name, ca.Certificate, ca.Issuers);
+            return ca;
         }
     }
 

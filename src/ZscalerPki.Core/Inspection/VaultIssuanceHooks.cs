@@ -10,8 +10,9 @@ namespace ZscalerPki.Core.Inspection;
 /// own certificate, which point at the CA's parent), and every certificate actually signed is recorded, so
 /// <c>Get-IssuedCertificate</c> lists it and <c>Revoke-Certificate</c> can revoke it.
 /// <para>A rotating issuing CA ("(t)") is itself recorded in its vault CA's database and carries the vault CA's URLs. The
-/// server certificates it signs carry no CDP and are not recorded: no CRL of the vault CA could cover them (their issuer
-/// is the (t) CA), and the (t) CA lives only for its rotation period.</para>
+/// server certificates it signs are recorded too, in the rotating generation's own store (listed with the vault CA's by
+/// <c>Get-IssuedCertificate</c>); they carry no CDP, since no CRL of the vault CA could cover them, so what is revoked
+/// is the (t) CA, which lives only for two rotation periods.</para>
 /// </summary>
 internal sealed class StoredCaPublication(Vault vault) : IIssuerPublicationSource
 {
@@ -28,28 +29,35 @@ internal sealed class StoredCaPublication(Vault vault) : IIssuerPublicationSourc
 /// <inheritdoc cref="StoredCaPublication"/>
 internal sealed class IssuedCertificateRecorder(Vault vault) : IIssuanceRecorder
 {
-    public const string RotatingIssuerProfile = "RotatingIssuer";
 
     public void Record(IssuanceRecord record) => RecordMany(new[] { record });
 
-    /// <summary>One transaction for the batch (all records name one issuer): one open of the store, one flush to disk.</summary>
+    /// <summary>
+    /// One transaction per signing CA in the batch (one open of its store, one flush to disk): the vault CA's, or a rotating
+    /// generation's when its server certificates are in the batch (a batch can span a rotation).
+    /// </summary>
     public void RecordMany(IReadOnlyList<IssuanceRecord> records)
     {
-        var first = records.FirstOrDefault();
-        if (first is null || first.Issuer.IsRotating || CaKind.FromCollection(first.Issuer.Collection) is not { } kind)
-            return;
-        using var store = new CaDirectory(vault).Resolve(kind, first.Issuer.Name).OpenStore();
+        foreach (var group in records.GroupBy(r => (r.Issuer.Collection, r.Issuer.Name, r.Issuer.Certificate.Thumbprint, r.Issuer.IsRotating)))
+        {
+            var first = group.First();
+            if (CaKind.FromCollection(first.Issuer.Collection) is not { } kind)
+                continue;
+            var ca = new CaDirectory(vault).Resolve(kind, first.Issuer.Name);
+            if (first.Issuer.IsRotating)
+                ca = ca.RotatingGeneration(first.Issuer.Certificate);
 #pragma warning disable SYSLIB0057
-        var certificates = records.Select(r => new System.Security.Cryptography.X509Certificates.X509Certificate2(r.CertificateDer)).ToList();
+            var certificates = group.Select(r => new System.Security.Cryptography.X509Certificates.X509Certificate2(r.CertificateDer)).ToList();
 #pragma warning restore SYSLIB0057
-        try
-        {
-            store.RecordMany(certificates.Select((c, i) => (c, records[i].Kind == "RotatingIssuer" ? RotatingIssuerProfile : IssuedProfiles.Server, records[i].NotBefore)).ToList());
-        }
-        finally
-        {
-            foreach (var c in certificates)
-                c.Dispose();
+            try
+            {
+                ca.Record(certificates.Zip(group, (c, r) => (c, r.Kind == IssuedProfiles.RotatingIssuer ? IssuedProfiles.RotatingIssuer : IssuedProfiles.Server, r.NotBefore)).ToList());
+            }
+            finally
+            {
+                foreach (var c in certificates)
+                    c.Dispose();
+            }
         }
     }
 }

@@ -124,11 +124,9 @@ public sealed class CsrSigningService
         var extra = CaUrls.Extensions(cdps.Count > 0 ? cdps : ca.CrlDistributionPoints, ca.AuthorityInfoAccess).ToList();
 
         using var key = ca.OpenKey(request.IssuerKeyPassword.Span);
-        var certificate = CaCertificateBuilder.Issue(csr.Subject, csr.PublicKey, new CaCertificateBuilder.Signer(issuerCert, key),
-            request.HashAlgorithm ?? ca.SignatureHash, now - CaCertificateBuilder.Backdate, notAfter, pathLength, extra);
-        // Recorded before it is handed out: a certificate the CA signed is never missing from its database.
-        using (var issued = ca.OpenStore())
-            issued.Record(certificate, IssuedProfiles.SubCA, now);
+        // Signed, recorded in the CA's database, then returned (CertificateAuthority.Issue).
+        var certificate = ca.Issue(key, signer => CaCertificateBuilder.Issue(csr.Subject, csr.PublicKey, signer,
+            request.HashAlgorithm ?? ca.SignatureHash, now - CaCertificateBuilder.Backdate, notAfter, pathLength, extra), IssuedProfiles.SubCA, now);
         return new PkiResult<IssuedCertificate>(new IssuedCertificate(certificate, chain, ca.Name), warnings);
     }
 }

@@ -75,7 +75,7 @@ public sealed partial class IssuedCertificateStore
     /// </summary>
     private void CreateDatabase()
     {
-        Directory.CreateDirectory(Ca.Folder);
+        VaultPermissions.CreateFolder(Ca.Folder);
         var temp = Path.Combine(Ca.Folder, $".{FileName}.{Guid.NewGuid():N}.tmp");
         try
         {

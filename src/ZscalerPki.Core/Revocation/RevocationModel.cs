@@ -183,4 +183,6 @@ public static class IssuedProfiles
     public const string SubCA = "SubCA";
     /// <summary>A server certificate forged for SSL inspection.</summary>
     public const string Server = "Server";
+    /// <summary>A rotating issuing CA ("(t)") below an SSL-inspection issuer (New-InspectionCertificate -RotatingIssuer).</summary>
+    public const string RotatingIssuer = "RotatingIssuer";
 }

@@ -2,8 +2,6 @@ using ZscalerPki.Core.Authority;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core.Certificates;
-using ZscalerPki.Core.Enrollment;
-using ZscalerPki.Core.Intermediate;
 using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Revocation;
@@ -15,12 +13,25 @@ public sealed class RevocationService
 
     public RevocationService(Vault vault) => _vault = vault;
 
-    /// <summary>Rows of a CA's issued-certificate database matching <paramref name="query"/>, streamed.</summary>
+    /// <summary>
+    /// Rows of a CA's issued-certificate database matching <paramref name="query"/>, streamed; then those of the rotating
+    /// issuing CAs ("(t)") below it, whose rows name the generation as their issuer (<c>kind/name/t/serial</c>).
+    /// </summary>
     public IEnumerable<IssuedCertificateRecord> Get(string issuer, IssuedCertificateQuery query)
     {
-        using var store = IssuedCertificateStore.Open(_vault, issuer);
-        foreach (var record in store.Query(query))
-            yield return record;
+        CertificateAuthority ca;
+        using (var store = IssuedCertificateStore.Open(_vault, issuer))
+        {
+            ca = store.Ca;
+            foreach (var record in store.Query(query))
+                yield return record;
+        }
+        foreach (var generation in ca.RotatingGenerations())
+        {
+            using var store = generation.OpenStore();
+            foreach (var record in store.Query(query))
+                yield return record;
+        }
     }
 
     /// <summary>
@@ -32,6 +43,7 @@ public sealed class RevocationService
         var warnings = new List<string>();
         using var store = IssuedCertificateStore.Open(_vault, request.Issuer);
         var serial = SerialOf(request, store.Ca);
+        RequireRevocable(store, serial);
         var now = DateTimeOffset.UtcNow;
         var at = CrlEncoder.Whole(request.RevocationDate ?? now);
         if (request.InvalidityDate is { } inv && inv > at)
@@ -49,9 +61,28 @@ public sealed class RevocationService
         var warnings = new List<string>();
         using var store = IssuedCertificateStore.Open(_vault, request.Issuer);
         var serial = SerialOf(request, store.Ca);
+        RequireRevocable(store, serial);
         store.Release(serial);
         MarkVaultEntries(store.Ca, serial, revoked: false, DateTimeOffset.UtcNow, warnings);
         return new PkiResult<IssuedCertificateRecord?>(store.Find(serial), warnings);
+    }
+
+    /// <summary>
+    /// A rotating CA's server certificate is not revoked one by one (it carries no CDP): named through its generation, or
+    /// through the vault CA above it (which has no record of the serial), it is <c>RotatingCaHasNoCrl</c> saying what to revoke.
+    /// </summary>
+    private static void RequireRevocable(IssuedCertificateStore store, byte[] serial)
+    {
+        if (store.Ca.IsRotating)
+            throw store.Ca.RotatingHasNoCrl("revoke the certificates it signed one by one");
+        if (store.Find(serial) is not null)
+            return;
+        foreach (var generation in store.Ca.RotatingGenerations())
+        {
+            using var below = generation.OpenStore();
+            if (below.Find(serial) is not null)
+                throw generation.RotatingHasNoCrl($"revoke serial {SerialNumbers.ToHex(serial)}, which it signed,");
+        }
     }
 
     private static byte[] SerialOf(RevokeRequest request, CertificateAuthority ca)
@@ -80,46 +111,9 @@ public sealed class RevocationService
                 && SerialNumbers.Normalize(cert.SerialNumberBytes.Span).AsSpan().SequenceEqual(serial);
         }
 
-        // Most revoked certificates are not CAs in the vault: look first without the vault lock, and lock only to change entries.
-        if (!_vault.ReadAll<EnrollmentEntry>(Collections.Enrollment).Any(e => Matches(e.CertificatePem))
-            && !_vault.ReadAll<IntermediateEntry>(Collections.Intermediate).Any(i => Matches(i.CertificatePem)))
-            return;
-        using (_vault.Lock())
-        {
-            foreach (var e in _vault.ReadAll<EnrollmentEntry>(Collections.Enrollment))
-            {
-                if (!Matches(e.CertificatePem) || (e.Status == EnrollmentStatus.Revoked) == revoked)
-                    continue;
-                if (revoked)
-                {
-                    _vault.Update(Collections.Enrollment, e.Name, e with { Status = EnrollmentStatus.Revoked, RevokedUtc = now, StatusBeforeRevocation = e.Status });
-                    warnings.Add($"The enrollment CA '{e.Name}' in the vault is this certificate; it is now marked Revoked{(e.Status == EnrollmentStatus.Active ? " (it was Active: certificates it issues will fail revocation checks)" : string.Empty)}.");
-                }
-                else
-                {
-                    _vault.Update(Collections.Enrollment, e.Name, e with { Status = e.StatusBeforeRevocation ?? EnrollmentStatus.Active, RevokedUtc = null, StatusBeforeRevocation = null });
-                    warnings.Add($"The enrollment CA '{e.Name}' in the vault is no longer marked Revoked.");
-                }
-            }
-            foreach (var i in _vault.ReadAll<IntermediateEntry>(Collections.Intermediate))
-            {
-                if (!Matches(i.CertificatePem) || (i.RevokedUtc is not null) == revoked)
-                    continue;
-                if (revoked)
-                {
-                    _vault.Update(Collections.Intermediate, i.Name, i with { RevokedUtc = now, Status = IntermediateStatus.Disabled, IsDefault = false, ModifiedUtc = now });
-                    if (i.IsDefault || i.Status == IntermediateStatus.Enabled)
-                        warnings.Add($"The SSL-inspection intermediate '{i.Name}' was {(i.IsDefault ? "the default and " : string.Empty)}{(i.Status == IntermediateStatus.Enabled ? "enabled" : "disabled")}; it is now marked Revoked, disabled{(i.IsDefault ? " and no longer the default" : string.Empty)}. Enable another intermediate (Set-IntermediateCertificate -Enabled -Default) before clients see the CRL.");
-                    else
-                        warnings.Add($"The SSL-inspection intermediate '{i.Name}' is now marked Revoked.");
-                }
-                else
-                {
-                    _vault.Update(Collections.Intermediate, i.Name, i with { RevokedUtc = null, ModifiedUtc = now });
-                    warnings.Add($"The SSL-inspection intermediate '{i.Name}' is no longer marked Revoked; it stays disabled until you enable it (Set-IntermediateCertificate -Enabled).");
-                }
-            }
-        }
+        // The CA's own certificate may be a vault entry of any kind: each kind marks (or unmarks) its entries.
+        foreach (var kind in CaKind.All)
+            warnings.AddRange(kind.MarkRevoked(_vault, Matches, revoked, now, () => _vault.Lock()));
     }
 
     /// <summary>
@@ -131,23 +125,19 @@ public sealed class RevocationService
         var cdps = crlDistributionPoints is null ? null : CaUrls.Validate(crlDistributionPoints, aia: false);
         var aia = authorityInfoAccess is null ? null : CaUrls.Validate(authorityInfoAccess, aia: true);
         string stored;
+        bool hadCdps;
         using (_vault.Lock())
         {
-            if (collection != Collections.Intermediate && _vault.TryRead<EnrollmentEntry>(Collections.Enrollment, caName) is { } e)
-            {
-                stored = e.Name;
-                _vault.Update(Collections.Enrollment, e.Name, e with { CrlDistributionPoints = cdps ?? e.CrlDistributionPoints, AuthorityInfoAccess = aia ?? e.AuthorityInfoAccess });
-            }
-            else if (collection != Collections.Enrollment && _vault.TryRead<IntermediateEntry>(Collections.Intermediate, caName) is { } i)
-            {
-                stored = i.Name;
-                _vault.Update(Collections.Intermediate, i.Name, i with { CrlDistributionPoints = cdps ?? i.CrlDistributionPoints, AuthorityInfoAccess = aia ?? i.AuthorityInfoAccess, ModifiedUtc = DateTimeOffset.UtcNow });
-            }
-            else
-                throw Vault.NotFound(collection ?? Collections.Enrollment, caName);
+            // One kind when the caller says which (Set-EnrollmentCertificate, Set-IntermediateCertificate); else the name
+            // (or kind/name) must name one CA: a bare name two kinds share is AmbiguousIssuer, never a silent pick.
+            var (kind, name) = collection is not null
+                ? (CaKind.FromCollection(collection) ?? throw new ArgumentOutOfRangeException(nameof(collection), collection, null), caName)
+                : new CaDirectory(_vault).Locate(caName);
+            (stored, hadCdps) = kind.SetUrls(_vault, name, cdps, aia, DateTimeOffset.UtcNow) ?? throw Vault.NotFound(kind.Collection, caName);
         }
         var warnings = new List<string>();
-        if (cdps is { Count: > 0 })
+        // Only certificates issued under earlier CDPs need those kept served; a CA that had none has nothing to keep.
+        if (cdps is not null && hadCdps)
             warnings.Add($"Certificates '{stored}' issued before now keep their old CRL distribution points; keep publishing its CRL there too until they expire.");
         return new PkiResult<string>(stored, warnings);
     }

@@ -11,7 +11,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Signs in to a Zscaler tenant (OneAPI, or the legacy ZIA/ZPA APIs) and makes the session the default for the tenant commands.</para>
 /// </summary>
-[Cmdlet(VerbsCommunications.Connect, "ZscalerTenant", SupportsShouldProcess = true, DefaultParameterSetName = SecretSet, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommunications.Connect, "ZscalerTenant", SupportsShouldProcess = true, DefaultParameterSetName = SecretSet, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "Connect-ZscalerTenant.md")]
 [OutputType(typeof(TenantSession))]
 public sealed class ConnectZscalerTenantCommand : ZscalerPkiCmdlet
 {

@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Signs out of a Zscaler tenant session and forgets its secrets.</para>
 /// </summary>
-[Cmdlet(VerbsCommunications.Disconnect, "ZscalerTenant", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommunications.Disconnect, "ZscalerTenant", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "Disconnect-ZscalerTenant.md")]
 [OutputType(typeof(void))]
 public sealed class DisconnectZscalerTenantCommand : TenantCmdlet
 {

@@ -10,7 +10,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Exports an enrollment certificate (optionally with its chain and private key) as PEM, DER or PFX.</para>
 /// </summary>
-[Cmdlet(VerbsData.Export, "EnrollmentCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ToTextSet)]
+[Cmdlet(VerbsData.Export, "EnrollmentCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ToTextSet, HelpUri = HelpLinks.Base + "Export-EnrollmentCertificate.md")]
 [OutputType(typeof(string), ParameterSetName = new[] { ToTextSet })]
 [OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet, LiteralPathSet })]
 public sealed class ExportEnrollmentCertificateCommand : ZscalerPkiCmdlet

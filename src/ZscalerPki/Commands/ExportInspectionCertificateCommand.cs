@@ -9,7 +9,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Exports a forged server certificate for a TLS server: PEM (certificate, chain leaf first and root last, encrypted key) or PFX.</para>
 /// </summary>
-[Cmdlet(VerbsData.Export, "InspectionCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ToTextSet)]
+[Cmdlet(VerbsData.Export, "InspectionCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ToTextSet, HelpUri = HelpLinks.Base + "Export-InspectionCertificate.md")]
 [OutputType(typeof(string), ParameterSetName = new[] { ToTextSet })]
 [OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet, LiteralPathSet })]
 public sealed class ExportInspectionCertificateCommand : ZscalerPkiCmdlet

@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Exports the upload bundle of a ready SSL-inspection intermediate: its certificate and chain, leaf to root, as PEM.</para>
 /// </summary>
-[Cmdlet(VerbsData.Export, "IntermediateCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ToTextSet)]
+[Cmdlet(VerbsData.Export, "IntermediateCertificate", SupportsShouldProcess = true, DefaultParameterSetName = ToTextSet, HelpUri = HelpLinks.Base + "Export-IntermediateCertificate.md")]
 [OutputType(typeof(string), ParameterSetName = new[] { ToTextSet })]
 [OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet, LiteralPathSet })]
 public sealed class ExportIntermediateCertificateCommand : ZscalerPkiCmdlet

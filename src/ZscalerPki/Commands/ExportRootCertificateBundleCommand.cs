@@ -9,7 +9,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Writes the trusted root(s) of your SSL-inspection chain as a ZIP for GPO/MDM (.crt DER, .pem, README), and optionally installs them into a certificate store.</para>
 /// </summary>
-[Cmdlet(VerbsData.Export, "RootCertificateBundle", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsData.Export, "RootCertificateBundle", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Base + "Export-RootCertificateBundle.md")]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportRootCertificateBundleCommand : ZscalerPkiCmdlet
 {

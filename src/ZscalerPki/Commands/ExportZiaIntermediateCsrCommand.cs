@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Downloads the CSR Zscaler generated for a tenant intermediate, to a file or as PEM text for Submit-CertificateRequest.</para>
 /// </summary>
-[Cmdlet(VerbsData.Export, "ZiaIntermediateCsr", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsData.Export, "ZiaIntermediateCsr", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "Export-ZiaIntermediateCsr.md")]
 [OutputType(typeof(string), typeof(FileInfo))]
 public sealed class ExportZiaIntermediateCsrCommand : TenantCmdlet
 {

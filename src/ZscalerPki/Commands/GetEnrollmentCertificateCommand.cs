@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the enrollment (CA) certificates in the vault.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "EnrollmentCertificate")]
+[Cmdlet(VerbsCommon.Get, "EnrollmentCertificate", HelpUri = HelpLinks.Base + "Get-EnrollmentCertificate.md")]
 [OutputType(typeof(EnrollmentCertificate))]
 public sealed class GetEnrollmentCertificateCommand : ZscalerPkiCmdlet
 {

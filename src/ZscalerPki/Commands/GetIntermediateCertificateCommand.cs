@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the SSL-inspection intermediate certificates in the vault with their state, status and default flag.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "IntermediateCertificate")]
+[Cmdlet(VerbsCommon.Get, "IntermediateCertificate", HelpUri = HelpLinks.Base + "Get-IntermediateCertificate.md")]
 [OutputType(typeof(IntermediateCertificate))]
 public sealed class GetIntermediateCertificateCommand : ZscalerPkiCmdlet
 {

@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the certificates a vault CA issued (its issued-certificate database), with certutil -view style filters.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "IssuedCertificate")]
+[Cmdlet(VerbsCommon.Get, "IssuedCertificate", HelpUri = HelpLinks.Base + "Get-IssuedCertificate.md")]
 [OutputType(typeof(IssuedCertificateRecord))]
 public sealed class GetIssuedCertificateCommand : ZscalerPkiCmdlet
 {

@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Shows whether the ZIA configuration has changes waiting for activation (/status).</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZiaActivationStatus")]
+[Cmdlet(VerbsCommon.Get, "ZiaActivationStatus", HelpUri = HelpLinks.Base + "Get-ZiaActivationStatus.md")]
 [OutputType(typeof(ZiaActivationStatus))]
 public sealed class GetZiaActivationStatusCommand : TenantCmdlet
 {

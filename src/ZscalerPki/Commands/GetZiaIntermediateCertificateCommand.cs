@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the SSL-inspection intermediate CA certificates of the ZIA tenant with their state, status and default flag.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZiaIntermediateCertificate", DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsCommon.Get, "ZiaIntermediateCertificate", DefaultParameterSetName = NameSet, HelpUri = HelpLinks.Base + "Get-ZiaIntermediateCertificate.md")]
 [OutputType(typeof(ZiaIntermediateCertificate))]
 public sealed class GetZiaIntermediateCertificateCommand : TenantCmdlet
 {

@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the ZPA tenant's enrollment certificates (every page), or those with the given names or ids.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZpaEnrollmentCertificate", DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsCommon.Get, "ZpaEnrollmentCertificate", DefaultParameterSetName = NameSet, HelpUri = HelpLinks.Base + "Get-ZpaEnrollmentCertificate.md")]
 [OutputType(typeof(ZpaEnrollmentCertificate))]
 public sealed class GetZpaEnrollmentCertificateCommand : TenantCmdlet
 {

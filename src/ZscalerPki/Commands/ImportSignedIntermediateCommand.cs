@@ -11,7 +11,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Imports the signed certificate (and optionally its chain) of an SSL-inspection intermediate after checking it against the CSR; the intermediate becomes ready.</para>
 /// </summary>
-[Cmdlet(VerbsData.Import, "SignedIntermediate", SupportsShouldProcess = true, DefaultParameterSetName = ChainOnlySet, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Import, "SignedIntermediate", SupportsShouldProcess = true, DefaultParameterSetName = ChainOnlySet, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Import-SignedIntermediate.md")]
 [OutputType(typeof(IntermediateCertificate))]
 public sealed class ImportSignedIntermediateCommand : ZscalerPkiCmdlet
 {

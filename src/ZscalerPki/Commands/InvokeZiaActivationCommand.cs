@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Activates the saved ZIA configuration changes (/status/activate), so a new or changed intermediate takes effect.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "ZiaActivation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "ZiaActivation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Invoke-ZiaActivation.md")]
 [OutputType(typeof(ZiaActivationStatus))]
 public sealed class InvokeZiaActivationCommand : TenantCmdlet
 {

@@ -11,7 +11,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Generates a root or intermediate enrollment (CA) certificate and keeps it in the vault, its key encrypted there or inside an HSM.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "EnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.New, "EnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "New-EnrollmentCertificate.md")]
 [OutputType(typeof(EnrollmentCertificate))]
 public sealed class NewEnrollmentCertificateCommand : HsmKeyCmdlet
 {

@@ -13,7 +13,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Forges the server certificate an SSL-inspecting proxy presents for a site: the origin's subject and names, signed by your intermediate (or a rotating issuing CA below it), cached per site.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "InspectionCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = CertificateSet)]
+[Cmdlet(VerbsCommon.New, "InspectionCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = CertificateSet, HelpUri = HelpLinks.Base + "New-InspectionCertificate.md")]
 [OutputType(typeof(InspectionCertificate))]
 public sealed class NewInspectionCertificateCommand : ZscalerPkiCmdlet, IDisposable
 {

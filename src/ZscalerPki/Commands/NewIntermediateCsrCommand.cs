@@ -11,7 +11,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Creates an SSL-inspection intermediate CA: generates its RSA key (stored encrypted in the vault) and a CSR to have signed as a subordinate CA.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "IntermediateCsr", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsCommon.New, "IntermediateCsr", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Base + "New-IntermediateCsr.md")]
 [OutputType(typeof(IntermediateCertificate))]
 public sealed class NewIntermediateCsrCommand : HsmKeyCmdlet
 {

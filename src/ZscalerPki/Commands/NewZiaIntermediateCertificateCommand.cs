@@ -15,7 +15,7 @@ public enum ZiaKeyProtection
 /// <summary>
 /// <para type="synopsis">Creates a custom intermediate CA certificate in the ZIA tenant and takes it to its CSR: key pair (made and kept by Zscaler), CSR with the given subject; continues an entry that stopped half way.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "ZiaIntermediateCertificate", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.New, "ZiaIntermediateCertificate", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "New-ZiaIntermediateCertificate.md")]
 [OutputType(typeof(ZiaIntermediateCertificate))]
 public sealed class NewZiaIntermediateCertificateCommand : TenantCmdlet
 {

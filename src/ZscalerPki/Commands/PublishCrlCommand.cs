@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Writes and signs a vault CA's CRL (base or delta) into a folder, as the DER file its CRL distribution point serves.</para>
 /// </summary>
-[Cmdlet(VerbsData.Publish, "Crl", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsData.Publish, "Crl", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet, HelpUri = HelpLinks.Base + "Publish-Crl.md")]
 [OutputType(typeof(CrlPublication))]
 public sealed class PublishCrlCommand : ZscalerPkiCmdlet
 {

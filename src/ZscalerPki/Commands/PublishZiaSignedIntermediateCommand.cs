@@ -10,7 +10,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Uploads the signed certificate (and chain) of a tenant intermediate after the checks Import-SignedIntermediate makes, then finalizes it and optionally makes it the default and activates.</para>
 /// </summary>
-[Cmdlet(VerbsData.Publish, "ZiaSignedIntermediate", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Publish, "ZiaSignedIntermediate", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Publish-ZiaSignedIntermediate.md")]
 [OutputType(typeof(ZiaIntermediateCertificate))]
 public sealed class PublishZiaSignedIntermediateCommand : TenantCmdlet
 {

@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Removes an enrollment (CA) certificate and its key from the vault.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "EnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "EnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Base + "Remove-EnrollmentCertificate.md")]
 [OutputType(typeof(void))]
 public sealed class RemoveEnrollmentCertificateCommand : ZscalerPkiCmdlet
 {

@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Removes an SSL-inspection intermediate, its private key and its history from the vault.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "IntermediateCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "IntermediateCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Base + "Remove-IntermediateCertificate.md")]
 [OutputType(typeof(void))]
 public sealed class RemoveIntermediateCertificateCommand : ZscalerPkiCmdlet
 {

@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Deletes an intermediate CA certificate from the ZIA tenant (never the default); optionally activates.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ZiaIntermediateCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ZiaIntermediateCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Base + "Remove-ZiaIntermediateCertificate.md")]
 [OutputType(typeof(void))]
 public sealed class RemoveZiaIntermediateCertificateCommand : TenantCmdlet
 {

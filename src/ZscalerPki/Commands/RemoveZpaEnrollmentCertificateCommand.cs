@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Deletes enrollment certificates from the ZPA tenant.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ZpaEnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ZpaEnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Base + "Remove-ZpaEnrollmentCertificate.md")]
 [OutputType(typeof(void))]
 public sealed class RemoveZpaEnrollmentCertificateCommand : TenantCmdlet
 {

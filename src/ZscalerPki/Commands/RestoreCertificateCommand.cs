@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Lifts a certificateHold: the certificate leaves the CA's next base CRL, and the next delta CRL lists it as removeFromCRL.</para>
 /// </summary>
-[Cmdlet(VerbsData.Restore, "Certificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Restore, "Certificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Restore-Certificate.md")]
 [OutputType(typeof(IssuedCertificateRecord))]
 public sealed class RestoreCertificateCommand : RevocationTargetCmdlet
 {

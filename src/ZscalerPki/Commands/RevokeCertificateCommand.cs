@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Revokes certificates a vault CA issued, so its next CRL (Publish-Crl) lists them.</para>
 /// </summary>
-[Cmdlet(VerbsSecurity.Revoke, "Certificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsSecurity.Revoke, "Certificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Base + "Revoke-Certificate.md")]
 [OutputType(typeof(IssuedCertificateRecord))]
 public sealed class RevokeCertificateCommand : RevocationTargetCmdlet
 {

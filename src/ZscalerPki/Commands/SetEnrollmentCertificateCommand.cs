@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Sets the CRL distribution points and AIA caIssuers URL an enrollment CA embeds in every certificate it issues from now on.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "EnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "EnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Set-EnrollmentCertificate.md")]
 [OutputType(typeof(EnrollmentCertificate))]
 public sealed class SetEnrollmentCertificateCommand : ZscalerPkiCmdlet
 {

@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Enables or disables an SSL-inspection intermediate, makes it the default, or changes its description, within the subscription's limits.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "IntermediateCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "IntermediateCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Set-IntermediateCertificate.md")]
 [OutputType(typeof(IntermediateCertificate))]
 public sealed class SetIntermediateCertificateCommand : ZscalerPkiCmdlet
 {

@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Records the Zscaler subscription (Software, or SoftwareAndHsm) that sets how many intermediates may exist and be enabled.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "PkiVault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "PkiVault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Set-PkiVault.md")]
 [OutputType(typeof(PkiVaultInfo))]
 public sealed class SetPkiVaultCommand : ZscalerPkiCmdlet
 {

@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Renames, describes, enables or disables a tenant intermediate, or makes it the default; optionally activates.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ZiaIntermediateCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "ZiaIntermediateCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Set-ZiaIntermediateCertificate.md")]
 [OutputType(typeof(ZiaIntermediateCertificate))]
 public sealed class SetZiaIntermediateCertificateCommand : TenantCmdlet
 {

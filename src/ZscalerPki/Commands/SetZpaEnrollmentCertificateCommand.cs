@@ -7,7 +7,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Renames or describes a ZPA enrollment certificate.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ZpaEnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "ZpaEnrollmentCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Set-ZpaEnrollmentCertificate.md")]
 [OutputType(typeof(ZpaEnrollmentCertificate))]
 public sealed class SetZpaEnrollmentCertificateCommand : TenantCmdlet
 {

@@ -12,7 +12,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Signs a CSR as a subordinate CA: with a CA in the vault (-Issuer) or, on Windows, with AD CS through certreq.exe (-ConfigString).</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Submit, "CertificateRequest", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Submit, "CertificateRequest", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "Submit-CertificateRequest.md")]
 [OutputType(typeof(IssuedCertificate))]
 public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
 {

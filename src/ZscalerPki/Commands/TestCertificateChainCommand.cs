@@ -14,7 +14,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Validates certificate chains with ZscalerPki's own RFC 5280 path validation (optionally the browser WebPki profile).</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "CertificateChain")]
+[Cmdlet(VerbsDiagnostic.Test, "CertificateChain", HelpUri = HelpLinks.Base + "Test-CertificateChain.md")]
 [OutputType(typeof(ChainValidationResult))]
 [OutputType(typeof(bool))]
 public sealed class TestCertificateChainCommand : ZscalerPkiCmdlet

@@ -91,4 +91,48 @@ public sealed class CaDirectoryTests
         var crl = new CrlPublisher(vault).Publish(new PublishCrlRequest { Issuer = "enrollment/X", Folder = tmp.File("crl"), KeyPassword = Password }).Item;
         Assert.Contains("ecdsa-with-SHA384", OpenSsl.Ok(tmp.Path, "crl", "-inform", "DER", "-in", crl.Path, "-noout", "-text"));
     }
+
+    [Fact]
+    public void ACaThatCannotRecord_HandsOutNothing_OnEveryIssuingPath()
+    {
+        // Issuing is one operation (CertificateAuthority.Issue): signed, recorded durably, then returned. With the issuer's
+        // database damaged, Submit-CertificateRequest's path and a child enrollment CA both fail, and nothing was handed out:
+        // no certificate returned, no child entry in the vault.
+        var (tmp, vault) = TwoCasNamedX();
+        using var _ = tmp;
+        var root = new CaDirectory(vault).Resolve("enrollment/X");
+        var db = Path.Combine(root.Folder, IssuedCertificateStore.FileName);
+        foreach (var side in new[] { db + "-wal", db + "-shm" })
+            File.Delete(side);
+        File.WriteAllBytes(db, Encoding.ASCII.GetBytes("not a database, and not one to sign on top of"));
+
+        var csr = new IntermediateService(vault).CreateCsr(new NewIntermediateCsrRequest { Name = "Y", CommonName = "Y Inspection CA", PathLength = 0, KeyPassword = Password, Status = IntermediateStatus.Disabled }).Item;
+        var sign = Assert.Throws<PkiException>(() => new CsrSigningService(vault).SignWithVaultCa(new SignWithVaultCaRequest
+        {
+            Csr = IntermediateCsr.Read(Encoding.ASCII.GetBytes(csr.Csr)), Issuer = "enrollment/X", IssuerKeyPassword = Password,
+        }));
+        Assert.Equal(PkiErrorIds.IssuedStoreCorrupt, sign.ErrorId);
+
+        var child = Assert.Throws<PkiException>(() => new EnrollmentService(vault).Create(new NewEnrollmentRequest
+        {
+            Name = "Child", Type = CaType.Intermediate, Parent = EnrollmentParent.FromVault("X"), KeyPassword = Password,
+        }));
+        Assert.Equal(PkiErrorIds.IssuedStoreCorrupt, child.ErrorId);
+        Assert.Null(vault.FindName(Collections.Enrollment, "Child"));
+    }
+
+    [Fact]
+    public void SettingUrls_ByABareNameTwoKindsShare_IsAmbiguous_ByIdentityChangesOnlyThatCa()
+    {
+        var (tmp, vault) = TwoCasNamedX();
+        using var _ = tmp;
+        var revocation = new RevocationService(vault);
+        Assert.Equal(PkiErrorIds.AmbiguousIssuer,
+            Assert.Throws<PkiException>(() => revocation.SetUrls("X", new[] { "http://pki.example/x.crl" }, null)).ErrorId);
+
+        revocation.SetUrls("intermediate/X", new[] { "http://pki.example/x.crl" }, null);
+        var directory = new CaDirectory(vault);
+        Assert.Equal(new[] { "http://pki.example/x.crl" }, directory.Resolve("intermediate/X").CrlDistributionPoints);
+        Assert.Empty(directory.Resolve("enrollment/X").CrlDistributionPoints);
+    }
 }

@@ -82,7 +82,7 @@ public sealed class HsmEnrollmentTests(SoftHsm hsm)
 
         // The EC root forges from the token, and its forged certificates survive the process: the on-disk cache is sealed
         // with the key's ECDH agreement with itself, which only the token can compute and which is the same every time.
-        using (var rootKey = new VaultKeys(HsmKeyFactory.Production).Open(vault, Collections.Enrollment, "Hsm-Root", root.Certificate.PublicKey, Pin.Span))
+        using (var rootKey = new Core.Authority.CaDirectory(vault).Resolve("enrollment/Hsm-Root").OpenKey(Pin.Span))
         {
             var seal = HsmKeys.DeterministicSecret(rootKey, "label");
             Assert.NotNull(seal);

@@ -173,13 +173,26 @@ public sealed class ContractTests
         Assert.Matches(@"FormatsToProcess\s*=\s*@\('ZscalerPki.Format.ps1xml'\)", psd1);
     }
 
+    /// <summary>Runs the build's help generator (tools/New-ModuleHelp.ps1) in this process against the tested module.</summary>
+    private static (Harness.PwshResult Run, string Output) GenerateHelp(TempDir tmp, string source)
+    {
+        using var pwsh = new Harness.PwshHost(tmp.Path);
+        var output = tmp.File("ZscalerPki.dll-Help.xml");
+        var run = pwsh.Script("& $args[0] -ModulePath $args[1] -SourcePath $args[2] -OutputPath $args[3]",
+            Path.Combine(RepoRoot, "tools", "New-ModuleHelp.ps1"), Harness.PwshHost.ModuleManifest, source, output);
+        return (run, output);
+    }
+
     [Fact]
-    public void MamlHelp_DocumentsEveryCmdletAndParameter_WithTwoExamples_AndAboutTopicExists()
+    public void GeneratedHelp_DocumentsEveryCmdletAndParameter_WithNumberedExamples_AndTheOnlineUri()
     {
         XNamespace command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
         XNamespace maml = "http://schemas.microsoft.com/maml/2004/10";
         XNamespace dev = "http://schemas.microsoft.com/maml/dev/2004/10";
-        var doc = XDocument.Load(Path.Combine(RepoRoot, "en-US", "ZscalerPki.dll-Help.xml"));
+        using var tmp = new TempDir();
+        var (run, output) = GenerateHelp(tmp, Path.Combine(RepoRoot, "docs", "help"));
+        run.Succeeded();
+        var doc = XDocument.Load(output);
         var commands = doc.Root!.Elements(command + "command")
             .ToDictionary(e => e.Element(command + "details")!.Element(command + "name")!.Value.Trim());
 
@@ -191,11 +204,14 @@ public sealed class ContractTests
             Assert.False(string.IsNullOrWhiteSpace(help.Element(maml + "description")?.Value), $"{c.Name}: no description");
             var examples = help.Element(command + "examples")?.Elements(command + "example").ToList() ?? new();
             Assert.True(examples.Count >= 2, $"{c.Name}: {examples.Count} examples, want at least 2");
-            Assert.All(examples, e => Assert.Contains(c.Name, e.Element(dev + "code")!.Value));
+            for (var i = 0; i < examples.Count; i++)
+            {
+                Assert.Matches($@"^-+ Example {i + 1}: \S.* -+$", examples[i].Element(maml + "title")!.Value);
+                Assert.Contains(c.Name, examples[i].Element(dev + "code")!.Value);
+            }
 
-            var documented = help.Element(command + "parameters")?.Elements(command + "parameter")
-                .ToDictionary(p => p.Element(maml + "name")!.Value.Trim(), p => p.Element(maml + "description")?.Value.Trim() ?? string.Empty)
-                ?? new Dictionary<string, string>();
+            var documented = help.Element(command + "parameters")!.Elements(command + "parameter")
+                .ToDictionary(p => p.Element(maml + "name")!.Value.Trim(), p => p.Element(maml + "description")?.Value.Trim() ?? string.Empty);
             foreach (var p in Parameters(c.Type))
             {
                 Assert.True(documented.TryGetValue(p.Name, out var text), $"{c.Name} -{p.Name} is not in the help");
@@ -203,12 +219,62 @@ public sealed class ContractTests
             }
             var common = c.SupportsShouldProcess ? new[] { "WhatIf", "Confirm" } : Array.Empty<string>();
             Assert.All(documented.Keys, k => Assert.Contains(k, Parameters(c.Type).Select(p => p.Name).Concat(common)));
+
+            // Switches are written without a value, so Get-Help shows [-Force], not [-Force <SwitchParameter>].
+            Assert.DoesNotContain(help.Descendants(command + "parameterValue"), v => v.Value.Contains("Switch", StringComparison.OrdinalIgnoreCase));
+
+            // Get-Help -Online: HelpUri on the cmdlet, the same URI as the first related link, naming the help source.
+            var helpUri = c.Named.TryGetValue("HelpUri", out var uri) ? uri as string : null;
+            Assert.Equal(HelpLinks.Base + c.Name + ".md", helpUri);
+            Assert.Equal(helpUri, help.Element(command + "relatedLinks")!.Elements(maml + "navigationLink").First().Element(maml + "uri")!.Value);
+            Assert.True(File.Exists(Path.Combine(RepoRoot, "docs", "help", c.Name + ".md")), $"docs/help/{c.Name}.md");
         }
         Assert.Equal(Cmdlets().Count, commands.Count);
+        Assert.StartsWith("https://", HelpLinks.Base);
 
         var about = Path.Combine(RepoRoot, "en-US", "about_ZscalerPki.help.txt");
         Assert.True(File.Exists(about));
         Assert.Contains("about_ZscalerPki", File.ReadAllText(about));
+    }
+
+    [Fact]
+    public void HelpGenerator_RefusesIncompleteHelp_NamingEveryCmdletAndParameterAtOnce_AndWritesNothing()
+    {
+        using var tmp = new TempDir();
+        var source = Directory.CreateDirectory(tmp.File("help")).FullName;
+        foreach (var f in Directory.GetFiles(Path.Combine(RepoRoot, "docs", "help"), "*.md"))
+            File.Copy(f, Path.Combine(source, Path.GetFileName(f)));
+        // Two descriptions gone from two cmdlets, one for a parameter the code lacks, an example with a renamed parameter,
+        // one that does not parse, prose naming a parameter no cmdlet has (beside one of Read-Host's), and a cmdlet without
+        // a file.
+        Edit("Publish-Crl.md", s => Regex.Replace(s, @"### -Delta\n.*?\n\n", string.Empty, RegexOptions.Singleline));
+        Edit("Get-PkiVault.md", s => Regex.Replace(s, @"(### -VaultPath\n).*?\n\n", "### -Colour\nA parameter of no cmdlet.\n\n$1\n", RegexOptions.Singleline));
+        Edit("Export-EnrollmentCertificate.md", s => Regex.Replace(s, @"(?m)^(Export-EnrollmentCertificate .*?)-IncludeChain\b", "$1-WithChain"));
+        Edit("Get-IssuedCertificate.md", s => Regex.Replace(s, @"(?m)^(### Example 2: .*\n```powershell\n)", "$1(Get-IssuedCertificate\n"));
+        Edit("Revoke-Certificate.md", s => s.Replace("## DESCRIPTION\n", "## DESCRIPTION\nSee -RevocationReason and Read-Host -AsSecureString.\n\n"));
+        File.Delete(Path.Combine(source, "Set-PkiVault.md"));
+
+        var (run, output) = GenerateHelp(tmp, source);
+        Assert.NotNull(run.Terminating);
+        var message = run.Terminating!.Exception.Message;
+        Assert.Contains("Publish-Crl -Delta: no description", message);
+        Assert.Contains("Get-PkiVault -VaultPath: no description", message);
+        Assert.Contains("Get-PkiVault -Colour: described in", message);
+        Assert.Contains("calls Export-EnrollmentCertificate -WithChain, which the cmdlet does not have", message);
+        Assert.Contains("example 2 does not parse", message);
+        Assert.Contains("Set-PkiVault: no help source", message);
+        Assert.Contains("the text names -RevocationReason, which no cmdlet of the module has", message);
+        Assert.DoesNotContain("-AsSecureString", message);
+        Assert.False(File.Exists(output), "no help file is written while anything is missing");
+
+        void Edit(string file, Func<string, string> change)
+        {
+            var path = Path.Combine(source, file);
+            var before = File.ReadAllText(path);
+            var after = change(before);
+            Assert.NotEqual(before, after);
+            File.WriteAllText(path, after);
+        }
     }
 
     [Fact]

@@ -350,4 +350,28 @@ public static class PkiErrorIds
     public const string LeafNotTrustAnchor = "LeafNotTrustAnchor";
     /// <summary>Test-RootCertificateTrust found none of the clients it runs.</summary>
     public const string TrustClientNotFound = "TrustClientNotFound";
+
+    // ---- the Zscaler tenant (Connect-ZscalerTenant, Zia*/Zpa* cmdlets) ----
+    /// <summary>No tenant session: Connect-ZscalerTenant was not run, or the session was disconnected.</summary>
+    public const string TenantNotConnected = "TenantNotConnected";
+    /// <summary>Connect-ZscalerTenant was given an incomplete or malformed sign-in (missing client id, bad customer id, cloud name).</summary>
+    public const string TenantConnectionInvalid = "TenantConnectionInvalid";
+    /// <summary>A -BaseUri/-TokenUri is not https://, or is http:// to a host that is not loopback.</summary>
+    public const string TenantUriNotAllowed = "TenantUriNotAllowed";
+    /// <summary>Zscaler refused the sign-in (token endpoint, authenticatedSession, /signin) or the credentials after a renewal.</summary>
+    public const string TenantAuthenticationFailed = "TenantAuthenticationFailed";
+    /// <summary>Zscaler refused a call with a 4xx; the message carries Zscaler's code and message.</summary>
+    public const string TenantApiError = "TenantApiError";
+    /// <summary>Zscaler's rate limit (429) asks for a longer wait than -MaxWait allows; the message says when to run again.</summary>
+    public const string TenantRateLimited = "TenantRateLimited";
+    /// <summary>The API could not be reached, timed out or kept answering 5xx/409 edit lock beyond the retries.</summary>
+    public const string TenantUnavailable = "TenantUnavailable";
+    /// <summary>The API answered with something that is not the JSON expected (wrong -BaseUri).</summary>
+    public const string TenantInvalidResponse = "TenantInvalidResponse";
+    /// <summary>No intermediate CA certificate or enrollment certificate with that name or id in the tenant.</summary>
+    public const string TenantEntryNotFound = "TenantEntryNotFound";
+    /// <summary>The default intermediate CA certificate cannot be removed; make another the default first.</summary>
+    public const string TenantDefaultIntermediate = "TenantDefaultIntermediate";
+    /// <summary>The entry's currentState does not allow the step (e.g. uploading before the CSR was generated).</summary>
+    public const string TenantWorkflowState = "TenantWorkflowState";
 }

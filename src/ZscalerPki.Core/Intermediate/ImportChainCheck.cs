@@ -37,7 +37,14 @@ public static class ImportChainCheck
     /// Validates the chain and returns it ordered from the certificate's issuer up to the trust anchor (the anchor
     /// included); throws <see cref="PkiException"/> with the import's ErrorId when the validator rejects it.
     /// </summary>
-    internal static IReadOnlyList<X509Certificate2> Build(IntermediateEntry entry, X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, X509Certificate2? trustedRoot, DateTimeOffset now)
+    internal static IReadOnlyList<X509Certificate2> Build(IntermediateEntry entry, X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, X509Certificate2? trustedRoot, DateTimeOffset now) =>
+        Build(entry.Name, entry.State.ToString(), certificate, chain, trustedRoot, now);
+
+    /// <summary>
+    /// The same check for an intermediate named <paramref name="name"/> in <paramref name="state"/> (a vault entry, or an
+    /// entry of the Zscaler tenant before anything is uploaded to it).
+    /// </summary>
+    public static IReadOnlyList<X509Certificate2> Build(string name, string state, X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, X509Certificate2? trustedRoot, DateTimeOffset now)
     {
         var request = Request(certificate, chain, trustedRoot, now);
         var result = ChainValidator.Validate(request);
@@ -45,7 +52,7 @@ public static class ImportChainCheck
         {
             return result.Elements.Skip(1).Select(e => e.Certificate).ToList();
         }
-        throw Failure(entry, result, request, trustedRoot);
+        throw Failure(name, state, result, request, trustedRoot);
     }
 
     private static List<X509Certificate2> Distinct(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain)
@@ -62,11 +69,11 @@ public static class ImportChainCheck
         return distinct;
     }
 
-    private static PkiException Failure(IntermediateEntry entry, ChainValidationResult result, ChainValidationRequest request, X509Certificate2? trustedRoot)
+    private static PkiException Failure(string name, string state, ChainValidationResult result, ChainValidationRequest request, X509Certificate2? trustedRoot)
     {
-        var unchanged = $"'{entry.Name}' is unchanged (state {entry.State}).";
+        var unchanged = $"'{name}' is unchanged (state {state}).";
         PkiException Error(string errorId, string message) =>
-            new(errorId, PkiErrorCategory.InvalidData, message + " " + unchanged, entry.Name);
+            new(errorId, PkiErrorCategory.InvalidData, message + " " + unchanged, name);
 
         var errors = result.Problems.Where(p => p.Severity == ChainProblemSeverity.Error).ToList();
         var anchored = result.Elements.Count > 0 && result.Elements[^1].IsTrustAnchor;
@@ -87,7 +94,7 @@ public static class ImportChainCheck
             if (trustedRoot is not null && CertificateChecks.IsSelfSigned(top) && !top.RawData.AsSpan().SequenceEqual(trustedRoot.RawData))
             {
                 return new PkiException(PkiErrorIds.UntrustedRoot, PkiErrorCategory.SecurityError,
-                    $"The chain ends at the self-signed root {CertificateChecks.Describe(top)}, which is not the -TrustedRoot {CertificateChecks.Describe(trustedRoot)}. Pass the chain that leads to your trusted root, or the matching -TrustedRoot. {unchanged}", entry.Name);
+                    $"The chain ends at the self-signed root {CertificateChecks.Describe(top)}, which is not the -TrustedRoot {CertificateChecks.Describe(trustedRoot)}. Pass the chain that leads to your trusted root, or the matching -TrustedRoot. {unchanged}", name);
             }
             if (leftOver.Count > 0)
             {

@@ -183,6 +183,9 @@ public sealed class SubmitCertificateRequestCommand : ZscalerPkiCmdlet
             string text => (IntermediateCsr.Read(Encoding.UTF8.GetBytes(text), "the -Csr text"), "the -Csr text"),
             // Piped whole (binding by value to an object parameter comes before binding by property name).
             IntermediateCertificate item => (IntermediateCsr.Read(Encoding.ASCII.GetBytes(item.Csr), $"the CSR of '{item.Name}'"), $"the CSR of '{item.Name}'"),
+            // A tenant entry whose CSR Zscaler generated (New-ZiaIntermediateCertificate, New-ZpaEnrollmentCertificate -Csr).
+            Core.Tenant.ZiaIntermediateCertificate { Csr: { } ziaCsr } zia => (IntermediateCsr.Read(Encoding.ASCII.GetBytes(ziaCsr), $"the CSR of '{zia.Name}' from {zia.Tenant}"), $"the CSR of '{zia.Name}' from {zia.Tenant}"),
+            Core.Tenant.ZpaEnrollmentCertificate { Csr: { } zpaCsr } zpa => (IntermediateCsr.Read(Encoding.ASCII.GetBytes(zpaCsr), $"the CSR of '{zpa.Name}' from {zpa.Tenant}"), $"the CSR of '{zpa.Name}' from {zpa.Tenant}"),
             null => throw new PkiException(PkiErrorIds.CsrEmpty, PkiErrorCategory.InvalidArgument, "-Csr is empty. Pass the CSR as PEM text, base64, bytes or a file.", null),
             _ => throw new PkiException(PkiErrorIds.InvalidCsr, PkiErrorCategory.InvalidArgument,
                 $"-Csr takes PEM text, a base64 string, DER bytes or a FileInfo, not a {value.GetType().Name}.", value),

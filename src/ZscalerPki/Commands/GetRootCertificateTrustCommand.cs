@@ -10,7 +10,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Shows, per trust store, whether a root is installed and what needs attention (a variable new shells do not get, a stale combined bundle).</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "RootCertificateTrust", DefaultParameterSetName = CertificateSet)]
+[Cmdlet(VerbsCommon.Get, "RootCertificateTrust", DefaultParameterSetName = CertificateSet, HelpUri = HelpLinks.Base + "Get-RootCertificateTrust.md")]
 [OutputType(typeof(TrustStoreStatus))]
 public sealed class GetRootCertificateTrustCommand : TrustCmdlet
 {

@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Installs a root CA into every trust store found (OS store, NSS/Firefox, Java, and Python/Node/git/curl/wget/cloud CLIs through one combined bundle), recorded in a journal so Uninstall-RootCertificate takes it back exactly.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Install, "RootCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = CertificateSet)]
+[Cmdlet(VerbsLifecycle.Install, "RootCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = CertificateSet, HelpUri = HelpLinks.Base + "Install-RootCertificate.md")]
 [OutputType(typeof(TrustStoreResult))]
 public sealed class InstallRootCertificateCommand : TrustCmdlet
 {

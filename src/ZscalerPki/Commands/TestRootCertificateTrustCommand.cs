@@ -10,14 +10,15 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Runs this machine's real TLS clients (curl, wget, openssl, Python, Node, Java, git, PowerShell) against a loopback server presenting a chain forged below -Issuer, or against -Uri, and reports per client whether it trusts the chain, its error and the fix.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "RootCertificateTrust", DefaultParameterSetName = "Loopback")]
+[Cmdlet(VerbsDiagnostic.Test, "RootCertificateTrust", DefaultParameterSetName = "Loopback", HelpUri = HelpLinks.Base + "Test-RootCertificateTrust.md")]
 [OutputType(typeof(TrustClientResult), typeof(bool))]
 public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
 {
     /// <summary>The vault CA that signs the loopback server's certificate (default: the default SSL-inspection intermediate).</summary>
     [Parameter(Position = 0, ParameterSetName = "Loopback")]
-    [ArgumentCompleter(typeof(IntermediateNameCompleter))]
-    public object? Issuer { get; set; }
+    [IssuerTransformation]
+    [ArgumentCompleter(typeof(CaNameCompleter))]
+    public IssuerArgument? Issuer { get; set; }
 
     /// <summary>The password of the issuer's key.</summary>
     [Parameter(ParameterSetName = "Loopback")]
@@ -58,7 +59,7 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
         if (Uri is null)
         {
             using var secret = Reveal(IssuerKeyPassword);
-            var issuerName = Issuer is null ? null : IssuerInput.Name(Issuer);
+            var issuerName = Issuer?.VaultIdentity(Vault);
             var service = new InspectionService(Vault, ModuleState.Forging);
             var forged = Deliver(service.Forge(new ForgeRequest
             {

@@ -8,7 +8,7 @@ namespace ZscalerPki.Commands;
 /// <summary>
 /// <para type="synopsis">Takes back what Install-RootCertificate added, from its journal: created files removed, edited files restored byte for byte, settings and variables back to their previous values, store entries removed.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Uninstall, "RootCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = CertificateSet)]
+[Cmdlet(VerbsLifecycle.Uninstall, "RootCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = CertificateSet, HelpUri = HelpLinks.Base + "Uninstall-RootCertificate.md")]
 [OutputType(typeof(TrustStoreResult))]
 public sealed class UninstallRootCertificateCommand : TrustCmdlet
 {

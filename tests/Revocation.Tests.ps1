@@ -115,8 +115,11 @@ Describe 'Revoke-Certificate and Restore-Certificate' {
 
     It 'puts a certificate on hold and lifts it again' {
         $file = Join-Path $root 'hold.pem'
-        Export-EnrollmentCertificate 'Rev-Hold' -Path "$file" -ExcludeChain -VaultPath "$vault"
-        Revoke-Certificate -Issuer 'Rev-Root' -Certificate "$file" -Reason CertificateHold -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue
+        # The export carries the chain (the default): the file names its first certificate, not the root above it.
+        Export-EnrollmentCertificate 'Rev-Hold' -Path "$file" -VaultPath "$vault"
+        @(Select-String -LiteralPath $file -Pattern 'BEGIN CERTIFICATE').Count | Should -Be 2
+        Revoke-Certificate -Issuer 'Rev-Root' -Certificate "$file" -Reason CertificateHold -Confirm:$false -VaultPath "$vault" -WarningAction SilentlyContinue -ErrorAction Stop
+        @(Get-IssuedCertificate 'Rev-Root' -Revoked -VaultPath "$vault" | Where-Object Status -eq 'OnHold').Count | Should -Be 1
         (Get-EnrollmentCertificate 'Rev-Hold' -VaultPath "$vault").Status | Should -Be 'Revoked'
         $restored = Get-IssuedCertificate 'Rev-Root' -Revoked -VaultPath "$vault" | Where-Object Status -eq 'OnHold' |
             Restore-Certificate -Confirm:$false -PassThru -WarningAction SilentlyContinue

@@ -22,9 +22,26 @@ internal static class RevocationTargets
                 targets.Add(new Target(null, record.Certificate, $"'{record.Subject}' (serial {record.SerialNumber})", record.IssuerIdentity));
                 continue;
             }
-            foreach (var cert in CertificateInput.Resolve(value, resolveFile))
+            foreach (var cert in SubjectOf(CertificateInput.Resolve(value, resolveFile)))
                 targets.Add(new Target(null, cert, $"'{cert.Subject}' (serial {cert.SerialNumber})"));
         }
         return targets;
+    }
+
+    /// <summary>
+    /// What one input names: a file that holds a certificate followed by its chain (each one issued by the next, as our
+    /// exports and an openssl s_client -showcerts capture write them) names its first certificate, not its CAs; a file
+    /// of unrelated certificates (a bulk list) names each of them.
+    /// </summary>
+    internal static IEnumerable<X509Certificate2> SubjectOf(IReadOnlyList<X509Certificate2> certificates)
+    {
+        if (certificates.Count < 2)
+            return certificates;
+        for (var i = 0; i + 1 < certificates.Count; i++)
+        {
+            if (!certificates[i].IssuerName.RawData.AsSpan().SequenceEqual(certificates[i + 1].SubjectName.RawData))
+                return certificates;
+        }
+        return certificates.Take(1);
     }
 }

@@ -152,14 +152,26 @@ Describe 'Default views: property-named headers that fit 80 columns' {
         }
     }
 
-    It 'has a sample object for every table view of the format file' {
+    It 'names each column of every table view after a public property of its type, within 80 columns' {
+        # Every view, including those whose objects need a tenant or real trust stores (the walk below uses live samples).
         $tables = @($formatFile.Configuration.ViewDefinitions.View | Where-Object { $_.SelectSingleNode('TableControl') })
-        $tables.Count | Should -Be $samples.Count
-        foreach ($view in $tables) { $samples.Keys | Should -Contain $view.ViewSelectedBy.TypeName }
+        $tables.Count | Should -BeGreaterOrEqual $samples.Count
+        foreach ($view in $tables) {
+            $typeName = $view.ViewSelectedBy.TypeName
+            $type = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'ZscalerPki*' } |
+                ForEach-Object { $_.GetType($typeName) } | Where-Object { $_ } | Select-Object -First 1
+            $type | Should -Not -BeNullOrEmpty -Because "the view $($view.Name) selects $typeName"
+            $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
+            $width = ($headers | ForEach-Object { if ($_.SelectSingleNode('Width')) { [int]$_.Width } else { 0 } } | Measure-Object -Sum).Sum + $headers.Count - 1
+            $width | Should -BeLessOrEqual 80 -Because "$typeName's columns (and the spaces between them) fit 80 columns"
+            foreach ($h in $headers) {
+                $type.GetProperty($h.Label) | Should -Not -BeNullOrEmpty -Because "$typeName shows a column '$($h.Label)', which scripts filter on"
+            }
+        }
     }
 
     It 'names each column after a property (Where-Object on the header finds the row), and the widths fit 80 columns' {
-        foreach ($view in @($formatFile.Configuration.ViewDefinitions.View | Where-Object { $_.SelectSingleNode('TableControl') })) {
+        foreach ($view in @($formatFile.Configuration.ViewDefinitions.View | Where-Object { $_.SelectSingleNode('TableControl') -and $samples.ContainsKey($_.ViewSelectedBy.TypeName) })) {
             $type = $view.ViewSelectedBy.TypeName
             $row = $samples[$type]
             $headers = @($view.TableControl.TableHeaders.TableColumnHeader)

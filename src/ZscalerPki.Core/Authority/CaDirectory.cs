@@ -42,15 +42,11 @@ public sealed class CaDirectory
     public (CaKind Kind, string Name) Locate(string text)
     {
         var (kind, name) = Parse(text);
-        var found = (kind is null ? CaKind.All : new[] { kind })
-            .Select(k => (Kind: k, Stored: k.FindName(_vault, name))).Where(m => m.Stored is not null).ToList();
-        if (found.Count > 1)
-            throw new PkiException(PkiErrorIds.AmbiguousIssuer, PkiErrorCategory.InvalidArgument,
-                $"'{name}' names {string.Join(" and ", found.Select(f => $"the {f.Kind.Noun} {IdentityOf(f.Kind, f.Stored!)}"))}. Say which: pass {string.Join(" or ", found.Select(f => IdentityOf(f.Kind, f.Stored!)))}.", name);
+        var found = Named(kind, name);
         if (found.Count == 0)
             throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
                 $"No CA named '{name}' is in the vault '{_vault.Root}'. Run Get-EnrollmentCertificate or Get-IntermediateCertificate to list the names.", name);
-        return (found[0].Kind, found[0].Stored!);
+        return found[0];
     }
 
     /// <summary>The CA named by <paramref name="text"/> (identity, bare name or subject DN); throws NotFound / AmbiguousIssuer / IssuerNotReady.</summary>
@@ -63,16 +59,27 @@ public sealed class CaDirectory
         if (kind is not null)
             return Resolve(kind, name);
 
-        var found = CaKind.All.Select(k => (Kind: k, Stored: k.FindName(_vault, name))).Where(m => m.Stored is not null).ToList();
-        if (found.Count > 1)
-            throw new PkiException(PkiErrorIds.AmbiguousIssuer, PkiErrorCategory.InvalidArgument,
-                $"'{name}' names {string.Join(" and ", found.Select(f => $"the {f.Kind.Noun} {IdentityOf(f.Kind, f.Stored!)}"))}. Say which: pass {string.Join(" or ", found.Select(f => IdentityOf(f.Kind, f.Stored!)))}, or pipe the object from {string.Join(" / ", found.Select(f => f.Kind.ListCommand))}.", name);
+        var found = Named(null, name);
         if (found.Count == 1)
-            return Resolve(found[0].Kind, found[0].Stored!);
+            return Resolve(found[0].Kind, found[0].Name);
         if (name.Contains('=') && BySubject(name) is { } bySubject)
             return bySubject;
         throw new PkiException(PkiErrorIds.NotFound, PkiErrorCategory.ObjectNotFound,
             $"No CA named '{name}' is in the vault '{_vault.Root}' (neither an enrollment CA nor an SSL-inspection intermediate). Run Get-EnrollmentCertificate or Get-IntermediateCertificate to list the names.", name);
+    }
+
+    /// <summary>
+    /// The entries <paramref name="name"/> names in <paramref name="kind"/>, or in every kind when it is null (stored
+    /// spellings); a bare name two kinds share is <c>AmbiguousIssuer</c>, never a silent pick.
+    /// </summary>
+    private List<(CaKind Kind, string Name)> Named(CaKind? kind, string name)
+    {
+        var found = (kind is null ? CaKind.All : new[] { kind })
+            .Select(k => (Kind: k, Name: k.FindName(_vault, name))).Where(m => m.Name is not null).Select(m => (m.Kind, Name: m.Name!)).ToList();
+        if (found.Count > 1)
+            throw new PkiException(PkiErrorIds.AmbiguousIssuer, PkiErrorCategory.InvalidArgument,
+                $"'{name}' names {string.Join(" and ", found.Select(f => $"the {f.Kind.Noun} {IdentityOf(f.Kind, f.Name)}"))}. Say which: pass {string.Join(" or ", found.Select(f => IdentityOf(f.Kind, f.Name)))}, or pipe the object from {string.Join(" / ", found.Select(f => f.Kind.ListCommand))}.", name);
+        return found;
     }
 
     /// <summary>The CA of one kind by name; throws NotFound or IssuerNotReady.</summary>
@@ -108,6 +115,14 @@ public sealed class CaDirectory
     /// </summary>
     public CertificateAuthority? ByCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
     {
+        // An entry that cannot be opened (corrupt, its parent removed) is not the one asked for; Resolve by name still reports it.
+        return ReadyAuthorities(skipUnopenable: true)
+            .FirstOrDefault(ca => string.Equals(ca.Certificate.Thumbprint, certificate.Thumbprint, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Every CA of the vault that can sign now, kind by kind; an entry that cannot be opened throws, or is skipped.</summary>
+    private IEnumerable<CertificateAuthority> ReadyAuthorities(bool skipUnopenable)
+    {
         foreach (var kind in CaKind.All)
         {
             foreach (var name in kind.ReadyNames(_vault))
@@ -117,17 +132,14 @@ public sealed class CaDirectory
                 {
                     ca = kind.TryOpen(_vault, _keys, name);
                 }
-                catch (PkiException)
+                catch (PkiException) when (skipUnopenable)
                 {
-                    // An entry that cannot be opened (corrupt, its parent removed) is not the one asked for; Resolve by
-                    // name still reports it.
                     continue;
                 }
-                if (ca is not null && string.Equals(ca.Certificate.Thumbprint, certificate.Thumbprint, StringComparison.OrdinalIgnoreCase))
-                    return ca;
+                if (ca is not null)
+                    yield return ca;
             }
         }
-        return null;
     }
 
     /// <summary>
@@ -145,15 +157,7 @@ public sealed class CaDirectory
         {
             return null;
         }
-        var matches = new List<CertificateAuthority>();
-        foreach (var kind in CaKind.All)
-        {
-            foreach (var name in kind.ReadyNames(_vault))
-            {
-                if (kind.TryOpen(_vault, _keys, name) is { } ca && SameName(ca.Certificate.SubjectName, wanted))
-                    matches.Add(ca);
-            }
-        }
+        var matches = ReadyAuthorities(skipUnopenable: false).Where(ca => SameName(ca.Certificate.SubjectName, wanted)).ToList();
         if (matches.Count > 1)
             throw new PkiException(PkiErrorIds.AmbiguousIssuer, PkiErrorCategory.InvalidArgument,
                 $"Several vault CAs have the subject '{dn}' ({string.Join(", ", matches.Select(m => m.Identity))}). Pass the CA's identity as -Issuer.", dn);

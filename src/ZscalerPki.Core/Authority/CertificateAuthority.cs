@@ -179,6 +179,12 @@ public sealed class CertificateAuthority
     /// <summary>The rotating generation with serial <paramref name="serialHex"/> this CA issued (from its store), or null.</summary>
     internal CertificateAuthority? RotatingGeneration(string serialHex)
     {
+        using var store = OpenStore();
+        return RotatingGeneration(store, serialHex);
+    }
+
+    private CertificateAuthority? RotatingGeneration(IssuedCertificateStore store, string serialHex)
+    {
         byte[] serial;
         try
         {
@@ -188,23 +194,28 @@ public sealed class CertificateAuthority
         {
             return null;
         }
-        using var store = OpenStore();
         if (store.Find(serial) is not { Profile: IssuedProfiles.RotatingIssuer } record)
             return null;
         return RotatingGeneration(record.Certificate);
     }
 
-    /// <summary>The rotating generations below this CA that recorded certificates (each has a store), oldest serial first.</summary>
-    public IEnumerable<CertificateAuthority> RotatingGenerations()
+    /// <summary>
+    /// The rotating generations below this CA that recorded certificates (each has a store), oldest serial first; none
+    /// (and no database opened) for a CA that never rotated.
+    /// </summary>
+    public IReadOnlyList<CertificateAuthority> RotatingGenerations()
     {
         var folder = Path.Combine(Folder, RotatingFolder);
         if (IsRotating || !Directory.Exists(folder))
-            yield break;
+            return Array.Empty<CertificateAuthority>();
+        var generations = new List<CertificateAuthority>();
+        using var store = OpenStore();
         foreach (var dir in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
         {
-            if (File.Exists(Path.Combine(dir, IssuedCertificateStore.FileName)) && RotatingGeneration(Path.GetFileName(dir)) is { } generation)
-                yield return generation;
+            if (File.Exists(Path.Combine(dir, IssuedCertificateStore.FileName)) && RotatingGeneration(store, Path.GetFileName(dir)) is { } generation)
+                generations.Add(generation);
         }
+        return generations;
     }
 
     /// <summary>RotatingCaHasNoCrl for this rotating generation: what to revoke instead.</summary>

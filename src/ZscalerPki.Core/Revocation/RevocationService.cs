@@ -75,9 +75,11 @@ public sealed class RevocationService
     {
         if (store.Ca.IsRotating)
             throw store.Ca.RotatingHasNoCrl("revoke the certificates it signed one by one");
-        if (store.Find(serial) is not null)
+        // A CA that never rotated (no generation folder) costs nothing more here: no extra lookup per revocation.
+        var generations = store.Ca.RotatingGenerations();
+        if (generations.Count == 0 || store.Find(serial) is not null)
             return;
-        foreach (var generation in store.Ca.RotatingGenerations())
+        foreach (var generation in generations)
         {
             using var below = generation.OpenStore();
             if (below.Find(serial) is not null)

@@ -60,6 +60,8 @@ public sealed record ClientCertificateFacts
     public bool? IssuerBytesMatchParent { get; init; }
     /// <summary>The named curve OID of an EC key, or null.</summary>
     public string? EcCurve { get; init; }
+    /// <summary>The most specific (last) commonName of the subject, or null.</summary>
+    public string? SubjectCommonName { get; init; }
 }
 
 /// <summary>
@@ -164,6 +166,7 @@ public sealed class ClientChainFacts
             CrlDistributionPointIndirect = c.CrlDistributionPoints?.Any(d => d.RelativeName is not null || d.CrlIssuer is not null) ?? false,
             EcCurve = EcCurveOf(c),
             DnsNames = c.SubjectAltNames?.Where(n => n.Kind == GeneralNameKind.Dns && n.Text is not null).Select(n => n.Text!).ToList() ?? new List<string>(),
+            SubjectCommonName = c.Subject.Attributes.LastOrDefault(a => a.Oid == Oids.CommonName).Value,
         };
     }
 

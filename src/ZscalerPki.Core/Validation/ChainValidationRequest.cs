@@ -119,4 +119,11 @@ public sealed record ChainValidationRequest
 
     /// <summary>Maximum number of intermediate CA certificates in the path, not counting self-issued ones; null means no limit beyond <see cref="ChainValidator.MaxPathLength"/>.</summary>
     public int? MaxDepth { get; init; }
+
+    /// <summary>
+    /// Whether the trust anchor certificate's nameConstraints extension constrains the path (default true). RFC 5280 6.1.1(d)
+    /// leaves trust-anchor constraints to the relying party; false takes the anchor as its name and key only, as Java's
+    /// PKIX does (a <c>TrustAnchor</c> made from a certificate carries no name constraints).
+    /// </summary>
+    public bool TrustAnchorNameConstraints { get; init; } = true;
 }

@@ -94,7 +94,7 @@ internal sealed class PathValidator
         {
             _maxPathLength = anchorPathLength;
         }
-        if (anchor.NameConstraints is { } anchorConstraints && _lastIndex > 0)
+        if (anchor.NameConstraints is { } anchorConstraints && _lastIndex > 0 && Request.TrustAnchorNameConstraints)
         {
             AddNameConstraints(anchorConstraints, 0);
         }

@@ -240,6 +240,49 @@ public class ClientProfileTests
     }
 
     [Fact]
+    public void RootNameConstraints_JavaIgnoresThem_OpenSslAndGoReject()
+    {
+        // A root whose own nameConstraints permit only other.example: a JSSE TrustAnchor is the root's name and key.
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest("CN=Constrained Root", key, HashAlgorithmName.SHA256);
+        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
+        var nc = new AsnWriter(AsnEncodingRules.DER);
+        using (nc.PushSequence())
+        using (nc.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        using (nc.PushSequence())
+            nc.WriteCharacterString(UniversalTagNumber.IA5String, "other.example", new Asn1Tag(TagClass.ContextSpecific, 2));
+        req.CertificateExtensions.Add(new X509Extension("2.5.29.30", nc.Encode(), true));
+        var root = new Issued(X509CertificateLoader.LoadCertificate(req.CreateSelfSigned(Now.AddDays(-30), Now.AddYears(5)).RawData), key);
+        var leaf = Issue(root, "CN=site.example", ca: false, ekus: new[] { ServerAuth });
+        var request = Request(leaf.Certificate, root.Certificate);
+        Assert.Contains(ChainValidator.Validate(request).Problems, p => p.Code == ChainProblemCodes.NameConstraintViolation);
+        var verdicts = All(request);
+        Assert.True(verdicts["java"].Accepted);
+        Assert.False(verdicts["openssl"].Accepted);
+        Assert.False(verdicts["go"].Accepted);
+    }
+
+    [Fact]
+    public void JavaHostnameChecker_GlobsInAnyLabel_RefusesUnderscoreHostNames()
+    {
+        var root = Root();
+        var glob = Issue(root, "CN=site.example", ca: false, ekus: new[] { ServerAuth }, dns: "s*e.*.example");
+        var request = Request(glob.Certificate, root.Certificate) with { DnsName = "site.www.example" };
+        var verdicts = All(request);
+        Assert.True(verdicts["java"].Accepted);
+        Assert.False(verdicts["openssl"].Accepted);
+        Assert.Equal("No subject alternative DNS name matching www.site.example found.",
+            All(request with { DnsName = "www.site.example" })["java"].Error);
+
+        var underscore = Issue(root, "CN=my_site.example", ca: false, ekus: new[] { ServerAuth }, dns: "my_site.example");
+        var java = All(Request(underscore.Certificate, root.Certificate) with { DnsName = "my_site.example" })["java"];
+        Assert.False(java.Accepted);
+        Assert.Equal("Illegal given domain name: my_site.example", java.Error);
+    }
+
+    [Fact]
     public void T61StringRootName_IsReadAndAnchorsAChain()
     {
         // CN as a T61String (TeletexString), as Entrust.net's 2048 root in Mozilla's store has an OU.

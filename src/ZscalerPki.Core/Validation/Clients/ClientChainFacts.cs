@@ -60,6 +60,18 @@ public sealed record ClientCertificateFacts
     public bool? IssuerBytesMatchParent { get; init; }
     /// <summary>The named curve OID of an EC key, or null.</summary>
     public string? EcCurve { get; init; }
+    /// <summary>The most specific (last) commonName of the subject, or null.</summary>
+    public string? SubjectCommonName { get; init; }
+    /// <summary>certificatePolicies OIDs in order, or null when absent.</summary>
+    public IReadOnlyList<string>? Policies { get; init; }
+    /// <summary>policyMappings pairs in order, or null when absent.</summary>
+    public IReadOnlyList<(string IssuerDomain, string SubjectDomain)>? PolicyMappings { get; init; }
+    /// <summary>policyConstraints requireExplicitPolicy, or null.</summary>
+    public int? RequireExplicitPolicy { get; init; }
+    /// <summary>policyConstraints inhibitPolicyMapping, or null.</summary>
+    public int? InhibitPolicyMapping { get; init; }
+    /// <summary>inhibitAnyPolicy SkipCerts, or null.</summary>
+    public int? InhibitAnyPolicy { get; init; }
 }
 
 /// <summary>
@@ -164,6 +176,12 @@ public sealed class ClientChainFacts
             CrlDistributionPointIndirect = c.CrlDistributionPoints?.Any(d => d.RelativeName is not null || d.CrlIssuer is not null) ?? false,
             EcCurve = EcCurveOf(c),
             DnsNames = c.SubjectAltNames?.Where(n => n.Kind == GeneralNameKind.Dns && n.Text is not null).Select(n => n.Text!).ToList() ?? new List<string>(),
+            SubjectCommonName = c.Subject.Attributes.LastOrDefault(a => a.Oid == Oids.CommonName).Value,
+            Policies = c.Policies,
+            PolicyMappings = c.PolicyMappings,
+            RequireExplicitPolicy = c.RequireExplicitPolicy,
+            InhibitPolicyMapping = c.InhibitPolicyMapping,
+            InhibitAnyPolicy = c.InhibitAnyPolicy,
         };
     }
 

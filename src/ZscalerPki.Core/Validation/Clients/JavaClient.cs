@@ -22,14 +22,70 @@ public sealed class JavaClient : ClientProfile
         ClientRuleSets.CertificateProfileCodes.Where(c => c is not (ChainProblemCodes.ExtensionMustBeNonCritical or ChainProblemCodes.SubjectAltNameNotCritical)),
         ClientRuleSets.RevocationCodes);
 
-    protected override bool Checks(ChainProblem problem, ClientChainFacts facts) => base.Checks(problem, facts) && !ClientRuleSets.LenientlyDecoded(problem);
+    /// <summary>
+    /// The host name is Java's (<see cref="JavaHostnameChecker"/>), not the validator's RFC 6125 match: its
+    /// HostnameMismatch is not checked when a DNS name was asked for.
+    /// </summary>
+    /// <remarks>
+    /// The certificate-policy verdict is Java's (<see cref="JavaPolicyChecker"/>) on an anchored path: the validator's
+    /// policy problems are then not checked.
+    /// </remarks>
+    protected override bool Checks(ChainProblem problem, ClientChainFacts facts) =>
+        base.Checks(problem, facts) && !ClientRuleSets.LenientlyDecoded(problem)
+        && !(problem.Code == ChainProblemCodes.HostnameMismatch && facts.Request.DnsName is not null)
+        && !(problem.Code is ChainProblemCodes.PolicyRequired or ChainProblemCodes.PolicyMappingInvalid or ChainProblemCodes.PolicyTreeTooLarge
+             && Policy(facts).Completed);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClientChainFacts, Tuple<bool, string?>> PolicyVerdicts = new();
+
+    /// <summary>Java's policy verdict for the path, once per facts; not completed when the path has no anchor or the tree outgrows the bound.</summary>
+    private static (bool Completed, string? Error) Policy(ClientChainFacts facts)
+    {
+        var verdict = PolicyVerdicts.GetValue(facts, f =>
+        {
+            var (completed, error) = f.Anchored ? JavaPolicyChecker.Check(f.Path, f.Request) : (false, null);
+            return Tuple.Create(completed, error);
+        });
+        return (verdict.Item1, verdict.Item2);
+    }
+
+    /// <summary>
+    /// A JSSE trust anchor is a certificate's name and key: <c>new TrustAnchor(cert, null)</c> (what a KeyStore gives) has no
+    /// name constraints, and PKIX.ValidatorParams refuses an anchor that has them ("name constraints in trust anchor not
+    /// supported"); the anchor certificate's own nameConstraints extension is never read (ConstraintsChecker.init starts
+    /// with prevNC = null and the anchor is not on the CertPath). So the chain is validated without them.
+    /// </summary>
+    protected override ChainValidationResult BaseResult(ClientChainFacts facts) =>
+        facts.Request.TrustedRoots.Any(r => r.Extensions[Oids.NameConstraints] is not null)
+            ? facts.ResultWith("java:anchor-name-and-key", r => r with { TrustAnchorNameConstraints = false })
+            : facts.Result;
 
     protected override IEnumerable<ClientReason> OwnRules(ClientChainFacts facts)
     {
+        foreach (var c in facts.Path.Where(c => c.IssuerEmpty))
+            yield return new ClientReason("Client.EmptyIssuer", "Empty issuer DN not allowed in X509Certificates", c.Index);
         if (ClientRuleSets.LeafKeyUsageUnfitForTls(facts))
             yield return new ClientReason("Client.LeafKeyUsagePurpose", "KeyUsage does not allow digital signatures", 0);
         foreach (var c in facts.Path.Where(ClientRuleSets.UnsupportedCurve))
             yield return new ClientReason("Client.UnsupportedCurve", "PKIX path validation failed: java.security.cert.CertPathValidatorException: Algorithm constraints check failed on keysize limits", c.Index);
+        if (facts.Request.At is { } at)
+        {
+            // X509CertImpl.checkValidity(Date) compares java.util.Date values: milliseconds, where the validator compares whole
+            // seconds. Only the sub-second difference is added here (the validator reports the rest).
+            var exact = at.UtcDateTime;
+            var second = new DateTime(exact.Ticks - (exact.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+            foreach (var c in facts.Path.Where(c => !c.IsTrustAnchor))
+            {
+                if (exact > c.NotAfter && second <= c.NotAfter)
+                    yield return new ClientReason("Client.ExpiredMilliseconds", "PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed (CertificateExpiredException)", c.Index);
+                else if (exact < c.NotBefore && second >= c.NotBefore)
+                    yield return new ClientReason("Client.NotYetValidMilliseconds", "PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed (CertificateNotYetValidException)", c.Index);
+            }
+        }
+        if (Policy(facts) is { Completed: true, Error: { } policyError })
+            yield return new ClientReason(ChainProblemCodes.PolicyRequired, "PKIX path validation failed: java.security.cert.CertPathValidatorException: " + policyError, null);
+        if (facts.Request.DnsName is { } host && facts.Path.Count > 0 && JavaHostnameChecker.MatchDns(host, facts.Path[0]) is { } hostError)
+            yield return new ClientReason(ChainProblemCodes.HostnameMismatch, hostError, 0);
     }
 
     protected override bool IgnoresAnchorProblem(ChainProblem problem) =>

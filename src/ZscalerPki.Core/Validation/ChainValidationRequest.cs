@@ -126,4 +126,12 @@ public sealed record ChainValidationRequest
     /// PKIX does (a <c>TrustAnchor</c> made from a certificate carries no name constraints).
     /// </summary>
     public bool TrustAnchorNameConstraints { get; init; } = true;
+
+    /// <summary>
+    /// Client modelling only (docs/RULES.md, "literal dNSName constraints"): compare dNSNames with dNSName constraints as
+    /// strings, as OpenSSL (v3_ncons.c nc_dns) and NSS (genname.c compareDNSN2C) do: a name is within a constraint when it
+    /// ends with it at a label boundary (or the constraint starts with a period), and a wildcard is a literal label, so
+    /// "*.example.com" is within "example.com" and not within excluded "bar.example.com".
+    /// </summary>
+    internal bool LiteralDnsNameConstraints { get; init; }
 }

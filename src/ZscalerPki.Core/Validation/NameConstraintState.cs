@@ -12,11 +12,15 @@ internal sealed class NameConstraintState
     private readonly List<List<GeneralSubtree>> _permittedSets = new();
     private readonly List<GeneralSubtree> _excluded = new();
     private readonly WorkBudget _budget;
+    private readonly bool _literalDns;
     private int _subtreeCount;
 
-    public NameConstraintState(WorkBudget budget)
+    /// <param name="budget">The request's work bound.</param>
+    /// <param name="literalDns">Compare dNSNames as OpenSSL and NSS do (<see cref="ChainValidationRequest.LiteralDnsNameConstraints"/>).</param>
+    public NameConstraintState(WorkBudget budget, bool literalDns = false)
     {
         _budget = budget;
+        _literalDns = literalDns;
     }
 
     public bool IsEmpty => _permittedSets.Count == 0 && _excluded.Count == 0;
@@ -156,7 +160,7 @@ internal sealed class NameConstraintState
             bool within = false;
             foreach (var subtree in sameForm)
             {
-                var match = Matches(name, subtree.Base);
+                var match = _literalDns && name.Kind == GeneralNameKind.Dns ? LiteralDnsInSubtree(name.Text!, subtree.Base.Text!) : Matches(name, subtree.Base);
                 if (match is null)
                 {
                     problems.Add($"name form {name.Kind} cannot be checked against the constraint");
@@ -184,8 +188,8 @@ internal sealed class NameConstraintState
             {
                 continue;
             }
-            var match = name.Kind == GeneralNameKind.Dns && IsWildcard(name.Text!)
-                ? WildcardMayMatchSubtree(name.Text!, subtree.Base.Text!)
+            var match = _literalDns && name.Kind == GeneralNameKind.Dns ? LiteralDnsInSubtree(name.Text!, subtree.Base.Text!)
+                : name.Kind == GeneralNameKind.Dns && IsWildcard(name.Text!) ? WildcardMayMatchSubtree(name.Text!, subtree.Base.Text!)
                 : Matches(name, subtree.Base);
             if (match is null)
             {
@@ -272,6 +276,25 @@ internal sealed class NameConstraintState
         }
         var label = trimmed[..^(rest.Length + 1)];
         return label.Length > 0 && !label.Contains('.');
+    }
+
+    /// <summary>
+    /// OpenSSL v3_ncons.c nc_dns / NSS genname.c compareDNSN2C: an empty constraint matches everything; otherwise the name
+    /// ends with the constraint (case-insensitive) and is equal to it, or the character before is a period, or the
+    /// constraint starts with one. No syntax check of the name: ".example.com" is within "example.com", and a wildcard is
+    /// the literal label "*".
+    /// </summary>
+    internal static bool LiteralDnsInSubtree(string name, string constraint)
+    {
+        if (constraint.Length == 0)
+        {
+            return true;
+        }
+        if (name.Length < constraint.Length || !name.EndsWith(constraint, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        return name.Length == constraint.Length || constraint[0] == '.' || name[name.Length - constraint.Length - 1] == '.';
     }
 
     internal static bool DnsInSubtree(string name, string constraint)

@@ -32,8 +32,10 @@ internal sealed partial class ParsedCertificate
                     for (int i = 0; i < bits.Length && i < 2; i++)
                         for (int b = 0; b < 8; b++)
                             if ((bits[i] & (0x80 >> b)) != 0) v |= 1 << (i * 8 + b);
-                    if (v == 0) throw new AsnContentException("keyUsage asserts no bit (RFC 5280 4.2.1.3: at least one MUST be set).");
                     KeyUsage = (KeyUsageBits)v;
+                    // RFC 5280 4.2.1.3: "at least one of the bits MUST be set to 1". The value still decodes (Go reads it as
+                    // "no usage stated"), so the certificate is kept and the rule is reported.
+                    if (v == 0) BreaksRule(ext, "keyUsage", "it asserts no bit; RFC 5280 4.2.1.3 requires at least one");
                     break;
                 }
             case Oids.ExtendedKeyUsage:
@@ -41,8 +43,10 @@ internal sealed partial class ParsedCertificate
                     var s = r.ReadSequence();
                     var list = new List<string>();
                     while (s.HasData) list.Add(s.ReadObjectIdentifier());
-                    if (list.Count == 0) throw new AsnContentException("Empty extKeyUsage.");
                     ExtendedKeyUsage = list;
+                    // ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId (RFC 5280 4.2.1.12). An empty SEQUENCE
+                    // still decodes (Go reads it as "no usage restriction"), so it is reported, not refused.
+                    if (list.Count == 0) BreaksRule(ext, "extKeyUsage", "it is an empty SEQUENCE; RFC 5280 4.2.1.12 requires at least one KeyPurposeId");
                     break;
                 }
             case Oids.SubjectAltName:
@@ -60,13 +64,18 @@ internal sealed partial class ParsedCertificate
                     var excluded = new List<GeneralSubtree>();
                     var p0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
                     var p1 = new Asn1Tag(TagClass.ContextSpecific, 1, true);
-                    if (s.HasData && s.PeekTag().HasSameClassAndValue(p0)) ReadSubtrees(s.ReadSequence(p0), permitted);
-                    if (s.HasData && s.PeekTag().HasSameClassAndValue(p1)) ReadSubtrees(s.ReadSequence(p1), excluded);
+                    bool emptySubtrees = false;
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(p0)) emptySubtrees |= !ReadSubtrees(s.ReadSequence(p0), permitted);
+                    if (s.HasData && s.PeekTag().HasSameClassAndValue(p1)) emptySubtrees |= !ReadSubtrees(s.ReadSequence(p1), excluded);
                     s.ThrowIfNotEmpty();
                     NameConstraints = new NameConstraintsInfo(permitted, excluded);
                     // RFC 5280 4.2.1.10: "conforming CAs MUST NOT issue certificates where name constraints is an empty
                     // sequence", and "the minimum MUST be zero, and maximum MUST be absent" in every GeneralSubtree.
-                    if (permitted.Count == 0 && excluded.Count == 0)
+                    // GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree: an empty one decodes (OpenSSL, NSS and Java read
+                    // it as no constraint), so it is reported, not refused.
+                    if (emptySubtrees)
+                        BreaksRule(ext, "nameConstraints", "a permittedSubtrees or excludedSubtrees is an empty SEQUENCE; RFC 5280 4.2.1.10 requires at least one GeneralSubtree");
+                    else if (permitted.Count == 0 && excluded.Count == 0)
                         BreaksRule(ext, "nameConstraints", "it has neither permittedSubtrees nor excludedSubtrees; RFC 5280 4.2.1.10 forbids an empty nameConstraints");
                     if (permitted.Concat(excluded).FirstOrDefault(t => t.Minimum != 0 || t.Maximum is not null) is { } bad)
                         BreaksRule(ext, "nameConstraints", $"a subtree has minimum {bad.Minimum}{(bad.Maximum is { } mx ? $" and maximum {mx}" : string.Empty)}; RFC 5280 4.2.1.10 requires minimum 0 and no maximum");
@@ -229,8 +238,10 @@ internal sealed partial class ParsedCertificate
             BreaksRule(ext, name, $"an iPAddress is {bad.Bytes!.Length} octets; RFC 5280 4.2.1.6 requires 4 (IPv4) or 16 (IPv6)");
     }
 
-    private static void ReadSubtrees(AsnReader seq, List<GeneralSubtree> into)
+    /// <summary>Reads GeneralSubtrees into <paramref name="into"/>; false when the SEQUENCE is empty (RFC 5280 says SIZE (1..MAX)).</summary>
+    private static bool ReadSubtrees(AsnReader seq, List<GeneralSubtree> into)
     {
+        int before = into.Count;
         while (seq.HasData)
         {
             var st = seq.ReadSequence();
@@ -243,7 +254,7 @@ internal sealed partial class ParsedCertificate
             st.ThrowIfNotEmpty();
             into.Add(new GeneralSubtree(name, min, max));
         }
-        if (into.Count == 0) throw new AsnContentException("Empty GeneralSubtrees.");
+        return into.Count > before;
     }
 
     internal static List<DistributionPointInfo> ReadDistributionPoints(AsnReader r)

@@ -14,11 +14,11 @@ public class ClientAgreementTests
     {
         ["openssl"] = (98.0, 300),
         ["openssl-strict"] = (98.0, 300),
-        ["go"] = (94.5, 300),
-        ["java"] = (98.6, 300),
-        ["nss"] = (96.5, 300),
-        ["node"] = (97.0, 100),
-        ["python-ssl"] = (97.0, 100),
+        ["go"] = (98.0, 300),
+        ["java"] = (94.0, 300),
+        ["nss"] = (98.0, 300),
+        ["node"] = (98.0, 100),
+        ["python-ssl"] = (98.0, 100),
     };
 
     [Fact]

@@ -56,6 +56,14 @@ public sealed record ClientCertificateFacts
     public required IReadOnlyList<string> NameConstraintForms { get; init; }
     /// <summary>A CRL distribution point uses nameRelativeToCRLIssuer or cRLIssuer.</summary>
     public required bool CrlDistributionPointIndirect { get; init; }
+    /// <summary>A CRL distribution point's distributionPoint is a nameRelativeToCRLIssuer (not a fullName).</summary>
+    public required bool CrlDistributionPointRelativeName { get; init; }
+    /// <summary>Every subjectAltName entry (empty when the extension is absent).</summary>
+    public required IReadOnlyList<ClientGeneralName> SubjectAltNames { get; init; }
+    /// <summary>The nameConstraints permittedSubtrees bases (null when the certificate has no nameConstraints).</summary>
+    public IReadOnlyList<ClientGeneralName>? PermittedSubtrees { get; init; }
+    /// <summary>The nameConstraints excludedSubtrees bases (null when the certificate has no nameConstraints).</summary>
+    public IReadOnlyList<ClientGeneralName>? ExcludedSubtrees { get; init; }
     /// <summary>The issuer name is byte-for-byte the subject of the next certificate up the path (null for the top one).</summary>
     public bool? IssuerBytesMatchParent { get; init; }
     /// <summary>The named curve OID of an EC key, or null.</summary>
@@ -73,6 +81,13 @@ public sealed record ClientCertificateFacts
     /// <summary>inhibitAnyPolicy SkipCerts, or null.</summary>
     public int? InhibitAnyPolicy { get; init; }
 }
+
+/// <summary>
+/// One GeneralName as client rules see it: its CHOICE name (<see cref="ClientCertificateFacts.NameConstraintForms"/>), the
+/// IA5String text (rfc822Name, dNSName, uniformResourceIdentifier; the type-id OID of an otherName) and the octets
+/// (iPAddress, address+mask in a constraint; the encoded otherName).
+/// </summary>
+public sealed record ClientGeneralName(string Form, string? Text, byte[]? Bytes);
 
 /// <summary>
 /// The input of every <see cref="IClientProfile"/>: the validator's RFC 5280 result for the chain (and, on demand, its
@@ -174,6 +189,10 @@ public sealed class ClientChainFacts
             NameConstraintForms = c.NameConstraints is { } nc
                 ? nc.Permitted.Concat(nc.Excluded).Select(t => FormName(t.Base.Kind)).Distinct().ToList() : new List<string>(),
             CrlDistributionPointIndirect = c.CrlDistributionPoints?.Any(d => d.RelativeName is not null || d.CrlIssuer is not null) ?? false,
+            CrlDistributionPointRelativeName = c.CrlDistributionPoints?.Any(d => d.RelativeName is not null) ?? false,
+            SubjectAltNames = c.SubjectAltNames?.Select(Describe).ToList() ?? new List<ClientGeneralName>(),
+            PermittedSubtrees = c.NameConstraints?.Permitted.Select(t => Describe(t.Base)).ToList(),
+            ExcludedSubtrees = c.NameConstraints?.Excluded.Select(t => Describe(t.Base)).ToList(),
             EcCurve = EcCurveOf(c),
             DnsNames = c.SubjectAltNames?.Where(n => n.Kind == GeneralNameKind.Dns && n.Text is not null).Select(n => n.Text!).ToList() ?? new List<string>(),
             SubjectCommonName = c.Subject.Attributes.LastOrDefault(a => a.Oid == Oids.CommonName).Value,
@@ -183,6 +202,27 @@ public sealed class ClientChainFacts
             InhibitPolicyMapping = c.InhibitPolicyMapping,
             InhibitAnyPolicy = c.InhibitAnyPolicy,
         };
+    }
+
+    /// <summary>A GeneralName for client rules; an otherName's Text is its type-id OID (when it decodes).</summary>
+    private static ClientGeneralName Describe(GeneralName name) =>
+        new(FormName(name.Kind), name.Kind == GeneralNameKind.OtherName ? OtherNameTypeId(name.Bytes) : name.Text, name.Bytes);
+
+    private static string? OtherNameTypeId(byte[]? encoded)
+    {
+        if (encoded is null)
+        {
+            return null;
+        }
+        try
+        {
+            var reader = new System.Formats.Asn1.AsnReader(encoded, System.Formats.Asn1.AsnEncodingRules.DER);
+            return reader.ReadSequence(new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 0, true)).ReadObjectIdentifier();
+        }
+        catch (System.Formats.Asn1.AsnContentException)
+        {
+            return null;
+        }
     }
 
     private static string FormName(GeneralNameKind kind) => kind switch

@@ -143,13 +143,29 @@ public static class ClientRuleSets
     /// <summary>
     /// What OpenSSL's, NSS's and Java's decoders accept where the validator is stricter (measured on x509-limbo and PKITS):
     /// a policyMappings with anyPolicy, a dNSName constraint with a leading period (read as "subdomains"), a nameConstraints
-    /// with neither subtree.
+    /// with neither subtree, a permittedSubtrees/excludedSubtrees that is an empty SEQUENCE (OpenSSL's GENERAL_SUBTREE
+    /// SEQUENCE OF template and NSS's decoder have no SIZE (1..MAX); both read it as no constraint).
     /// </summary>
     public static bool LenientlyDecoded(ChainProblem problem) =>
         (problem.Code == ChainProblemCodes.MalformedExtension && problem.Message.Contains("(policyMappings)", StringComparison.Ordinal))
+        || (problem.Code == ChainProblemCodes.MalformedExtension
+            && problem.Message.Contains("(nameConstraints): a permittedSubtrees or excludedSubtrees is an empty SEQUENCE", StringComparison.Ordinal))
         || (problem.Code is ChainProblemCodes.MalformedExtension or ChainProblemCodes.InvalidNameConstraint
             && problem.Message.Contains("neither permittedSubtrees nor excludedSubtrees", StringComparison.Ordinal))
         || (problem.Code == ChainProblemCodes.InvalidNameConstraint && problem.Message.Contains("starts with a period", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The validator's RFC 5280 result with dNSName constraints compared as strings (<see cref="ChainValidationRequest.LiteralDnsNameConstraints"/>:
+    /// OpenSSL v3_ncons.c nc_dns, NSS genname.c compareDNSN2C), on top of <paramref name="change"/> (other client inputs,
+    /// null for none) under <paramref name="key"/>; computed only when a certificate of the path has a dNSName constraint.
+    /// </summary>
+    public static ChainValidationResult WithLiteralDnsNameConstraints(ClientChainFacts facts, string? key = null, Func<ChainValidationRequest, ChainValidationRequest>? change = null)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (!facts.Path.Any(c => c.NameConstraintForms.Contains("dNSName")))
+            return change is null ? facts.Result : facts.ResultWith(key!, change);
+        return facts.ResultWith((key ?? "") + "+literal-dns-nc", r => (change is null ? r : change(r)) with { LiteralDnsNameConstraints = true });
+    }
 
     /// <summary>
     /// A TLS purpose was asked for and the leaf's keyUsage has none of digitalSignature, keyEncipherment, keyAgreement

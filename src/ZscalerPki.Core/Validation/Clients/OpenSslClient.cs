@@ -100,13 +100,16 @@ public class OpenSslClient : ClientProfile
     /// set; x509_vfy.c get_crl_sk / get_crl_score / check_crl_path): no indirect CRLs, no CRLs partitioned by reasons
     /// (onlySomeReasons), and only CRLs signed with the key of a certificate on the path whose subject is the CRL issuer (a
     /// separate CRL-signing key is not looked for). Delta CRLs stay: dropping them predicted PKITS 4.15.x worse (measured).
+    /// dNSName constraints are compared as strings (v3_ncons.c nc_dns: <see cref="ClientRuleSets.WithLiteralDnsNameConstraints"/>).
     /// </summary>
     protected override ChainValidationResult BaseResult(ClientChainFacts facts)
     {
         if (facts.Request.Crls.Count == 0 || facts.Request.RevocationMode == RevocationMode.None)
-            return facts.Result;
+            return ClientRuleSets.WithLiteralDnsNameConstraints(facts);
         var usable = UsableCrls(facts);
-        return usable.Count == facts.Request.Crls.Count ? facts.Result : facts.ResultWith("openssl-crls", r => r with { Crls = usable, RevocationMode = RevocationMode.Check });
+        return usable.Count == facts.Request.Crls.Count
+            ? ClientRuleSets.WithLiteralDnsNameConstraints(facts)
+            : ClientRuleSets.WithLiteralDnsNameConstraints(facts, "openssl-crls", r => r with { Crls = usable, RevocationMode = RevocationMode.Check });
     }
 
     private static List<byte[]> UsableCrls(ClientChainFacts facts)

@@ -12,13 +12,13 @@ public class ClientAgreementTests
     /// <summary>Floor (percent) and the fewest cases that must be compared, per recorded client (Node and Python ssl answer limbo cases only: they need the peer's key for a handshake).</summary>
     private static readonly Dictionary<string, (double Floor, int MinCompared)> Floors = new()
     {
-        ["openssl"] = (98.0, 300),
-        ["openssl-strict"] = (98.0, 300),
-        ["go"] = (98.0, 300),
-        ["java"] = (94.0, 300),
-        ["nss"] = (98.0, 300),
-        ["node"] = (98.0, 100),
-        ["python-ssl"] = (98.0, 100),
+        ["openssl"] = (99.0, 300),
+        ["openssl-strict"] = (99.0, 300),
+        ["go"] = (99.5, 300),
+        ["java"] = (99.0, 300),
+        ["nss"] = (99.5, 300),
+        ["node"] = (99.0, 100),
+        ["python-ssl"] = (99.0, 100),
     };
 
     [Fact]

@@ -54,11 +54,14 @@ public sealed class JavaClient : ClientProfile
     /// name constraints, and PKIX.ValidatorParams refuses an anchor that has them ("name constraints in trust anchor not
     /// supported"); the anchor certificate's own nameConstraints extension is never read (ConstraintsChecker.init starts
     /// with prevNC = null and the anchor is not on the CertPath). So the chain is validated without them.
+    /// dNSName constraints are compared as strings (sun.security.x509.DNSName.constrains: lower-cased endsWith at a '.'
+    /// boundary; a SAN read from DER is not checked for syntax, so ".example.com" is within "example.com" and
+    /// "*.example.com" is neither within nor above excluded "bar.example.com"): <see cref="ClientRuleSets.WithLiteralDnsNameConstraints"/>.
     /// </summary>
     protected override ChainValidationResult BaseResult(ClientChainFacts facts) =>
         facts.Request.TrustedRoots.Any(r => r.Extensions[Oids.NameConstraints] is not null)
-            ? facts.ResultWith("java:anchor-name-and-key", r => r with { TrustAnchorNameConstraints = false })
-            : facts.Result;
+            ? ClientRuleSets.WithLiteralDnsNameConstraints(facts, "java:anchor-name-and-key", r => r with { TrustAnchorNameConstraints = false })
+            : ClientRuleSets.WithLiteralDnsNameConstraints(facts);
 
     protected override IEnumerable<ClientReason> OwnRules(ClientChainFacts facts)
     {

@@ -121,8 +121,22 @@ public sealed class MitmproxyProcess : IDisposable
         }
     }
 
-    /// <summary>True when mitmproxy forwarded a request whose URL holds <paramref name="token"/> (the client trusted mitmproxy's chain).</summary>
-    public bool SawRequest(string token) => Log.Split('\n').Any(l => l.Contains(token, StringComparison.Ordinal) && !l.Contains("handshake failed", StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// True when mitmproxy forwarded a request whose URL holds <paramref name="token"/> (the client trusted mitmproxy's chain).
+    /// mitmproxy logs a flow when its response is complete, which can be after the client is done: up to 3 s are waited for it.
+    /// </summary>
+    public bool SawRequest(string token)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Log.Split('\n').Any(l => l.Contains(token, StringComparison.Ordinal) && !l.Contains("handshake failed", StringComparison.OrdinalIgnoreCase)))
+                return true;
+            if (clock.Elapsed > TimeSpan.FromSeconds(3) || _process.HasExited)
+                return false;
+            Thread.Sleep(100);
+        }
+    }
 
     /// <summary>
     /// Starts <paramref name="mitmdump"/> with <paramref name="confdir"/> on 127.0.0.1 and a free port and waits until it
@@ -141,6 +155,7 @@ public sealed class MitmproxyProcess : IDisposable
             UseShellExecute = false,
             CreateNoWindow = true,
         };
+        psi.Environment["PYTHONUNBUFFERED"] = "1"; // its flow log line by line, not in blocks
         psi.Environment["COLUMNS"] = "4096"; // flow_detail 1 cuts URLs at the terminal width; the flow log must hold the whole URL
         foreach (var a in new[] { "--listen-host", "127.0.0.1", "--listen-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--set", "confdir=" + confdir.Path, "--set", "flow_detail=1" })
             psi.ArgumentList.Add(a);
@@ -169,10 +184,13 @@ public sealed class MitmproxyProcess : IDisposable
             if (process.HasExited || clock.Elapsed > timeout)
             {
                 var exited = process.HasExited;
+                if (exited)
+                    process.WaitForExit(); // and the end of its output
+                var code = exited ? process.ExitCode : 0;
                 proxy.Dispose();
                 var output = proxy.Log.Trim();
                 throw new MitmproxyException(
-                    exited ? $"mitmdump exited (code {process.ExitCode}) before it listened on 127.0.0.1:{port}" : $"mitmdump did not listen on 127.0.0.1:{port} within {timeout.TotalSeconds:0} s",
+                    exited ? $"mitmdump exited (code {code}) before it listened on 127.0.0.1:{port}" : $"mitmdump did not listen on 127.0.0.1:{port} within {timeout.TotalSeconds:0} s",
                     output.Length <= 600 ? output : "…" + output[^600..]);
             }
             Thread.Sleep(100);

@@ -119,14 +119,17 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
             WriteResults(results);
     }
 
-    /// <summary>The issuer's key password for the rehearsal, asked for when missing; mitmproxy missing and an HSM-held key are refused first.</summary>
+    /// <summary>
+    /// The issuer's key password for the rehearsal, asked for when missing; an HSM-held key (mitmproxy cannot sign with it,
+    /// whatever is installed) and a missing mitmproxy are refused first.
+    /// </summary>
     private SecureString? MitmproxySecret(TrustContext context, string? issuerName)
     {
+        var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
+        VaultKeys.RefuseExport(ca.HsmKey, ca.Name, "writing it into mitmproxy's CA file for the rehearsal");
         if (context.Runner.Find("mitmdump") is null)
             throw new PkiException(PkiErrorIds.MitmproxyNotFound, PkiErrorCategory.ObjectNotFound,
                 "-ThroughMitmproxy needs mitmproxy, and mitmdump is not on PATH. " + MitmproxyProcess.InstallHint, null);
-        var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
-        VaultKeys.RefuseExport(ca.HsmKey, ca.Name, "writing it into mitmproxy's CA file for the rehearsal");
         return RequireSecret(IssuerKeyPassword, nameof(IssuerKeyPassword), $"The key password of '{ca.Identity}' (mitmproxy signs with it)", ca.Identity);
     }
 

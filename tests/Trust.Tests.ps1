@@ -1,6 +1,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Pester 5 tests for installing and proving trust (issue 21): Install-/Uninstall-RootCertificate, Get-/Test-RootCertificateTrust,
-# end to end with the real clients of this machine. Nothing here touches this machine's real trust: per-user stores live under
+# end to end with the real clients of this machine, headless Firefox and Chromium included when installed (the mitmproxy
+# rehearsal is tests/Rehearsal.Tests.ps1). Nothing here touches this machine's real trust: per-user stores live under
 # a temp HOME, the machine's stores are changed only inside a private mount namespace (unshare -m) over temp copies, and the
 # real /etc/ssl/certs/ca-certificates.crt and HOME are checked unchanged at the end.
 
@@ -59,7 +60,6 @@ BeforeAll {
     # Every file and folder under the temp HOME with its hash; PowerShell's own cache (written by the child pwsh) is not ours.
     function Get-HomeSnapshot {
         Get-ChildItem -LiteralPath $testHome -Recurse -Force | Where-Object { $_.FullName -notmatch '/(\.cache|\.local/share/powershell)(/|$)' } |
-            Where-Object { $_.FullName -notmatch '/\.config/mozilla/firefox/(Crash Reports|Pending Pings)(/|$)' } |
             ForEach-Object { '{0} {1}' -f $_.FullName.Substring($testHome.Length), $(if ($_.LinkType) { 'link ' + $_.LinkTarget } elseif ($_.PSIsContainer) { 'dir' } else { (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }) } |
             Sort-Object
     }

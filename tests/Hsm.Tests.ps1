@@ -148,6 +148,14 @@ public static string Get(string name) { return System.Runtime.InteropServices.Ma
         }
     }
 
+    It 'refuses the mitmproxy rehearsal with one HsmKeyNotExportable error: the key never leaves the token for mitmproxy''s CA file' {
+        $folders = { Get-ChildItem -LiteralPath ([IO.Path]::GetTempPath()) -Directory -Filter 'zscalerpki-mitmproxy-*' -ErrorAction SilentlyContinue | ForEach-Object FullName }
+        $before = & $folders
+        { Test-RootCertificateTrust -Issuer 'Inspection-Hsm' -IssuerKeyPassword $pin -ThroughMitmproxy -VaultPath $vault -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HsmKeyNotExportable,*' -ExpectedMessage "*'Inspection-Hsm' lives in an HSM*mitmproxy's CA file*"
+        & $folders | Should -Be $before
+    }
+
     It 'reports a wrong PIN and a missing module as one ErrorRecord each' {
         $wrong = ConvertTo-TestSecret 'not-the-pin'
         { New-InspectionCertificate -DnsName 'x.hsm.test' -Issuer 'Inspection-Hsm' -IssuerKeyPassword $wrong -VaultPath $vault -ErrorAction Stop } |

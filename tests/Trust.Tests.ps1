@@ -1,6 +1,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Pester 5 tests for installing and proving trust (issue 21): Install-/Uninstall-RootCertificate, Get-/Test-RootCertificateTrust,
-# end to end with the real clients of this machine. Nothing here touches this machine's real trust: per-user stores live under
+# end to end with the real clients of this machine, headless Firefox and Chromium included when installed (the mitmproxy
+# rehearsal is tests/Rehearsal.Tests.ps1). Nothing here touches this machine's real trust: per-user stores live under
 # a temp HOME, the machine's stores are changed only inside a private mount namespace (unshare -m) over temp copies, and the
 # real /etc/ssl/certs/ca-certificates.crt and HOME are checked unchanged at the end.
 
@@ -46,12 +47,20 @@ BeforeAll {
         & certutil -N -d "sql:$nssdb" --empty-password 2>&1 | Out-Null
     }
     $env:HOME = $testHome
+    # Firefox, when installed, started once headless in the temp HOME: that creates its default profile with cert9.db as a
+    # real user's first start does (profiles.ini + installs.ini; ~/.config/mozilla/firefox for Firefox >= 147, else ~/.mozilla).
+    $script:firefox = @('firefox', 'firefox-esr' | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } | Select-Object -First 1)
+    $script:hasChromium = [bool](@('chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome' | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue }).Count)
+    if ($firefox) {
+        & $firefox[0].Source --headless --screenshot (Join-Path $work 'first-start.png') about:blank 2>&1 | Out-Null
+        $script:firefoxProfile = Get-ChildItem -Path (Join-Path $testHome '.mozilla/firefox'), (Join-Path $testHome '.config/mozilla/firefox') -Filter cert9.db -Recurse -ErrorAction SilentlyContinue | Select-Object -First 1 | ForEach-Object DirectoryName
+    }
     foreach ($v in 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS', 'CURL_CA_BUNDLE', 'AWS_CA_BUNDLE', 'JAVA_TOOL_OPTIONS') { [Environment]::SetEnvironmentVariable($v, $null) }
 
     # Every file and folder under the temp HOME with its hash; PowerShell's own cache (written by the child pwsh) is not ours.
     function Get-HomeSnapshot {
         Get-ChildItem -LiteralPath $testHome -Recurse -Force | Where-Object { $_.FullName -notmatch '/(\.cache|\.local/share/powershell)(/|$)' } |
-            ForEach-Object { '{0} {1}' -f $_.FullName.Substring($testHome.Length), $(if ($_.PSIsContainer) { 'dir' } else { (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }) } |
+            ForEach-Object { '{0} {1}' -f $_.FullName.Substring($testHome.Length), $(if ($_.LinkType) { 'link ' + $_.LinkTarget } elseif ($_.PSIsContainer) { 'dir' } else { (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }) } |
             Sort-Object
     }
     function Invoke-Clients { Test-RootCertificateTrust -Issuer 'Trust-Issuing' -IssuerKeyPassword $pw -VaultPath "$vault" }
@@ -149,6 +158,12 @@ Describe 'Every client on this machine, before and after Install-RootCertificate
         $before.Count | Should -BeGreaterOrEqual 3 -Because 'curl, openssl and pwsh are always here'
         $before | Where-Object Trusted | ForEach-Object Client | Should -BeNullOrEmpty
         $before | ForEach-Object { $_.Error | Should -Not -BeNullOrEmpty; $_.Fix | Should -Match 'Install-RootCertificate' }
+        # The browsers take part when installed, with the error they report themselves.
+        if ($firefox) {
+            $firefoxProfile | Should -Not -BeNullOrEmpty -Because 'Firefox created its profile in the temp HOME'
+            ($before | Where-Object Client -EQ 'firefox').Error | Should -Match 'SEC_ERROR_UNKNOWN_ISSUER|MOZILLA_PKIX_ERROR_'
+        }
+        if ($hasChromium) { ($before | Where-Object Client -EQ 'chromium').Error | Should -Match '^net::ERR_CERT_' }
         $homeBefore = Get-HomeSnapshot
 
         $installed = Install-RootCertificate -Path "$rootPem" -PassThru
@@ -165,6 +180,7 @@ Describe 'Every client on this machine, before and after Install-RootCertificate
         if ($hasCertutil) {
             (Get-RootCertificateTrust -Store NSS).Installed | Should -BeTrue
             (& certutil -L -d "sql:$nssdb" 2>&1 | Out-String) | Should -Match 'ZscalerPki [0-9A-F]{16}\s+C,,'
+            if ($firefoxProfile) { (& certutil -L -d "sql:$firefoxProfile" 2>&1 | Out-String) | Should -Match 'ZscalerPki [0-9A-F]{16}\s+C,,' -Because 'the install writes the root into the Firefox profile' }
         }
 
         $after = Invoke-Clients
@@ -177,13 +193,33 @@ Describe 'Every client on this machine, before and after Install-RootCertificate
         $gone | Where-Object Trusted | ForEach-Object Client | Should -BeNullOrEmpty
         Get-HomeSnapshot | Should -Be $homeBefore
         if ($hasCertutil) { (& certutil -L -d "sql:$nssdb" 2>&1 | Out-String) | Should -Not -Match 'ZscalerPki' }
+        if ($firefox) { @($gone | Where-Object Client -EQ 'firefox').Count | Should -Be 1 }
+        if ($hasChromium) { @($gone | Where-Object Client -EQ 'chromium').Count | Should -Be 1 }
         $env:SSL_CERT_FILE | Should -BeNullOrEmpty
         (Get-RootCertificateTrust -Path "$rootPem" | Where-Object Installed) | Should -BeNullOrEmpty
 
         $table = foreach ($c in $before) {
-            '{0,-16} {1,-7} {2,-7} {3,-7}' -f $c.Client, $c.Trusted, ($after | Where-Object Client -EQ $c.Client).Trusted, ($gone | Where-Object Client -EQ $c.Client).Trusted
+            '{0,-16} {1,-7} {2,-7} {3,-7} {4}' -f $c.Client, $c.Trusted, ($after | Where-Object Client -EQ $c.Client).Trusted, ($gone | Where-Object Client -EQ $c.Client).Trusted, $c.Version
         }
-        Write-Host ("client           before  install uninstall`n" + ($table -join "`n"))
+        Write-Host ("client           before  install uninstall version`n" + ($table -join "`n"))
+        foreach ($c in $before) { Write-Host ('{0}: before: {1} | after uninstall: {2}' -f $c.Client, $c.Error, ($gone | Where-Object Client -EQ $c.Client).Error) }
+    }
+}
+
+Describe 'A user without a Firefox profile' {
+    It 'gets a firefox result that says so: Trusted False, the missing profile named, the fix to start Firefox once and install into NSS' {
+        if (-not $firefox) { Set-ItResult -Skipped -Because 'Firefox is not installed'; return }
+        $empty = Join-Path $work 'home-without-firefox'
+        New-Item -ItemType Directory -Path $empty -Force | Out-Null
+        $env:HOME = $empty
+        try {
+            $r = Test-RootCertificateTrust -Issuer 'Trust-Issuing' -IssuerKeyPassword $pw -VaultPath "$vault" -Client firefox
+        }
+        finally { $env:HOME = $testHome }
+        $r.Trusted | Should -BeFalse
+        $r.Error | Should -Match 'No Firefox profile .*cert9\.db.*profiles\.ini'
+        $r.Fix | Should -Be 'Start Firefox once (it creates its profile), then Install-RootCertificate -Store NSS'
+        Get-ChildItem -LiteralPath $empty -Force | ForEach-Object Name | Should -BeNullOrEmpty -Because 'nothing is created in a home without a profile'
     }
 }
 

@@ -350,6 +350,10 @@ public static class PkiErrorIds
     public const string LeafNotTrustAnchor = "LeafNotTrustAnchor";
     /// <summary>Test-RootCertificateTrust found none of the clients it runs.</summary>
     public const string TrustClientNotFound = "TrustClientNotFound";
+    /// <summary>Test-RootCertificateTrust -ThroughMitmproxy found no mitmdump on PATH (mitmproxy is not installed).</summary>
+    public const string MitmproxyNotFound = "MitmproxyNotFound";
+    /// <summary>mitmdump exited or did not listen on its loopback port in time; the error carries what it printed.</summary>
+    public const string MitmproxyFailed = "MitmproxyFailed";
 
     // ---- the Zscaler tenant (Connect-ZscalerTenant, Zia*/Zpa* cmdlets) ----
     /// <summary>No tenant session: Connect-ZscalerTenant was not run, or the session was disconnected.</summary>

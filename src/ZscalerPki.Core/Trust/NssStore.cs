@@ -4,7 +4,7 @@ using ZscalerPki.Core.Certificates;
 namespace ZscalerPki.Core.Trust;
 
 /// <summary>
-/// NSS databases (Firefox and Thunderbird profiles incl. Snap and Flatpak, Chromium's ~/.pki/nssdb; /etc/pki/nssdb for the
+/// NSS databases (Firefox and Thunderbird profiles incl. the XDG folder of newer Firefox (~/.config/mozilla/firefox), Snap and Flatpak, Chromium's ~/.pki/nssdb; /etc/pki/nssdb for the
 /// machine) through <c>certutil</c> (Debian libnss3-tools). The database files are tracked, so undo restores them exactly when
 /// the application did not write them since; otherwise <c>certutil -D</c> removes our entry.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class NssStore : TrustStoreBase
             dbs.Add(pki);
         foreach (var root in new[]
                  {
-                     Path.Combine(h, ".mozilla", "firefox"), Path.Combine(h, "snap", "firefox", "common", ".mozilla", "firefox"),
+                     Path.Combine(h, ".mozilla", "firefox"), Path.Combine(h, ".config", "mozilla", "firefox"), Path.Combine(h, "snap", "firefox", "common", ".mozilla", "firefox"),
                      Path.Combine(h, ".var", "app", "org.mozilla.firefox", ".mozilla", "firefox"), Path.Combine(h, ".thunderbird"),
                  })
         {

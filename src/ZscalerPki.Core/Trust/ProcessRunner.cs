@@ -11,6 +11,9 @@ public sealed record ProcessRequest(string FileName, IReadOnlyList<string> Argum
     /// <summary>Variables to set (a null value removes the variable) on top of this process's environment.</summary>
     public IReadOnlyDictionary<string, string?>? Environment { get; init; }
     public string? WorkingDirectory { get; init; }
+    /// <summary>A line of output (either stream) after which the run is over: the process tree is killed then (e.g. a browser that
+    /// keeps its error page open). Called once per line, in order per stream, never concurrently.</summary>
+    public Func<string, bool>? StopWhen { get; init; }
 
     public override string ToString() => FileName + (Arguments.Count == 0 ? string.Empty : " " + string.Join(' ', Arguments.Select(a => a.Contains(' ') ? $"'{a}'" : a)));
 }
@@ -18,7 +21,10 @@ public sealed record ProcessRequest(string FileName, IReadOnlyList<string> Argum
 /// <summary>What a command did: its exit code, its output (each capped at 256 KB), and whether it was stopped at its time bound.</summary>
 public sealed record ProcessResult(int ExitCode, string Output, string Error, bool TimedOut)
 {
-    public bool Succeeded => ExitCode == 0 && !TimedOut;
+    public bool Succeeded => ExitCode == 0 && !TimedOut && !Stopped;
+
+    /// <summary>Ended by <see cref="ProcessRequest.StopWhen"/> (the process tree was killed after that line).</summary>
+    public bool Stopped { get; init; }
 
     /// <summary>The last non-empty lines of stderr (else stdout), for messages: what the command printed about its failure.</summary>
     public string Tail(int maxChars = 300)
@@ -71,8 +77,25 @@ public sealed class SystemProcessRunner : IProcessRunner
         using var p = new Process { StartInfo = psi };
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        p.OutputDataReceived += (_, e) => Append(stdout, e.Data);
-        p.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
+        using var stop = new ManualResetEventSlim();
+        var stopGate = new object();
+        var stopped = false;
+        void Line(StringBuilder sb, string? line)
+        {
+            Append(sb, line);
+            if (line is null || request.StopWhen is not { } when)
+                return;
+            lock (stopGate)
+            {
+                if (!stopped && when(line))
+                {
+                    stopped = true;
+                    stop.Set();
+                }
+            }
+        }
+        p.OutputDataReceived += (_, e) => Line(stdout, e.Data);
+        p.ErrorDataReceived += (_, e) => Line(stderr, e.Data);
         try
         {
             p.Start();
@@ -93,8 +116,22 @@ public sealed class SystemProcessRunner : IProcessRunner
         {
             // the program exited without reading its input
         }
-        var timedOut = !p.WaitForExit((int)request.Timeout.TotalMilliseconds);
-        if (timedOut)
+        bool timedOut;
+        var wasStopped = false;
+        if (request.StopWhen is null)
+        {
+            timedOut = !p.WaitForExit((int)request.Timeout.TotalMilliseconds);
+        }
+        else
+        {
+            // In slices, so that the line StopWhen waits for ends the wait too.
+            var clock = Stopwatch.StartNew();
+            while (!p.HasExited && !stop.IsSet && clock.Elapsed < request.Timeout)
+                stop.Wait(100);
+            wasStopped = stop.IsSet;
+            timedOut = !wasStopped && !p.HasExited;
+        }
+        if (timedOut || (wasStopped && !p.HasExited))
         {
             try
             {
@@ -105,7 +142,7 @@ public sealed class SystemProcessRunner : IProcessRunner
             }
         }
         p.WaitForExit();
-        return new ProcessResult(timedOut ? -1 : p.ExitCode, Text(stdout), Text(stderr), timedOut);
+        return new ProcessResult(timedOut || wasStopped ? -1 : p.ExitCode, Text(stdout), Text(stderr), timedOut) { Stopped = wasStopped };
     }
 
     private static void Append(StringBuilder sb, string? line)

@@ -7,6 +7,8 @@ namespace ZscalerPki.Core.Trust;
 public sealed record TrustClientResult(string Client, string Version, bool Trusted, string? Error, string? Fix)
 {
     public string? Path { get; init; }
+    /// <summary>The inspecting proxy the client went through (e.g. "mitmproxy 8.1.1 at 127.0.0.1:41235"), or null.</summary>
+    public string? Through { get; init; }
 }
 
 /// <summary>Test-RootCertificateTrust's request: a server chain (leaf with key) on loopback, or a real endpoint.</summary>
@@ -17,6 +19,10 @@ public sealed record TrustProbeRequest
     public Uri? Uri { get; init; }
     /// <summary>An HTTP proxy every client is sent through (e.g. mitmproxy), or null.</summary>
     public string? Proxy { get; init; }
+    /// <summary>Whether the proxy saw the request holding a token (its flow log); with it, a client that reached the server past the proxy is not counted.</summary>
+    public Func<string, bool>? ProxySaw { get; init; }
+    /// <summary>What each result says it went through (<see cref="TrustClientResult.Through"/>).</summary>
+    public string? Through { get; init; }
     /// <summary>Client names to run (default all found).</summary>
     public IReadOnlyList<string>? Clients { get; init; }
     /// <summary>How to start a child PowerShell: program and leading arguments (pwsh, or dotnet + pwsh.dll); null = pwsh on PATH.</summary>
@@ -37,29 +43,40 @@ public sealed class TrustProbe
 
     public TrustProbe(TrustContext context) => _context = context;
 
-    private sealed record Client(string Name, string Program, Func<string, string, string[]> Args, string[] VersionArgs, string Fix, Func<string, string?>? Stdin = null);
+    private sealed record Client(string Name, string Program, Func<string, string, string[]> Args, string[] VersionArgs, string Fix, Func<string, string?>? Stdin = null)
+    {
+        /// <summary>A headless browser: run through <see cref="BrowserClient.Prepare"/>; its exit code says nothing about trust.</summary>
+        public BrowserClient? Browser { get; init; }
+    }
 
-    public static IReadOnlyList<string> ClientNames => new[] { "curl", "wget", "openssl", "python-ssl", "python-requests", "node", "java", "git", "pwsh" };
+    public static IReadOnlyList<string> ClientNames => new[] { "curl", "wget", "openssl", "python-ssl", "python-requests", "node", "java", "git", "pwsh", "firefox", "chromium" };
 
     private IEnumerable<Client> Clients(TrustProbeRequest request, string dataFolder)
     {
         const string py = "import sys,urllib.request\ntry:\n  urllib.request.urlopen(sys.argv[1], timeout=15).read()\nexcept Exception as e:\n  print(type(e).__name__+': '+str(e), file=sys.stderr); sys.exit(1)";
         const string rq = "import sys,requests\ntry:\n  requests.get(sys.argv[1], timeout=15)\nexcept Exception as e:\n  print(type(e).__name__+': '+str(e), file=sys.stderr); sys.exit(1)";
         const string js = "require('https').get(process.argv[1],r=>{r.resume();r.on('end',()=>process.exit(0))}).on('error',e=>{console.error((e.code?e.code+': ':'')+e.message);process.exit(1)})";
+        // Node's https ignores https_proxy: through a proxy the script sends CONNECT itself, then TLS and one GET over that tunnel.
+        const string jsProxy = "const u=new URL(process.argv[1]),q=new URL(process.argv[2]);const fail=e=>{console.error((e.code?e.code+': ':'')+e.message);process.exit(1)};"
+            + "require('http').request({host:q.hostname,port:q.port||80,method:'CONNECT',path:u.hostname+':'+(u.port||443)}).on('connect',(r,s)=>{if(r.statusCode!==200)return fail(new Error('proxy CONNECT: HTTP '+r.statusCode));"
+            + "const t=require('tls').connect({socket:s,servername:u.hostname},()=>{t.write('GET '+u.pathname+u.search+' HTTP/1.1\\r\\nHost: '+u.host+'\\r\\nConnection: close\\r\\n\\r\\n');t.resume();t.on('end',()=>process.exit(0))}).on('error',fail)}).on('error',fail).end()";
+        var proxy = request.Proxy is { } px && Uri.TryCreate(px, UriKind.Absolute, out var pu) ? pu : null;
         yield return new Client("curl", "curl", (u, _) => new[] { "-sS", "-o", "/dev/null", "--max-time", "15", u }, new[] { "--version" },
             "Install-RootCertificate -Store Curl (CURL_CA_BUNDLE), or -Store OS -Scope LocalMachine");
         yield return new Client("wget", "wget", (u, _) => new[] { "--no-verbose", "-O", "/dev/null", "--tries=1", "--timeout=15", u }, new[] { "--version" },
             "Install-RootCertificate -Store Wget (ca_certificate in ~/.wgetrc), or -Store OS -Scope LocalMachine");
-        yield return new Client("openssl", "openssl", (u, h) => new[] { "s_client", "-connect", HostPort(u), "-servername", h, "-verify_return_error", "-verify_hostname", h, "-brief" },
+        yield return new Client("openssl", "openssl", (u, h) => new[] { "s_client", "-connect", HostPort(u), "-servername", h, "-verify_return_error", "-verify_hostname", h, "-brief" }
+                .Concat(proxy is null ? Array.Empty<string>() : new[] { "-proxy", $"{proxy.Host}:{proxy.Port}" }).ToArray(),
             new[] { "version" }, "Install-RootCertificate -Store Python (SSL_CERT_FILE), or -Store OS -Scope LocalMachine",
             u => $"GET {new Uri(u).PathAndQuery} HTTP/1.0\r\nHost: {new Uri(u).Host}\r\n\r\n");
         yield return new Client("python-ssl", "python3", (u, _) => new[] { "-c", py, u }, new[] { "--version" },
             "Install-RootCertificate -Store Python (SSL_CERT_FILE), or -Store OS -Scope LocalMachine");
         yield return new Client("python-requests", "python3", (u, _) => new[] { "-c", rq, u }, new[] { "-c", "import requests,certifi; print('requests '+requests.__version__+' (certifi '+certifi.__version__+')')" },
             "Install-RootCertificate -Store Python (REQUESTS_CA_BUNDLE: requests uses certifi's roots, not the OS store)");
-        yield return new Client("node", _context.Runner.Find("node") is not null ? "node" : "nodejs", (u, _) => new[] { "-e", js, u }, new[] { "--version" },
+        yield return new Client("node", _context.Runner.Find("node") is not null ? "node" : "nodejs", (u, _) => proxy is null ? new[] { "-e", js, u } : new[] { "-e", jsProxy, u, proxy.ToString() }, new[] { "--version" },
             "Install-RootCertificate -Store Node (NODE_EXTRA_CA_CERTS: Node uses its own Mozilla roots)");
-        yield return new Client("java", "java", (u, _) => new[] { "-cp", Path.Combine(dataFolder, "trust-probe"), "TrustProbe", u }, new[] { "-version" },
+        yield return new Client("java", "java", (u, _) => (proxy is null ? Array.Empty<string>() : new[] { $"-Dhttps.proxyHost={proxy.Host}", $"-Dhttps.proxyPort={proxy.Port}", "-Dhttp.nonProxyHosts=" })
+                .Concat(new[] { "-cp", Path.Combine(dataFolder, "trust-probe"), "TrustProbe", u }).ToArray(), new[] { "-version" },
             "Install-RootCertificate -Store Java (cacerts with -Scope LocalMachine, else a user truststore via JAVA_TOOL_OPTIONS)");
         yield return new Client("git", "git", (u, _) => new[] { "-c", "credential.helper=", "ls-remote", u }, new[] { "--version" },
             "Install-RootCertificate -Store Git (http.sslCAInfo)");
@@ -67,6 +84,11 @@ public sealed class TrustProbe
         yield return new Client("pwsh", ps[0], (u, _) => ps.Skip(1).Concat(new[] { "-NoProfile", "-NonInteractive", "-Command", $"try {{ Invoke-WebRequest -Uri '{u}' -UseBasicParsing -TimeoutSec 15 | Out-Null }} catch {{ [Console]::Error.WriteLine($_.Exception.Message); exit 1 }}" }).ToArray(),
             ps.Skip(1).Concat(new[] { "-NoProfile", "-Command", "$PSVersionTable.PSVersion.ToString()" }).ToArray(),
             ".NET on Linux reads the OS store and SSL_CERT_FILE: Install-RootCertificate -Store OS -Scope LocalMachine, or -Store Python");
+        foreach (var browser in BrowserClient.All)
+        {
+            var program = browser.Find(_context.Runner) ?? browser.Programs[0];
+            yield return new Client(browser.Name, program, (_, _) => Array.Empty<string>(), new[] { "--version" }, browser.Fix) { Browser = browser };
+        }
     }
 
     private static string HostPort(string url)
@@ -138,14 +160,42 @@ public sealed class TrustProbe
             return null;
         var token = $"zpki-{client.Name}-{Guid.NewGuid():N}";
         var url = request.Uri is { } u2 ? u2.ToString() : $"{baseUrl}/probe/{token}";
+        if (client.Browser is { } browser)
+            return RunBrowser(browser, program, version, url, token, request, server);
         var run = RunClient(program, client.Args(url, host), client.Stdin?.Invoke(url), request);
         var trusted = server is not null ? server.SawRequest(token) || (run.Succeeded && client.Name != "git") : run.Succeeded || (client.Name == "git" && !LooksLikeTls(run.Error));
-        return new TrustClientResult(client.Name, version, trusted, trusted ? null : ErrorOf(run), trusted ? null : client.Fix) { Path = program };
+        return Verdict(client.Name, version, program, trusted, token, request, server, () => ErrorOf(run), client.Fix);
     }
 
-    private ProcessResult RunClient(string program, string[] args, string? stdin, TrustProbeRequest request)
+    /// <summary>
+    /// The result; through a proxy that reports what it saw (mitmproxy), a request that reached the loopback server without
+    /// passing the proxy is not counted as trust: that client ignored the proxy settings.
+    /// </summary>
+    private static TrustClientResult Verdict(string name, string version, string program, bool trusted, string token, TrustProbeRequest request, LoopbackTlsServer? server, Func<string> error, string fix)
+    {
+        if (trusted && server is not null && request.ProxySaw is { } saw && !saw(token))
+            return new TrustClientResult(name, version, false, "reached the server without going through the proxy (this client ignores the proxy settings)", "Point this client at the proxy itself (its own proxy setting)") { Path = program, Through = request.Through };
+        return new TrustClientResult(name, version, trusted, trusted ? null : error(), trusted ? null : fix) { Path = program, Through = request.Through };
+    }
+
+    /// <summary>A headless browser: its launch prepared (temp profile), run, its temp folder deleted; the server saw its page or not.</summary>
+    private TrustClientResult RunBrowser(BrowserClient browser, string program, string version, string url, string token, TrustProbeRequest request, LoopbackTlsServer? server)
+    {
+        using var launch = browser.Prepare(_context, url, request.Proxy);
+        if (launch.Unavailable is { } why)
+            return new TrustClientResult(browser.Name, version, false, why, launch.UnavailableFix ?? browser.Fix) { Path = program, Through = request.Through };
+        var run = RunClient(program, launch.Arguments.ToArray(), null, request, launch.Environment, launch.StopWhen);
+        var refusal = launch.Refusal(run);
+        var trusted = server is not null ? server.SawRequest(token) : run.Succeeded && refusal is null;
+        return Verdict(browser.Name, version, program, trusted, token, request, server,
+            () => refusal ?? (run.TimedOut ? $"timed out after {request.ClientTimeout.TotalSeconds:0} s without loading the page" : $"the page was not loaded ({ErrorOf(run)})"), browser.Fix);
+    }
+
+    private ProcessResult RunClient(string program, string[] args, string? stdin, TrustProbeRequest request, IReadOnlyDictionary<string, string?>? extra = null, Func<string, bool>? stopWhen = null)
     {
         var env = new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0" };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
+            env[k] = v;
         if (request.Proxy is { } proxy)
         {
             foreach (var v in new[] { "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY" })
@@ -156,9 +206,9 @@ public sealed class TrustProbe
         {
             var all = new List<string> { "-lc", "exec \"$0\" \"$@\"", program };
             all.AddRange(args);
-            return _context.Runner.Run(new ProcessRequest(bash, all) { StandardInput = stdin, Environment = env, Timeout = request.ClientTimeout });
+            return _context.Runner.Run(new ProcessRequest(bash, all) { StandardInput = stdin, Environment = env, Timeout = request.ClientTimeout, StopWhen = stopWhen });
         }
-        return _context.Runner.Run(new ProcessRequest(program, args) { StandardInput = stdin, Environment = env, Timeout = request.ClientTimeout });
+        return _context.Runner.Run(new ProcessRequest(program, args) { StandardInput = stdin, Environment = env, Timeout = request.ClientTimeout, StopWhen = stopWhen });
     }
 
     private string? Version(string program, Client client)

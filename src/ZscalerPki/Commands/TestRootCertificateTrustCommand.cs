@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using System.Security;
 using ZscalerPki.Core;
+using ZscalerPki.Core.Authority;
+using ZscalerPki.Core.Hsm;
 using ZscalerPki.Core.Inspection;
 using ZscalerPki.Core.Trust;
 using ZscalerPki.Infrastructure;
@@ -8,7 +10,7 @@ using ZscalerPki.Infrastructure;
 namespace ZscalerPki.Commands;
 
 /// <summary>
-/// <para type="synopsis">Runs this machine's real TLS clients (curl, wget, openssl, Python, Node, Java, git, PowerShell) against a loopback server presenting a chain forged below -Issuer, or against -Uri, and reports per client whether it trusts the chain, its error and the fix.</para>
+/// <para type="synopsis">Runs this machine's real TLS clients (curl, wget, openssl, Python, Node, Java, git, PowerShell, headless Firefox and Chromium) against a loopback server presenting a chain forged below -Issuer, or against -Uri, optionally through mitmproxy signing with -Issuer (the rehearsal of SSL inspection), and reports per client whether it trusts the chain, its error and the fix.</para>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "RootCertificateTrust", DefaultParameterSetName = "Loopback", HelpUri = HelpLinks.Base + "Test-RootCertificateTrust.md")]
 [OutputType(typeof(TrustClientResult), typeof(bool))]
@@ -16,25 +18,36 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
 {
     /// <summary>The vault CA that signs the loopback server's certificate (default: the default SSL-inspection intermediate).</summary>
     [Parameter(Position = 0, ParameterSetName = "Loopback")]
+    [Parameter(Position = 0, ParameterSetName = "Mitmproxy")]
     [IssuerTransformation]
     [ArgumentCompleter(typeof(CaNameCompleter))]
     public IssuerArgument? Issuer { get; set; }
 
-    /// <summary>The password of the issuer's key.</summary>
+    /// <summary>The password of the issuer's key (asked for when -ThroughMitmproxy needs it and none is given).</summary>
     [Parameter(ParameterSetName = "Loopback")]
+    [Parameter(ParameterSetName = "Mitmproxy")]
     public SecureString? IssuerKeyPassword { get; set; }
 
     /// <summary>A real HTTPS endpoint instead (e.g. through the inspecting proxy): trusted = the client succeeded.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Uri")]
+    [Parameter(ParameterSetName = "Mitmproxy")]
     public Uri? Uri { get; set; }
 
     /// <summary>An HTTP proxy every client goes through (https_proxy), e.g. http://127.0.0.1:8080 for mitmproxy.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = "Loopback")]
+    [Parameter(ParameterSetName = "Uri")]
     public string? Proxy { get; set; }
 
-    /// <summary>Only these clients: curl, wget, openssl, python-ssl, python-requests, node, java, git, pwsh.</summary>
+    /// <summary>
+    /// The rehearsal of SSL inspection: mitmproxy (mitmdump) on loopback signs with -Issuer's key, sends the issuer's chain,
+    /// and every client goes through it to the loopback server (or -Uri).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Mitmproxy")]
+    public SwitchParameter ThroughMitmproxy { get; set; }
+
+    /// <summary>Only these clients: curl, wget, openssl, python-ssl, python-requests, node, java, git, pwsh, firefox, chromium.</summary>
     [Parameter]
-    [ValidateSet("curl", "wget", "openssl", "python-ssl", "python-requests", "node", "java", "git", "pwsh", IgnoreCase = true)]
+    [ValidateSet("curl", "wget", "openssl", "python-ssl", "python-requests", "node", "java", "git", "pwsh", "firefox", "chromium", IgnoreCase = true)]
     public string[]? Client { get; set; }
 
     /// <summary>Run the clients directly instead of in a new login shell (bash -lc).</summary>
@@ -56,22 +69,46 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
             LoginShell = !NoLoginShell.IsPresent,
             PowerShell = ChildPowerShell(context),
         };
+        MitmproxyConfdir? confdir = null;
+        MitmproxyProcess? mitmproxy = null;
+        var issuerName = Uri is null || ThroughMitmproxy.IsPresent ? Issuer?.VaultIdentity(Vault) : null;
+        using var secret = Reveal(ThroughMitmproxy.IsPresent ? MitmproxySecret(context, issuerName) : IssuerKeyPassword);
+        try
+        {
+            if (ThroughMitmproxy.IsPresent)
+            {
+                (confdir, mitmproxy) = StartMitmproxy(context, issuerName, secret.Memory);
+                request = request with { Proxy = mitmproxy.ProxyUrl, Through = mitmproxy.Through, ProxySaw = mitmproxy.SawRequest };
+            }
+            Run(context, request, issuerName, secret.Memory);
+        }
+        finally
+        {
+            mitmproxy?.Dispose();
+            confdir?.Dispose();
+            if (confdir is not null)
+                WriteVerbose($"mitmproxy stopped; its CA folder {confdir.Path} (the issuer's key) deleted.");
+        }
+    }
+
+    private void Run(TrustContext context, TrustProbeRequest request, string? issuerName, ReadOnlyMemory<char> password)
+    {
         if (Uri is null)
         {
-            using var secret = Reveal(IssuerKeyPassword);
-            var issuerName = Issuer?.VaultIdentity(Vault);
             var service = new InspectionService(Vault, ModuleState.Forging);
             var forged = Deliver(service.Forge(new ForgeRequest
             {
                 Site = SiteProfile.FromNames(new[] { "localhost" }, new[] { "127.0.0.1" }),
                 Issuer = issuerName,
-                IssuerKeyPassword = secret.Memory,
+                IssuerKeyPassword = password,
                 IncludePrivateKey = true,
             }));
             WriteVerbose($"Loopback server certificate '{forged.Subject}' below '{forged.SigningCa}', chain of {forged.Chain.Length + 1}.");
             request = request with { ServerCertificate = forged.Certificate, ServerChain = forged.Chain };
         }
         var results = new TrustProbe(context).Run(request, (status, percent) => Progress(1, "Test-RootCertificateTrust", status, percent));
+        if (request.Through is { } through)
+            WriteVerbose($"Every client went through {through}.");
         ProgressDone(1, "Test-RootCertificateTrust");
         if (results.Count == 0)
             throw new PkiException(PkiErrorIds.TrustClientNotFound, PkiErrorCategory.ObjectNotFound,
@@ -80,6 +117,47 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
             WriteResult(results.All(r => r.Trusted));
         else
             WriteResults(results);
+    }
+
+    /// <summary>
+    /// The issuer's key password for the rehearsal, asked for when missing; an HSM-held key (mitmproxy cannot sign with it,
+    /// whatever is installed) and a missing mitmproxy are refused first.
+    /// </summary>
+    private SecureString? MitmproxySecret(TrustContext context, string? issuerName)
+    {
+        var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
+        VaultKeys.RefuseExport(ca.HsmKey, ca.Name, "writing it into mitmproxy's CA file for the rehearsal");
+        if (context.Runner.Find("mitmdump") is null)
+            throw new PkiException(PkiErrorIds.MitmproxyNotFound, PkiErrorCategory.ObjectNotFound,
+                "-ThroughMitmproxy needs mitmproxy, and mitmdump is not on PATH. " + MitmproxyProcess.InstallHint, null);
+        return RequireSecret(IssuerKeyPassword, nameof(IssuerKeyPassword), $"The key password of '{ca.Identity}' (mitmproxy signs with it)", ca.Identity);
+    }
+
+    /// <summary>mitmproxy's CA folder (the issuer's key and chain, owner-only) and mitmdump listening on loopback.</summary>
+    private (MitmproxyConfdir, MitmproxyProcess) StartMitmproxy(TrustContext context, string? issuerName, ReadOnlyMemory<char> password)
+    {
+        var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
+        MitmproxyConfdir confdir;
+        using (var key = ca.OpenKey(password.Span))
+            confdir = MitmproxyConfdir.Write(key, ca.Certificate, ca.Issuers);
+        try
+        {
+            WriteVerbose($"mitmproxy signs with '{ca.Identity}' ({ca.Certificate.Subject}); its CA folder: {confdir.Path}.");
+            var mitmproxy = MitmproxyProcess.Start(context.Runner.Find("mitmdump")!, confdir, verifyUpstream: Uri is not null, TimeSpan.FromSeconds(30));
+            WriteVerbose($"mitmdump listens at {mitmproxy.ProxyUrl}.");
+            return (confdir, mitmproxy);
+        }
+        catch (MitmproxyException ex)
+        {
+            confdir.Dispose();
+            throw new PkiException(PkiErrorIds.MitmproxyFailed, PkiErrorCategory.InvalidOperation,
+                $"{ex.Message}: {(ex.Output.Length > 0 ? ex.Output : "it printed nothing")}. Run mitmdump --version to check the installation. " + MitmproxyProcess.InstallHint, null);
+        }
+        catch
+        {
+            confdir.Dispose();
+            throw;
+        }
     }
 
     /// <summary>pwsh on PATH, else this PowerShell's pwsh.dll through dotnet (dotnet pwsh).</summary>

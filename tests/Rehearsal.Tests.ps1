@@ -123,6 +123,49 @@ exec "$real" "`$@"
     }
 }
 
+Describe 'Test-RootCertificateTrust -Proxy: the admin''s own proxy' {
+    BeforeAll {
+        # The admin's own proxy: mitmdump started by hand, with its own CA (made in a temp confdir on first start), once as a
+        # plain tunnel (--ignore-hosts: TLS passes through untouched) and once inspecting with that CA.
+        function Start-OwnMitmdump([string[]] $Extra) {
+            $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start()
+            $port = $listener.LocalEndpoint.Port; $listener.Stop()
+            $conf = Join-Path $work ('own-mitmproxy-' + [guid]::NewGuid().ToString('N').Substring(0, 6))
+            New-Item -ItemType Directory -Path $conf | Out-Null
+            $p = Start-Process -FilePath mitmdump -ArgumentList (@('--listen-host', '127.0.0.1', '--listen-port', "$port", '--set', "confdir=$conf", '--set', 'ssl_insecure=true') + $Extra) -PassThru `
+                -RedirectStandardOutput (Join-Path $conf 'out.txt') -RedirectStandardError (Join-Path $conf 'err.txt')
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $c = [Net.Sockets.TcpClient]::new()
+                try { $c.Connect('127.0.0.1', $port); break } catch { Start-Sleep -Milliseconds 200 } finally { $c.Dispose() }
+            }
+            [pscustomobject]@{ Process = $p; Url = "http://127.0.0.1:$port"; Log = (Join-Path $conf 'out.txt') }
+        }
+    }
+
+    It 'sends every client through it: a tunnel keeps the verdicts (root installed: all accept); an inspecting proxy whose CA is not trusted is refused by every client' {
+        if (-not $hasMitmdump) { Set-ItResult -Skipped -Because 'mitmproxy (mitmdump) is not installed: apt-get install mitmproxy'; return }
+        Install-RootCertificate -Path "$rootPem" | Out-Null
+        $tunnel = Start-OwnMitmdump @('--ignore-hosts', '.*')
+        $inspecting = Start-OwnMitmdump @()
+        try {
+            $through = Test-RootCertificateTrust -Issuer 'Inspection' -IssuerKeyPassword $pw -Proxy $tunnel.Url -VaultPath "$vault"
+            $through.Count | Should -BeGreaterOrEqual 3
+            $through | Where-Object { -not $_.Trusted } | ForEach-Object { "$($_.Client): $($_.Error)" } | Should -BeNullOrEmpty
+            $refused = Test-RootCertificateTrust -Issuer 'Inspection' -IssuerKeyPassword $pw -Proxy $inspecting.Url -VaultPath "$vault"
+            $refused.Count | Should -Be $through.Count
+            # Each client met mitmproxy's own CA, so none may reach the server: a client that ignored -Proxy would be trusted.
+            $refused | Where-Object Trusted | ForEach-Object Client | Should -BeNullOrEmpty -Because 'every client must honour -Proxy'
+            $refused | ForEach-Object { $_.Error | Should -Not -BeNullOrEmpty }
+            $refused | Format-Table Client, Trusted, Error -AutoSize | Out-String -Width 220 | Write-Host
+        }
+        finally {
+            foreach ($m in $tunnel, $inspecting) { if (-not $m.Process.HasExited) { $m.Process.Kill($true) }; $m.Process.WaitForExit(10000) | Out-Null }
+            Uninstall-RootCertificate
+        }
+    }
+}
+
 Describe 'The rehearsal refuses what it cannot do, with one clear error' {
     It 'says MitmproxyNotFound, naming how to install it, when mitmdump is not on PATH' {
         $env:PATH = (Join-Path $work 'nothing-here')

@@ -282,17 +282,20 @@ internal sealed class FirefoxClient : BrowserClient
     }
 
     /// <summary>
-    /// Follows Firefox's nsHttp log: the channels created for the probe's URL (nsHttpChannel::Init, then uri=…) and the
-    /// status they stop with (nsHttpChannel::OnStopRequest … status=…). A failure status of one of them ends the run.
+    /// Follows Firefox's nsHttp log: the channels created for the probe's URL (nsHttpChannel::Init, then uri=…, both on the
+    /// main thread of the same process) and the status they stop with (nsHttpChannel::OnStopRequest … status=…). A failure
+    /// status of one of them ends the run. Lines of Firefox's processes interleave (a content process logs the page's uri
+    /// while the parent opens a background channel), so a channel is known by its process and address, and a uri line
+    /// belongs to the last channel initialised in its own process.
     /// </summary>
     public sealed class ChannelWatch
     {
-        private static readonly Regex Init = new(@"Main Thread\]: .*nsHttpChannel::Init \[this=([0-9a-fx]+)\]", RegexOptions.CultureInvariant);
-        private static readonly Regex UriLine = new(@"Main Thread\]: .*\buri=(\S+)", RegexOptions.CultureInvariant);
-        private static readonly Regex Stop = new(@"nsHttpChannel::OnStopRequest \[this=([0-9a-fx]+) .*\bstatus=([0-9a-fA-F]+)", RegexOptions.CultureInvariant);
+        private static readonly Regex Init = new(@"^\[(?<p>[^\]:]+): Main Thread\]: .*nsHttpChannel::Init \[this=(?<id>[0-9a-fx]+)\]", RegexOptions.CultureInvariant);
+        private static readonly Regex UriLine = new(@"^\[(?<p>[^\]:]+): Main Thread\]: .*\buri=(?<uri>\S+)", RegexOptions.CultureInvariant);
+        private static readonly Regex Stop = new(@"^\[(?<p>[^\]:]+): [^\]]*\]: .*nsHttpChannel::OnStopRequest \[this=(?<id>[0-9a-fx]+) .*\bstatus=(?<status>[0-9a-fA-F]+)", RegexOptions.CultureInvariant);
         private readonly string _url;
         private readonly HashSet<string> _ours = new(StringComparer.Ordinal);
-        private string? _lastInit;
+        private readonly Dictionary<string, string> _lastInit = new(StringComparer.Ordinal);
 
         public ChannelWatch(string url) => _url = url.TrimEnd('/');
 
@@ -303,19 +306,19 @@ internal sealed class FirefoxClient : BrowserClient
         {
             if (Init.Match(line) is { Success: true } i)
             {
-                _lastInit = i.Groups[1].Value;
+                _lastInit[i.Groups["p"].Value] = i.Groups["id"].Value;
                 return false;
             }
-            if (_lastInit is not null && UriLine.Match(line) is { Success: true } u)
+            if (UriLine.Match(line) is { Success: true } u && _lastInit.Remove(u.Groups["p"].Value, out var channel))
             {
-                if (string.Equals(u.Groups[1].Value.TrimEnd('/'), _url, StringComparison.OrdinalIgnoreCase))
-                    _ours.Add(_lastInit);
-                _lastInit = null;
+                if (string.Equals(u.Groups["uri"].Value.TrimEnd('/'), _url, StringComparison.OrdinalIgnoreCase))
+                    _ours.Add(u.Groups["p"].Value + "/" + channel);
                 return false;
             }
-            if (Stop.Match(line) is { Success: true } s && _ours.Contains(s.Groups[1].Value) && s.Groups[2].Value.TrimStart('0').Length > 0)
+            if (Stop.Match(line) is { Success: true } s && _ours.Contains(s.Groups["p"].Value + "/" + s.Groups["id"].Value)
+                && s.Groups["status"].Value.TrimStart('0').Length > 0)
             {
-                Status = s.Groups[2].Value;
+                Status = s.Groups["status"].Value;
                 return true;
             }
             return false;

@@ -190,6 +190,27 @@ public sealed class BrowserAndMitmproxyTests : IDisposable
         Assert.Equal("805a1ff3", watch.Status);
     }
 
+    [Fact]
+    public void FirefoxChannelWatch_DoesNotTakeABackgroundChannel_ForThePage_WhenProcessesInterleave()
+    {
+        // Firefox 153's log, measured: the content process logs the page's uri between the parent's Init of a background
+        // channel (remote settings, no network here: NS_ERROR_UNKNOWN_HOST) and that channel's own uri line.
+        var watch = new FirefoxClient.ChannelWatch("https://localhost:8444/probe");
+        var log = new[]
+        {
+            "[Parent 5237: Main Thread]: E/nsHttp nsHttpChannel::Init [this=7f65b1dc0100]",
+            "[Parent 5237: Main Thread]: E/nsHttp uri=https://localhost:8444/probe",
+            "[Parent 5237: Main Thread]: E/nsHttp nsHttpChannel::Init [this=7f65b1667600]",
+            "[Child 5331: Main Thread]: E/nsHttp uri=https://localhost:8444/probe",
+            "[Parent 5237: Main Thread]: E/nsHttp uri=https://firefox.settings.services.mozilla.com/v1/buckets/monitor/collections/changes/changeset",
+            "[Parent 5237: Main Thread]: D/nsHttp nsHttpChannel::OnStopRequest [this=7f65b1667600 request=7f65b132c280 status=804b001e]",
+        };
+        Assert.All(log, l => Assert.False(watch.Line(l)));
+        Assert.Null(watch.Status);
+        Assert.True(watch.Line("[Parent 5237: Main Thread]: D/nsHttp nsHttpChannel::OnStopRequest [this=7f65b1dc0100 request=7f65b5982f30 status=805a3ff2]"));
+        Assert.Equal("805a3ff2", watch.Status);
+    }
+
     [Theory]
     [InlineData("805a1ff3", "SEC_ERROR_UNKNOWN_ISSUER (NSS error -8179)")]
     [InlineData("805a1ff5", "SEC_ERROR_EXPIRED_CERTIFICATE (NSS error -8181)")]

@@ -15,6 +15,11 @@ internal sealed class BrowserLaunch : IDisposable
     public Func<string, bool>? StopWhen { get; init; }
     /// <summary>The error the browser reported for the probe's page (e.g. net::ERR_CERT_AUTHORITY_INVALID), else null.</summary>
     public Func<ProcessResult, string?> Refusal { get; init; } = _ => null;
+    /// <summary>
+    /// Whether the page failed for a reason that is not about the certificate (a name lookup, a reset connection): such a
+    /// run says nothing about trust and is run once more.
+    /// </summary>
+    public Func<ProcessResult, bool> NotAboutTrust { get; init; } = _ => false;
     public string? Unavailable { get; init; }
     public string? UnavailableFix { get; init; }
     public string? TempFolder { get; init; }
@@ -122,6 +127,9 @@ internal sealed class ChromiumClient : BrowserClient
                     ?? lines.FirstOrDefault(l => NetError.IsMatch(l));
                 return failed is null ? null : "net::" + NetError.Match(failed).Groups[1].Value;
             },
+            // Chromium's certificate and TLS errors: net::ERR_CERT_*, net::ERR_SSL_*, net::ERR_BAD_SSL_CLIENT_AUTH_CERT.
+            NotAboutTrust = run => NetError.Match(run.Error) is { Success: true } m && !m.Groups[1].Value.StartsWith("ERR_CERT_", StringComparison.Ordinal)
+                && !m.Groups[1].Value.Contains("SSL", StringComparison.Ordinal),
         };
     }
 }
@@ -238,6 +246,8 @@ internal sealed class FirefoxClient : BrowserClient
             TempFolder = temp,
             StopWhen = watch.Line,
             Refusal = _ => watch.Status is { } s ? Describe(s) : null,
+            // NSS and mozilla::pkix errors are module 0x805A; anything else (NS_ERROR_UNKNOWN_HOST, NS_ERROR_NET_RESET) is not a verdict.
+            NotAboutTrust = _ => watch.Status is { } s && !s.StartsWith("805a", StringComparison.OrdinalIgnoreCase),
         };
     }
 

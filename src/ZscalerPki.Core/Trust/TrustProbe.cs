@@ -178,17 +178,26 @@ public sealed class TrustProbe
         return new TrustClientResult(name, version, trusted, trusted ? null : error(), trusted ? null : fix) { Path = program, Through = request.Through };
     }
 
-    /// <summary>A headless browser: its launch prepared (temp profile), run, its temp folder deleted; the server saw its page or not.</summary>
+    /// <summary>
+    /// A headless browser: its launch prepared (temp profile), run, its temp folder deleted; the server saw its page or not.
+    /// A page that failed for a reason that is not about the certificate (a browser's own name lookup or connection, seen
+    /// once in about twenty Firefox runs on a loaded machine) is loaded once more in a new temp profile before it counts.
+    /// </summary>
     private TrustClientResult RunBrowser(BrowserClient browser, string program, string version, string url, string token, TrustProbeRequest request, LoopbackTlsServer? server)
     {
-        using var launch = browser.Prepare(_context, url, request.Proxy);
-        if (launch.Unavailable is { } why)
-            return new TrustClientResult(browser.Name, version, false, why, launch.UnavailableFix ?? browser.Fix) { Path = program, Through = request.Through };
-        var run = RunClient(program, launch.Arguments.ToArray(), null, request, launch.Environment, launch.StopWhen);
-        var refusal = launch.Refusal(run);
-        var trusted = server is not null ? server.SawRequest(token) : run.Succeeded && refusal is null;
-        return Verdict(browser.Name, version, program, trusted, token, request, server,
-            () => refusal ?? (run.TimedOut ? $"timed out after {request.ClientTimeout.TotalSeconds:0} s without loading the page" : $"the page was not loaded ({ErrorOf(run)})"), browser.Fix);
+        for (var attempt = 1; ; attempt++)
+        {
+            using var launch = browser.Prepare(_context, url, request.Proxy);
+            if (launch.Unavailable is { } why)
+                return new TrustClientResult(browser.Name, version, false, why, launch.UnavailableFix ?? browser.Fix) { Path = program, Through = request.Through };
+            var run = RunClient(program, launch.Arguments.ToArray(), null, request, launch.Environment, launch.StopWhen);
+            var refusal = launch.Refusal(run);
+            var trusted = server is not null ? server.SawRequest(token) : run.Succeeded && refusal is null;
+            if (!trusted && attempt == 1 && launch.NotAboutTrust(run))
+                continue;
+            return Verdict(browser.Name, version, program, trusted, token, request, server,
+                () => refusal ?? (run.TimedOut ? $"timed out after {request.ClientTimeout.TotalSeconds:0} s without loading the page" : $"the page was not loaded ({ErrorOf(run)})"), browser.Fix);
+        }
     }
 
     private ProcessResult RunClient(string program, string[] args, string? stdin, TrustProbeRequest request, IReadOnlyDictionary<string, string?>? extra = null, Func<string, bool>? stopWhen = null)

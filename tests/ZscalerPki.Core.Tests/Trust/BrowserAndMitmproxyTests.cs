@@ -161,6 +161,33 @@ public sealed class BrowserAndMitmproxyTests : IDisposable
     }
 
     [Fact]
+    public void BrowserFailures_NotAboutTheCertificate_AreToldApart_SoTheProbeLoadsThePageOnceMore()
+    {
+        var home = Path.Combine(_dir, "home3");
+        var root = Path.Combine(home, ".mozilla", "firefox");
+        Profile(root, "y.default", certDb: true);
+        File.WriteAllText(Path.Combine(root, "profiles.ini"), "[Profile0]\nName=default\nIsRelative=1\nPath=y.default\nDefault=1\n");
+        var context = new TrustContext { Scope = TrustScope.CurrentUser, Home = home, DataFolder = Path.Combine(_dir, "data") };
+        var none = new ProcessResult(0, "", "", false);
+        foreach (var (status, aboutTrust) in new[] { ("805a1ff3", true), ("805a3ff2", true), ("804b001e", false), ("804b0014", false) })
+        {
+            using var launch = new FirefoxClient().Prepare(context, "https://localhost:1234/probe/t", null);
+            Assert.False(launch.NotAboutTrust(none));
+            launch.StopWhen!("[Parent 7: Main Thread]: E/nsHttp nsHttpChannel::Init [this=7f01]");
+            launch.StopWhen!("[Parent 7: Main Thread]: E/nsHttp uri=https://localhost:1234/probe/t");
+            Assert.True(launch.StopWhen!($"[Parent 7: Main Thread]: D/nsHttp nsHttpChannel::OnStopRequest [this=7f01 request=7f02 status={status}]"));
+            Assert.Equal(!aboutTrust, launch.NotAboutTrust(none));
+        }
+        using var chromium = new ChromiumClient().Prepare(context, "https://localhost:1234/probe/t", null);
+        ProcessResult Failed(string error) => new(1, "", $"[1:1:ERROR:headless_command_handler.cc:403] Page load failed: net::{error}\n", false);
+        Assert.False(chromium.NotAboutTrust(Failed("ERR_CERT_AUTHORITY_INVALID")));
+        Assert.False(chromium.NotAboutTrust(Failed("ERR_SSL_PROTOCOL_ERROR")));
+        Assert.True(chromium.NotAboutTrust(Failed("ERR_NAME_NOT_RESOLVED")));
+        Assert.True(chromium.NotAboutTrust(Failed("ERR_CONNECTION_RESET")));
+        Assert.False(chromium.NotAboutTrust(none));
+    }
+
+    [Fact]
     public void FirefoxLaunch_WithoutAProfile_SaysSoWithTheFix()
     {
         var context = new TrustContext { Scope = TrustScope.CurrentUser, Home = Path.Combine(_dir, "empty"), DataFolder = Path.Combine(_dir, "data") };

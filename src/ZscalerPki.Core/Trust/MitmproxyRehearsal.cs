@@ -4,8 +4,79 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using ZscalerPki.Core.Authority;
+using ZscalerPki.Core.Hsm;
 
 namespace ZscalerPki.Core.Trust;
+
+/// <summary>
+/// The rehearsal of SSL inspection before rollout: mitmproxy signing with a vault CA (the SSL-inspection intermediate), every
+/// client of the probe sent through it. <see cref="Start"/> writes mitmproxy's owner-only CA folder and starts mitmdump on
+/// loopback; <see cref="Dispose"/> stops it and deletes the folder with the key, whatever happened in between.
+/// </summary>
+public sealed class MitmproxyRehearsal : IDisposable
+{
+    private MitmproxyRehearsal(MitmproxyConfdir confdir, MitmproxyProcess proxy)
+    {
+        Confdir = confdir;
+        Proxy = proxy;
+    }
+
+    public MitmproxyConfdir Confdir { get; }
+
+    public MitmproxyProcess Proxy { get; }
+
+    /// <summary>
+    /// What is refused before a password is asked for: an HSM-held key (mitmproxy signs with a key file; installing
+    /// mitmproxy would not help), then a missing mitmdump (<see cref="PkiErrorIds.MitmproxyNotFound"/>).
+    /// </summary>
+    public static string Check(CertificateAuthority ca, IProcessRunner runner)
+    {
+        ArgumentNullException.ThrowIfNull(ca);
+        ArgumentNullException.ThrowIfNull(runner);
+        VaultKeys.RefuseExport(ca.HsmKey, ca.Name, "writing it into mitmproxy's CA file for the rehearsal");
+        return runner.Find("mitmdump") ?? throw new PkiException(PkiErrorIds.MitmproxyNotFound, PkiErrorCategory.ObjectNotFound,
+            "-ThroughMitmproxy needs mitmproxy, and mitmdump is not on PATH. " + MitmproxyProcess.InstallHint, null);
+    }
+
+    /// <summary>
+    /// Writes the CA folder (the key opened with <paramref name="password"/>) and starts mitmdump. <paramref name="verifyUpstream"/>
+    /// false for the loopback server (its chain is forged, not for mitmproxy to judge). A mitmdump that exits or does not listen
+    /// within <paramref name="timeout"/> is <see cref="PkiErrorIds.MitmproxyFailed"/> with what it printed; the folder is gone then.
+    /// </summary>
+    public static MitmproxyRehearsal Start(CertificateAuthority ca, ReadOnlySpan<char> password, IProcessRunner runner, bool verifyUpstream, TimeSpan timeout)
+    {
+        var mitmdump = Check(ca, runner);
+        MitmproxyConfdir confdir;
+        using (var key = ca.OpenKey(password))
+            confdir = MitmproxyConfdir.Write(key, ca.Certificate, ca.Issuers);
+        try
+        {
+            return new MitmproxyRehearsal(confdir, MitmproxyProcess.Start(mitmdump, confdir, verifyUpstream, timeout, runner));
+        }
+        catch (MitmproxyException ex)
+        {
+            confdir.Dispose();
+            throw new PkiException(PkiErrorIds.MitmproxyFailed, PkiErrorCategory.InvalidOperation,
+                $"{ex.Message}: {(ex.Output.Length > 0 ? ex.Output : "it printed nothing")}. Run mitmdump --version to check the installation. " + MitmproxyProcess.InstallHint, null);
+        }
+        catch
+        {
+            confdir.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The probe request sent through this mitmproxy: every client's proxy, what results say they went through, and the proxy's own record of each request.</summary>
+    public TrustProbeRequest Apply(TrustProbeRequest request) =>
+        request with { Proxy = Proxy.ProxyUrl, Through = Proxy.Through, ProxySaw = Proxy.SawRequest };
+
+    public void Dispose()
+    {
+        Proxy.Dispose();
+        Confdir.Dispose();
+    }
+}
 
 /// <summary>
 /// mitmproxy's configuration folder for a rehearsal: an owner-only temp folder (0700, whatever the umask) holding
@@ -143,9 +214,9 @@ public sealed class MitmproxyProcess : IDisposable
     /// listens. <paramref name="verifyUpstream"/> false for the loopback server (its chain is forged, not for mitmproxy to
     /// judge). Throws <see cref="MitmproxyException"/> with mitmdump's output when it exits or does not listen in time.
     /// </summary>
-    public static MitmproxyProcess Start(string mitmdump, MitmproxyConfdir confdir, bool verifyUpstream, TimeSpan timeout)
+    public static MitmproxyProcess Start(string mitmdump, MitmproxyConfdir confdir, bool verifyUpstream, TimeSpan timeout, IProcessRunner runner)
     {
-        var version = VersionOf(mitmdump);
+        var version = VersionOf(mitmdump, runner);
         var port = FreePort();
         var psi = new ProcessStartInfo(mitmdump)
         {
@@ -209,9 +280,9 @@ public sealed class MitmproxyProcess : IDisposable
         }
     }
 
-    private static string VersionOf(string mitmdump)
+    private static string VersionOf(string mitmdump, IProcessRunner runner)
     {
-        var r = new SystemProcessRunner().Run(new ProcessRequest(mitmdump, new[] { "--version" }) { Timeout = TimeSpan.FromSeconds(30) });
+        var r = runner.Run(new ProcessRequest(mitmdump, new[] { "--version" }) { Timeout = TimeSpan.FromSeconds(30) });
         var line = (r.Output + "\n" + r.Error).Split('\n').FirstOrDefault(l => l.StartsWith("Mitmproxy:", StringComparison.OrdinalIgnoreCase));
         return line is null ? "?" : line["Mitmproxy:".Length..].Trim();
     }

@@ -69,25 +69,27 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
             LoginShell = !NoLoginShell.IsPresent,
             PowerShell = ChildPowerShell(context),
         };
-        MitmproxyConfdir? confdir = null;
-        MitmproxyProcess? mitmproxy = null;
         var issuerName = Uri is null || ThroughMitmproxy.IsPresent ? Issuer?.VaultIdentity(Vault) : null;
         using var secret = Reveal(ThroughMitmproxy.IsPresent ? MitmproxySecret(context, issuerName) : IssuerKeyPassword);
+        MitmproxyRehearsal? rehearsal = null;
         try
         {
             if (ThroughMitmproxy.IsPresent)
             {
-                (confdir, mitmproxy) = StartMitmproxy(context, issuerName, secret.Memory);
-                request = request with { Proxy = mitmproxy.ProxyUrl, Through = mitmproxy.Through, ProxySaw = mitmproxy.SawRequest };
+                var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
+                rehearsal = MitmproxyRehearsal.Start(ca, secret.Memory.Span, context.Runner, verifyUpstream: Uri is not null, TimeSpan.FromSeconds(30));
+                WriteVerbose($"mitmproxy signs with '{ca.Identity}' ({ca.Certificate.Subject}); its CA folder: {rehearsal.Confdir.Path}; it listens at {rehearsal.Proxy.ProxyUrl}.");
+                request = rehearsal.Apply(request);
             }
             Run(context, request, issuerName, secret.Memory);
         }
         finally
         {
-            mitmproxy?.Dispose();
-            confdir?.Dispose();
-            if (confdir is not null)
-                WriteVerbose($"mitmproxy stopped; its CA folder {confdir.Path} (the issuer's key) deleted.");
+            if (rehearsal is not null)
+            {
+                rehearsal.Dispose();
+                WriteVerbose($"mitmproxy stopped; its CA folder {rehearsal.Confdir.Path} (the issuer's key) deleted.");
+            }
         }
     }
 
@@ -126,38 +128,8 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
     private SecureString? MitmproxySecret(TrustContext context, string? issuerName)
     {
         var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
-        VaultKeys.RefuseExport(ca.HsmKey, ca.Name, "writing it into mitmproxy's CA file for the rehearsal");
-        if (context.Runner.Find("mitmdump") is null)
-            throw new PkiException(PkiErrorIds.MitmproxyNotFound, PkiErrorCategory.ObjectNotFound,
-                "-ThroughMitmproxy needs mitmproxy, and mitmdump is not on PATH. " + MitmproxyProcess.InstallHint, null);
+        MitmproxyRehearsal.Check(ca, context.Runner);
         return RequireSecret(IssuerKeyPassword, nameof(IssuerKeyPassword), $"The key password of '{ca.Identity}' (mitmproxy signs with it)", ca.Identity);
-    }
-
-    /// <summary>mitmproxy's CA folder (the issuer's key and chain, owner-only) and mitmdump listening on loopback.</summary>
-    private (MitmproxyConfdir, MitmproxyProcess) StartMitmproxy(TrustContext context, string? issuerName, ReadOnlyMemory<char> password)
-    {
-        var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
-        MitmproxyConfdir confdir;
-        using (var key = ca.OpenKey(password.Span))
-            confdir = MitmproxyConfdir.Write(key, ca.Certificate, ca.Issuers);
-        try
-        {
-            WriteVerbose($"mitmproxy signs with '{ca.Identity}' ({ca.Certificate.Subject}); its CA folder: {confdir.Path}.");
-            var mitmproxy = MitmproxyProcess.Start(context.Runner.Find("mitmdump")!, confdir, verifyUpstream: Uri is not null, TimeSpan.FromSeconds(30));
-            WriteVerbose($"mitmdump listens at {mitmproxy.ProxyUrl}.");
-            return (confdir, mitmproxy);
-        }
-        catch (MitmproxyException ex)
-        {
-            confdir.Dispose();
-            throw new PkiException(PkiErrorIds.MitmproxyFailed, PkiErrorCategory.InvalidOperation,
-                $"{ex.Message}: {(ex.Output.Length > 0 ? ex.Output : "it printed nothing")}. Run mitmdump --version to check the installation. " + MitmproxyProcess.InstallHint, null);
-        }
-        catch
-        {
-            confdir.Dispose();
-            throw;
-        }
     }
 
     /// <summary>pwsh on PATH, else this PowerShell's pwsh.dll through dotnet (dotnet pwsh).</summary>

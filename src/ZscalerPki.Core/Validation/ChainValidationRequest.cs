@@ -134,4 +134,11 @@ public sealed record ChainValidationRequest
     /// "*.example.com" is within "example.com" and not within excluded "bar.example.com".
     /// </summary>
     internal bool LiteralDnsNameConstraints { get; init; }
+
+    /// <summary>
+    /// Client modelling only (docs/RULES.md, chrome): dNSNames are compared with permitted dNSName subtrees as strings and
+    /// with excluded ones as RFC 5280 does, a wildcard excluded when it may match (Chromium name_constraints.cc DNSNameMatches:
+    /// WILDCARD_FULL_MATCH for permitted, WILDCARD_PARTIAL_MATCH for excluded).
+    /// </summary>
+    internal bool LiteralPermittedDnsNameConstraints { get; init; }
 }

@@ -13,13 +13,16 @@ internal sealed class NameConstraintState
     private readonly List<GeneralSubtree> _excluded = new();
     private readonly WorkBudget _budget;
     private readonly bool _literalDns;
+    private readonly bool _literalPermittedDns;
     private int _subtreeCount;
 
     /// <param name="budget">The request's work bound.</param>
     /// <param name="literalDns">Compare dNSNames as OpenSSL and NSS do (<see cref="ChainValidationRequest.LiteralDnsNameConstraints"/>).</param>
-    public NameConstraintState(WorkBudget budget, bool literalDns = false)
+    /// <param name="literalPermittedDns">Compare dNSNames with permitted dNSName subtrees only as strings, excluded ones as RFC 5280 with wildcards (Chromium: <see cref="ChainValidationRequest.LiteralPermittedDnsNameConstraints"/>).</param>
+    public NameConstraintState(WorkBudget budget, bool literalDns = false, bool literalPermittedDns = false)
     {
         _budget = budget;
+        _literalPermittedDns = literalPermittedDns;
         _literalDns = literalDns;
     }
 
@@ -160,7 +163,7 @@ internal sealed class NameConstraintState
             bool within = false;
             foreach (var subtree in sameForm)
             {
-                var match = _literalDns && name.Kind == GeneralNameKind.Dns ? LiteralDnsInSubtree(name.Text!, subtree.Base.Text!) : Matches(name, subtree.Base);
+                var match = (_literalDns || _literalPermittedDns) && name.Kind == GeneralNameKind.Dns ? LiteralDnsInSubtree(name.Text!, subtree.Base.Text!) : Matches(name, subtree.Base);
                 if (match is null)
                 {
                     problems.Add($"name form {name.Kind} cannot be checked against the constraint");

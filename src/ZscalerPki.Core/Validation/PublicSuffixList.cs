@@ -40,7 +40,30 @@ internal static class PublicSuffixList
         return rules.WildcardParents.Contains(name[(dot + 1)..]);
     }
 
-    private sealed record Rules(HashSet<string> Normal, HashSet<string> WildcardParents, HashSet<string> Exceptions);
+    /// <summary>
+    /// <see cref="IsPublicSuffix"/> over the list's ICANN section only (what Chromium's registry_controlled_domains calls
+    /// EXCLUDE_PRIVATE_REGISTRIES): <c>co.uk</c> is one, <c>github.io</c> (a private-section entry) is not.
+    /// </summary>
+    public static bool IsIcannPublicSuffix(string domain)
+    {
+        var name = domain.TrimEnd('.').ToLowerInvariant();
+        if (name.Length == 0 || name.IndexOf('.') < 0)
+        {
+            return true;
+        }
+        var rules = Loaded.Value;
+        if (rules.Exceptions.Contains(name))
+        {
+            return false;
+        }
+        return rules.IcannNormal.Contains(name) || rules.IcannWildcardParents.Contains(name[(name.IndexOf('.') + 1)..]);
+    }
+
+    private sealed record Rules(HashSet<string> Normal, HashSet<string> WildcardParents, HashSet<string> Exceptions)
+    {
+        public HashSet<string> IcannNormal { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> IcannWildcardParents { get; } = new(StringComparer.Ordinal);
+    }
 
     private static Rules Load()
     {
@@ -52,9 +75,14 @@ internal static class PublicSuffixList
         }
         using var reader = new StreamReader(stream);
         var idn = new IdnMapping();
+        var icann = true;
         while (reader.ReadLine() is { } line)
         {
             var rule = line.Trim();
+            if (rule.Contains("===BEGIN PRIVATE DOMAINS===", StringComparison.Ordinal))
+            {
+                icann = false;
+            }
             if (rule.Length == 0 || rule.StartsWith("//", StringComparison.Ordinal))
             {
                 continue;
@@ -71,10 +99,18 @@ internal static class PublicSuffixList
             else if (rule.StartsWith("*.", StringComparison.Ordinal))
             {
                 Add(rules.WildcardParents, rule[2..], idn);
+                if (icann)
+                {
+                    Add(rules.IcannWildcardParents, rule[2..], idn);
+                }
             }
             else
             {
                 Add(rules.Normal, rule, idn);
+                if (icann)
+                {
+                    Add(rules.IcannNormal, rule, idn);
+                }
             }
         }
         return rules;

@@ -12,6 +12,9 @@ public static class ClientRunners
         var go = ClientProcess.Which("go");
         var java = ClientProcess.Which("java");
         var javac = ClientProcess.Which("javac");
+        var node = ClientProcess.Which("node") ?? ClientProcess.Which("nodejs");
+        var chromium = ClientProcess.Which("chromium") ?? ClientProcess.Which("chromium-browser");
+        var certutil = ClientProcess.Which("certutil");
         string[] javaExports = { "--add-exports", "java.base/sun.security.validator=ALL-UNNAMED", "--add-exports", "java.base/sun.security.util=ALL-UNNAMED" };
         return new IClientRunner[]
         {
@@ -33,6 +36,13 @@ public static class ClientRunners
                 "python3 not found on PATH",
                 exe => ClientProcess.VersionOf(exe, "-c", "import ssl, sys; print('Python %d.%d.%d ssl (%s), Python 3.13 default flags' % (sys.version_info[:3] + (ssl.OPENSSL_VERSION,)))"),
                 "Python ssl validates chains only in a TLS handshake; the case has no private key for the peer certificate"),
+            // Chrome's verifier as Chromium ships it (Debian's chromium), headless against a loopback server: drivers/chromium_verify.js.
+            new DriverRunner("chrome",
+                () => chromium is null ? "chromium not found on PATH (Debian: chromium)"
+                    : certutil is null ? "certutil not found on PATH (Debian: libnss3-tools)"
+                    : node is null ? "node not found on PATH (Debian: nodejs)" : null,
+                () => ClientProcess.VersionOf(chromium!, "--version"),
+                work => (node!, new[] { Path.Combine(drivers, "chromium_verify.js"), chromium!, certutil!, Path.Combine(work, "chromium") }, null)),
             new DriverRunner("go",
                 () => go is null ? "go not found on PATH (Debian: golang-go)" : null,
                 () => ClientProcess.VersionOf(go!, "version"),

@@ -41,7 +41,10 @@ public class ClientVerdictSnapshotTests
 
     internal static IClientRunner Runner(string client) => Runners.Value.Single(r => r.Id == client);
 
-    private static readonly string[] Clients = { "openssl", "openssl-strict", "pyca", "nss", "gnutls", "node", "python-ssl", "go", "java" };
+    private static readonly string[] Clients = { "openssl", "openssl-strict", "pyca", "nss", "gnutls", "node", "python-ssl", "go", "java", "chrome" };
+
+    /// <summary>Fewest accepts and rejects a snapshot must hold (Chromium takes only the untimed limbo server cases with a key and a DNS name).</summary>
+    private static (int Accepts, int Rejects) Least(string client) => client == "chrome" ? (30, 30) : (50, 40);
 
     private static void SampleMatchesSnapshot(string client)
     {
@@ -68,6 +71,7 @@ public class ClientVerdictSnapshotTests
     [ClientFact("python-ssl")] public void PythonSsl_SampleMatchesSnapshot() => SampleMatchesSnapshot("python-ssl");
     [ClientFact("go")] public void Go_SampleMatchesSnapshot() => SampleMatchesSnapshot("go");
     [ClientFact("java")] public void Java_SampleMatchesSnapshot() => SampleMatchesSnapshot("java");
+    [ClientFact("chrome")] public void Chrome_SampleMatchesSnapshot() => SampleMatchesSnapshot("chrome");
 
     /// <summary>Every snapshot file has exactly one well-formed line per case, for its own client, in case order.</summary>
     [Fact]
@@ -89,8 +93,9 @@ public class ClientVerdictSnapshotTests
                 if (v.Verdict != "accept") Assert.False(string.IsNullOrWhiteSpace(v.Error), $"{client} {v.Case}: {v.Verdict} without the client's message");
             });
             // Every client answers most cases: a runner that fails to feed its client shows up as all-unsupported.
-            Assert.True(lines.Count(v => v.Verdict == "accept") >= 50, $"{client}: fewer than 50 accepts");
-            Assert.True(lines.Count(v => v.Verdict == "reject") >= 40, $"{client}: fewer than 40 rejects");
+            var (accepts, rejects) = Least(client);
+            Assert.True(lines.Count(v => v.Verdict == "accept") >= accepts, $"{client}: fewer than {accepts} accepts");
+            Assert.True(lines.Count(v => v.Verdict == "reject") >= rejects, $"{client}: fewer than {rejects} rejects");
         }
     }
 

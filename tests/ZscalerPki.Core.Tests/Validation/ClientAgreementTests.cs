@@ -19,6 +19,7 @@ public class ClientAgreementTests
         ["nss"] = (99.5, 300),
         ["node"] = (99.0, 100),
         ["python-ssl"] = (99.0, 100),
+        ["chrome"] = (99.0, 80),
     };
 
     [Fact]

@@ -20,6 +20,8 @@ public sealed record ClientCertificateFacts
     public IReadOnlyList<string>? ExtendedKeyUsages { get; init; }
     public required bool HasAuthorityKeyIdentifier { get; init; }
     public required bool AuthorityKeyIdentifierCritical { get; init; }
+    /// <summary>The authorityKeyIdentifier has authorityCertIssuer without authorityCertSerialNumber, or the other way round (RFC 5280 4.2.1.1: both or neither).</summary>
+    public bool AuthorityKeyIdentifierIssuerSerialUnpaired { get; init; }
     public required bool HasSubjectKeyIdentifier { get; init; }
     public required bool SubjectKeyIdentifierCritical { get; init; }
     public required bool SubjectEmpty { get; init; }
@@ -168,6 +170,7 @@ public sealed class ClientChainFacts
             ExtendedKeyUsages = c.ExtendedKeyUsage,
             HasAuthorityKeyIdentifier = aki is not null,
             AuthorityKeyIdentifierCritical = aki?.Critical ?? false,
+            AuthorityKeyIdentifierIssuerSerialUnpaired = c.AuthorityKeyId is { } akid && (akid.Issuer is null) != (akid.Serial is null),
             HasSubjectKeyIdentifier = ski is not null,
             SubjectKeyIdentifierCritical = ski?.Critical ?? false,
             SubjectEmpty = c.Subject.IsEmpty,

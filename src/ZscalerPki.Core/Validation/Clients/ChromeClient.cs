@@ -45,7 +45,6 @@ public sealed class ChromeClient : ClientProfile
     /// A dNSName constraint with a leading period is read as "subdomains" (name_constraints.cc); a nameConstraints with
     /// neither subtree is refused (it does not parse), unlike OpenSSL. A wildcard on a public suffix is refused for the
     /// ICANN section only (X509Certificate::VerifyHostname, registry_controlled_domains EXCLUDE_PRIVATE_REGISTRIES).
-    /// The trust anchor's basicConstraints, keyUsage and validity are not enforced (CertificateTrust::ForTrustAnchor).
     /// </summary>
     protected override bool Checks(ChainProblem problem, ClientChainFacts facts) =>
         base.Checks(problem, facts)
@@ -61,8 +60,8 @@ public sealed class ChromeClient : ClientProfile
         return facts.Path[0].DnsNames.Any(d => string.Equals(d, "*." + parent, StringComparison.OrdinalIgnoreCase)) && PublicSuffixList.IsIcannPublicSuffix(parent);
     }
 
-    protected override bool IgnoresAnchorProblem(ChainProblem problem) => problem.Code is ChainProblemCodes.CaBasicConstraintsInvalid
-        or ChainProblemCodes.NotACA or ChainProblemCodes.Expired or ChainProblemCodes.NotYetValid or ChainProblemCodes.KeyUsageMissingCertSign;
+    /// <summary>A locally trusted root without basicConstraints is accepted (measured: limbo rfc5280::root-missing-basic-constraints).</summary>
+    protected override bool IgnoresAnchorProblem(ChainProblem problem) => problem.Code is ChainProblemCodes.CaBasicConstraintsInvalid;
 
     protected override string ErrorFor(ChainProblem problem, ClientChainFacts facts) => problem.Code switch
     {

@@ -22,6 +22,15 @@ internal static class VaultPermissions
             Directory.CreateDirectory(path, Folder);
     }
 
+    /// <summary>A new folder under the system's temp folder, 0700 on Unix whatever the umask (e.g. a key handed to another program).</summary>
+    public static string CreateTempFolder(string prefix)
+    {
+        var dir = Directory.CreateTempSubdirectory(prefix).FullName;
+        if (!OperatingSystem.IsWindows())
+            System.IO.File.SetUnixFileMode(dir, Folder);
+        return dir;
+    }
+
     /// <summary>Sets a file this process just created to 0600.</summary>
     public static void OwnerOnlyFile(string path)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Trust;
 
@@ -38,14 +39,6 @@ internal sealed class BrowserLaunch : IDisposable
         }
     }
 
-    /// <summary>A new owner-only folder under the temp folder.</summary>
-    public static string NewTempFolder(string prefix)
-    {
-        var dir = Directory.CreateTempSubdirectory(prefix).FullName;
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return dir;
-    }
 }
 
 /// <summary>
@@ -98,7 +91,7 @@ internal sealed class ChromiumClient : BrowserClient
 
     public override BrowserLaunch Prepare(TrustContext context, string url, string? proxy)
     {
-        var temp = BrowserLaunch.NewTempFolder("zscalerpki-chromium-");
+        var temp = VaultPermissions.CreateTempFolder("zscalerpki-chromium-");
         var args = new List<string>
         {
             "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
@@ -222,7 +215,7 @@ internal sealed class FirefoxClient : BrowserClient
                 UnavailableFix = NoProfileFix,
             };
         }
-        var temp = BrowserLaunch.NewTempFolder("zscalerpki-firefox-");
+        var temp = VaultPermissions.CreateTempFolder("zscalerpki-firefox-");
         var profile = Path.Combine(temp, "profile");
         Directory.CreateDirectory(profile);
         foreach (var f in new[] { "cert9.db", "key4.db" })

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ZscalerPki.Core.Authority;
 using ZscalerPki.Core.Hsm;
+using ZscalerPki.Core.Storage;
 
 namespace ZscalerPki.Core.Trust;
 
@@ -97,12 +98,9 @@ public sealed class MitmproxyConfdir : IDisposable
 
     public static MitmproxyConfdir Write(AsymmetricAlgorithm issuerKey, X509Certificate2 issuer, IReadOnlyList<X509Certificate2> above)
     {
-        var dir = Directory.CreateTempSubdirectory("zscalerpki-mitmproxy-").FullName;
-        var confdir = new MitmproxyConfdir(dir);
+        var confdir = new MitmproxyConfdir(VaultPermissions.CreateTempFolder("zscalerpki-mitmproxy-"));
         try
         {
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var chain = above.Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData) is false).ToList();
             var pem = new StringBuilder();
             var pkcs8 = issuerKey.ExportPkcs8PrivateKey();
@@ -116,15 +114,16 @@ public sealed class MitmproxyConfdir : IDisposable
             }
             foreach (var c in new[] { issuer }.Concat(chain.Count > 0 ? chain : new[] { issuer }))
                 pem.Append(PemEncoding.Write("CERTIFICATE", c.RawData)).Append('\n');
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(confdir.CaFile, options))
-            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
-                writer.Write(pem.ToString());
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(confdir.CaFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var bytes = Encoding.UTF8.GetBytes(pem.ToString());
             pem.Clear();
+            try
+            {
+                AtomicFile.WriteNew(confdir.CaFile, bytes, secret: true);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(bytes);
+            }
             return confdir;
         }
         catch

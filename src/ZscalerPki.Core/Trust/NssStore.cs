@@ -25,11 +25,7 @@ public sealed class NssStore : TrustStoreBase
         var pki = Path.Combine(h, ".pki", "nssdb");
         if (File.Exists(Path.Combine(pki, "cert9.db")))
             dbs.Add(pki);
-        foreach (var root in new[]
-                 {
-                     Path.Combine(h, ".mozilla", "firefox"), Path.Combine(h, ".config", "mozilla", "firefox"), Path.Combine(h, "snap", "firefox", "common", ".mozilla", "firefox"),
-                     Path.Combine(h, ".var", "app", "org.mozilla.firefox", ".mozilla", "firefox"), Path.Combine(h, ".thunderbird"),
-                 })
+        foreach (var root in FirefoxClient.ProfileRoots(h).Append(Path.Combine(h, ".thunderbird")))
         {
             if (!Directory.Exists(root))
                 continue;

@@ -127,18 +127,26 @@ public sealed record ChainValidationRequest
     /// </summary>
     public bool TrustAnchorNameConstraints { get; init; } = true;
 
-    /// <summary>
-    /// Client modelling only (docs/RULES.md, "literal dNSName constraints"): compare dNSNames with dNSName constraints as
-    /// strings, as OpenSSL (v3_ncons.c nc_dns) and NSS (genname.c compareDNSN2C) do: a name is within a constraint when it
-    /// ends with it at a label boundary (or the constraint starts with a period), and a wildcard is a literal label, so
-    /// "*.example.com" is within "example.com" and not within excluded "bar.example.com".
-    /// </summary>
-    internal bool LiteralDnsNameConstraints { get; init; }
+    /// <summary>Client modelling only (docs/RULES.md): how dNSNames are compared with dNSName constraints (default RFC 5280).</summary>
+    internal DnsConstraintMatching DnsConstraintMatching { get; init; }
+}
+
+/// <summary>How the validator compares dNSNames with dNSName constraints; the variants model clients (docs/RULES.md).</summary>
+internal enum DnsConstraintMatching
+{
+    /// <summary>RFC 5280 4.2.1.10, a wildcard excluded when it may match an excluded subtree.</summary>
+    Rfc5280,
 
     /// <summary>
-    /// Client modelling only (docs/RULES.md, chrome): dNSNames are compared with permitted dNSName subtrees as strings and
-    /// with excluded ones as RFC 5280 does, a wildcard excluded when it may match (Chromium name_constraints.cc DNSNameMatches:
-    /// WILDCARD_FULL_MATCH for permitted, WILDCARD_PARTIAL_MATCH for excluded).
+    /// As strings, permitted and excluded (OpenSSL v3_ncons.c nc_dns, NSS genname.c compareDNSN2C, Java DNSName.constrains): a
+    /// name is within a constraint when it ends with it at a label boundary (or the constraint starts with a period), and a
+    /// wildcard is a literal label, so "*.example.com" is within "example.com" and not within excluded "bar.example.com".
     /// </summary>
-    internal bool LiteralPermittedDnsNameConstraints { get; init; }
+    Strings,
+
+    /// <summary>
+    /// As strings for permitted subtrees, as <see cref="Rfc5280"/> for excluded ones (Chromium name_constraints.cc
+    /// DNSNameMatches: WILDCARD_FULL_MATCH for permitted, WILDCARD_PARTIAL_MATCH for excluded).
+    /// </summary>
+    StringsForPermitted,
 }

@@ -12,18 +12,15 @@ internal sealed class NameConstraintState
     private readonly List<List<GeneralSubtree>> _permittedSets = new();
     private readonly List<GeneralSubtree> _excluded = new();
     private readonly WorkBudget _budget;
-    private readonly bool _literalDns;
-    private readonly bool _literalPermittedDns;
+    private readonly DnsConstraintMatching _dnsMatching;
     private int _subtreeCount;
 
     /// <param name="budget">The request's work bound.</param>
-    /// <param name="literalDns">Compare dNSNames as OpenSSL and NSS do (<see cref="ChainValidationRequest.LiteralDnsNameConstraints"/>).</param>
-    /// <param name="literalPermittedDns">Compare dNSNames with permitted dNSName subtrees only as strings, excluded ones as RFC 5280 with wildcards (Chromium: <see cref="ChainValidationRequest.LiteralPermittedDnsNameConstraints"/>).</param>
-    public NameConstraintState(WorkBudget budget, bool literalDns = false, bool literalPermittedDns = false)
+    /// <param name="dnsMatching">How dNSNames are compared with dNSName constraints (<see cref="ChainValidationRequest.DnsConstraintMatching"/>).</param>
+    public NameConstraintState(WorkBudget budget, DnsConstraintMatching dnsMatching = DnsConstraintMatching.Rfc5280)
     {
         _budget = budget;
-        _literalPermittedDns = literalPermittedDns;
-        _literalDns = literalDns;
+        _dnsMatching = dnsMatching;
     }
 
     public bool IsEmpty => _permittedSets.Count == 0 && _excluded.Count == 0;
@@ -163,7 +160,7 @@ internal sealed class NameConstraintState
             bool within = false;
             foreach (var subtree in sameForm)
             {
-                var match = (_literalDns || _literalPermittedDns) && name.Kind == GeneralNameKind.Dns ? LiteralDnsInSubtree(name.Text!, subtree.Base.Text!) : Matches(name, subtree.Base);
+                var match = _dnsMatching != DnsConstraintMatching.Rfc5280 && name.Kind == GeneralNameKind.Dns ? LiteralDnsInSubtree(name.Text!, subtree.Base.Text!) : Matches(name, subtree.Base);
                 if (match is null)
                 {
                     problems.Add($"name form {name.Kind} cannot be checked against the constraint");
@@ -191,7 +188,7 @@ internal sealed class NameConstraintState
             {
                 continue;
             }
-            var match = _literalDns && name.Kind == GeneralNameKind.Dns ? LiteralDnsInSubtree(name.Text!, subtree.Base.Text!)
+            var match = _dnsMatching == DnsConstraintMatching.Strings && name.Kind == GeneralNameKind.Dns ? LiteralDnsInSubtree(name.Text!, subtree.Base.Text!)
                 : name.Kind == GeneralNameKind.Dns && IsWildcard(name.Text!) ? WildcardMayMatchSubtree(name.Text!, subtree.Base.Text!)
                 : Matches(name, subtree.Base);
             if (match is null)
@@ -242,7 +239,8 @@ internal sealed class NameConstraintState
         return string.Equals(host, constraint, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static bool IpInSubtree(byte[] address, byte[] constraint)
+    /// <summary>An address within an address+mask constraint: the same length (IPv4 or IPv6), equal under the mask (Go's matchIPConstraint too).</summary>
+    internal static bool IpInSubtree(byte[] address, byte[] constraint)
     {
         if (constraint.Length != address.Length * 2)
         {

@@ -37,7 +37,7 @@ internal sealed class PathValidator
         _depth = depth;
         _lastIndex = path.Count - 1;
         _problems = new List<ChainProblem>(context.InputWarnings);
-        _nameConstraints = new NameConstraintState(context.Budget, context.Request.LiteralDnsNameConstraints, context.Request.LiteralPermittedDnsNameConstraints);
+        _nameConstraints = new NameConstraintState(context.Budget, context.Request.DnsConstraintMatching);
         _add = Add;
     }
 

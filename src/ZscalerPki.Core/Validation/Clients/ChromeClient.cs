@@ -38,7 +38,7 @@ public sealed class ChromeClient : ClientProfile
     /// </summary>
     protected override ChainValidationResult BaseResult(ClientChainFacts facts) =>
         facts.Path.Any(c => c.NameConstraintForms.Contains("dNSName"))
-            ? facts.ResultWith("chrome:dns-nc", r => r with { Profile = ValidationProfile.WebPki, LiteralPermittedDnsNameConstraints = true })
+            ? facts.ResultWith("chrome:dns-nc", r => r with { Profile = ValidationProfile.WebPki, DnsConstraintMatching = DnsConstraintMatching.StringsForPermitted })
             : facts.WebPkiResult;
 
     /// <summary>

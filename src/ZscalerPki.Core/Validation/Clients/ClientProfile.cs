@@ -155,7 +155,7 @@ public static class ClientRuleSets
         || (problem.Code == ChainProblemCodes.InvalidNameConstraint && problem.Message.Contains("starts with a period", StringComparison.Ordinal));
 
     /// <summary>
-    /// The validator's RFC 5280 result with dNSName constraints compared as strings (<see cref="ChainValidationRequest.LiteralDnsNameConstraints"/>:
+    /// The validator's RFC 5280 result with dNSName constraints compared as strings (<see cref="DnsConstraintMatching.Strings"/>:
     /// OpenSSL v3_ncons.c nc_dns, NSS genname.c compareDNSN2C), on top of <paramref name="change"/> (other client inputs,
     /// null for none) under <paramref name="key"/>; computed only when a certificate of the path has a dNSName constraint.
     /// </summary>
@@ -164,7 +164,7 @@ public static class ClientRuleSets
         ArgumentNullException.ThrowIfNull(facts);
         if (!facts.Path.Any(c => c.NameConstraintForms.Contains("dNSName")))
             return change is null ? facts.Result : facts.ResultWith(key!, change);
-        return facts.ResultWith((key ?? "") + "+literal-dns-nc", r => (change is null ? r : change(r)) with { LiteralDnsNameConstraints = true });
+        return facts.ResultWith((key ?? "") + "+literal-dns-nc", r => (change is null ? r : change(r)) with { DnsConstraintMatching = DnsConstraintMatching.Strings });
     }
 
     /// <summary>

@@ -165,7 +165,7 @@ public sealed class GoClient : ClientProfile
                 break;
             case "iPAddress":
                 if (name.Bytes!.Length is not (4 or 16)) return false;
-                match = c => MatchIp(name.Bytes, c.Bytes!);
+                match = c => NameConstraintState.IpInSubtree(name.Bytes, c.Bytes!); // verify.go matchIPConstraint
                 break;
             default:
                 return true; // forEachSAN: other forms are not checked.
@@ -238,18 +238,6 @@ public sealed class GoClient : ClientProfile
             return email[..at] == constraint[..cat] && string.Equals(email[(at + 1)..], constraint[(cat + 1)..], StringComparison.OrdinalIgnoreCase);
         }
         return MatchDomain(email[(at + 1)..], constraint);
-    }
-
-    /// <summary>verify.go matchIPConstraint: same address length, equal under the mask.</summary>
-    private static bool MatchIp(byte[] address, byte[] constraint)
-    {
-        if (constraint.Length != address.Length * 2) return false;
-        for (int i = 0; i < address.Length; i++)
-        {
-            var mask = constraint[address.Length + i];
-            if ((address[i] & mask) != (constraint[i] & mask)) return false;
-        }
-        return true;
     }
 
     /// <summary>

@@ -16,7 +16,15 @@ internal static class PublicSuffixList
     /// list's algorithm: a normal rule equals it, or a wildcard rule covers it and no exception rule names it; a single
     /// label is one by the default rule "*".
     /// </summary>
-    public static bool IsPublicSuffix(string domain)
+    public static bool IsPublicSuffix(string domain) => IsSuffix(domain, icannOnly: false);
+
+    /// <summary>
+    /// <see cref="IsPublicSuffix"/> over the list's ICANN section only (what Chromium's registry_controlled_domains calls
+    /// EXCLUDE_PRIVATE_REGISTRIES): <c>co.uk</c> is one, <c>github.io</c> (a private-section entry) is not.
+    /// </summary>
+    public static bool IsIcannPublicSuffix(string domain) => IsSuffix(domain, icannOnly: true);
+
+    private static bool IsSuffix(string domain, bool icannOnly)
     {
         var name = domain.TrimEnd('.').ToLowerInvariant();
         if (name.Length == 0)
@@ -28,7 +36,7 @@ internal static class PublicSuffixList
         {
             return false;
         }
-        if (rules.Normal.Contains(name))
+        if ((icannOnly ? rules.IcannNormal : rules.Normal).Contains(name))
         {
             return true;
         }
@@ -37,26 +45,7 @@ internal static class PublicSuffixList
         {
             return true;
         }
-        return rules.WildcardParents.Contains(name[(dot + 1)..]);
-    }
-
-    /// <summary>
-    /// <see cref="IsPublicSuffix"/> over the list's ICANN section only (what Chromium's registry_controlled_domains calls
-    /// EXCLUDE_PRIVATE_REGISTRIES): <c>co.uk</c> is one, <c>github.io</c> (a private-section entry) is not.
-    /// </summary>
-    public static bool IsIcannPublicSuffix(string domain)
-    {
-        var name = domain.TrimEnd('.').ToLowerInvariant();
-        if (name.Length == 0 || name.IndexOf('.') < 0)
-        {
-            return true;
-        }
-        var rules = Loaded.Value;
-        if (rules.Exceptions.Contains(name))
-        {
-            return false;
-        }
-        return rules.IcannNormal.Contains(name) || rules.IcannWildcardParents.Contains(name[(name.IndexOf('.') + 1)..]);
+        return (icannOnly ? rules.IcannWildcardParents : rules.WildcardParents).Contains(name[(dot + 1)..]);
     }
 
     private sealed record Rules(HashSet<string> Normal, HashSet<string> WildcardParents, HashSet<string> Exceptions)

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Security;
 using ZscalerPki.Core;
 using ZscalerPki.Core.Authority;
-using ZscalerPki.Core.Hsm;
 using ZscalerPki.Core.Inspection;
 using ZscalerPki.Core.Trust;
 using ZscalerPki.Infrastructure;
@@ -70,13 +69,17 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
             PowerShell = ChildPowerShell(context),
         };
         var issuerName = Uri is null || ThroughMitmproxy.IsPresent ? Issuer?.VaultIdentity(Vault) : null;
-        using var secret = Reveal(ThroughMitmproxy.IsPresent ? MitmproxySecret(context, issuerName) : IssuerKeyPassword);
+        // The rehearsal's CA: an HSM-held key and a missing mitmproxy are refused before its password is asked for.
+        var ca = ThroughMitmproxy.IsPresent ? new CaDirectory(Vault).ResolveOrDefault(issuerName) : null;
+        if (ca is not null)
+            MitmproxyRehearsal.Check(ca, context.Runner);
+        using var secret = Reveal(ca is null ? IssuerKeyPassword
+            : RequireSecret(IssuerKeyPassword, nameof(IssuerKeyPassword), $"The key password of '{ca.Identity}' (mitmproxy signs with it)", ca.Identity));
         MitmproxyRehearsal? rehearsal = null;
         try
         {
-            if (ThroughMitmproxy.IsPresent)
+            if (ca is not null)
             {
-                var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
                 rehearsal = MitmproxyRehearsal.Start(ca, secret.Memory.Span, context.Runner, verifyUpstream: Uri is not null, TimeSpan.FromSeconds(30));
                 WriteVerbose($"mitmproxy signs with '{ca.Identity}' ({ca.Certificate.Subject}); its CA folder: {rehearsal.Confdir.Path}; it listens at {rehearsal.Proxy.ProxyUrl}.");
                 request = rehearsal.Apply(request);
@@ -119,17 +122,6 @@ public sealed class TestRootCertificateTrustCommand : ZscalerPkiCmdlet
             WriteResult(results.All(r => r.Trusted));
         else
             WriteResults(results);
-    }
-
-    /// <summary>
-    /// The issuer's key password for the rehearsal, asked for when missing; an HSM-held key (mitmproxy cannot sign with it,
-    /// whatever is installed) and a missing mitmproxy are refused first.
-    /// </summary>
-    private SecureString? MitmproxySecret(TrustContext context, string? issuerName)
-    {
-        var ca = new CaDirectory(Vault).ResolveOrDefault(issuerName);
-        MitmproxyRehearsal.Check(ca, context.Runner);
-        return RequireSecret(IssuerKeyPassword, nameof(IssuerKeyPassword), $"The key password of '{ca.Identity}' (mitmproxy signs with it)", ca.Identity);
     }
 
     /// <summary>pwsh on PATH, else this PowerShell's pwsh.dll through dotnet (dotnet pwsh).</summary>

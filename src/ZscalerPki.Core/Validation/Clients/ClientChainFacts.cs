@@ -143,6 +143,23 @@ public sealed class ClientChainFacts
         }
     }
 
+    private readonly Dictionary<string, object?> _derived = new(StringComparer.Ordinal);
+
+    /// <summary>A client's own verdict over these facts (e.g. Java's policy replay), computed once per <paramref name="key"/>.</summary>
+    public T Derived<T>(string key, Func<ClientChainFacts, T> compute)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        lock (_derived)
+        {
+            if (!_derived.TryGetValue(key, out var value))
+            {
+                value = compute(this);
+                _derived[key] = value;
+            }
+            return (T)value!;
+        }
+    }
+
     /// <summary>The path of <see cref="Result"/>, leaf first, trust anchor last when one was reached.</summary>
     public IReadOnlyList<ClientCertificateFacts> Path { get; }
 

@@ -36,18 +36,9 @@ public sealed class JavaClient : ClientProfile
         && !(problem.Code is ChainProblemCodes.PolicyRequired or ChainProblemCodes.PolicyMappingInvalid or ChainProblemCodes.PolicyTreeTooLarge
              && Policy(facts).Completed);
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClientChainFacts, Tuple<bool, string?>> PolicyVerdicts = new();
-
     /// <summary>Java's policy verdict for the path, once per facts; not completed when the path has no anchor or the tree outgrows the bound.</summary>
-    private static (bool Completed, string? Error) Policy(ClientChainFacts facts)
-    {
-        var verdict = PolicyVerdicts.GetValue(facts, f =>
-        {
-            var (completed, error) = f.Anchored ? JavaPolicyChecker.Check(f.Path, f.Request) : (false, null);
-            return Tuple.Create(completed, error);
-        });
-        return (verdict.Item1, verdict.Item2);
-    }
+    private static (bool Completed, string? Error) Policy(ClientChainFacts facts) =>
+        facts.Derived("java:policy", f => f.Anchored ? JavaPolicyChecker.Check(f.Path, f.Request) : (false, (string?)null));
 
     /// <summary>
     /// A JSSE trust anchor is a certificate's name and key: <c>new TrustAnchor(cert, null)</c> (what a KeyStore gives) has no
